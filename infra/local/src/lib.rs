@@ -1,0 +1,1 @@
+//! The local platform: runs the Lambda handlers against an AWS emulator.

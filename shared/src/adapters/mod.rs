@@ -1,0 +1,1 @@
+//! The only place AWS SDK and HTTP client types appear.

@@ -1,0 +1,1 @@
+//! Cryptography: Mastercard field-level encryption and envelope encryption.

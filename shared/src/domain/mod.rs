@@ -1,0 +1,3 @@
+//! Pure payments-domain rules and types: no HTTP, no AWS.
+
+pub mod card;

@@ -1,0 +1,37 @@
+//! The shape every HTTP function exposes, so that the Lambda runtime and the
+//! local gateway call the very same handler.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use lambda_http::{Body, Request, Response};
+
+pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
+
+/// An initialised HTTP function: state built once per cold start, captured.
+pub type HttpHandler =
+    Arc<dyn Fn(Request) -> BoxFuture<'static, Result<Response<Body>, HandlerError>> + Send + Sync>;
+
+/// Wraps an async handler over shared state into an [`HttpHandler`].
+pub fn http_handler<S, F, Fut>(state: Arc<S>, f: F) -> HttpHandler
+where
+    S: Send + Sync + 'static,
+    F: Fn(Arc<S>, Request) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Response<Body>, HandlerError>> + Send + 'static,
+{
+    let f = Arc::new(f);
+    Arc::new(move |req| {
+        let state = Arc::clone(&state);
+        let f = Arc::clone(&f);
+        Box::pin(async move { f(state, req).await })
+    })
+}
+
+/// Runs an [`HttpHandler`] under the Lambda runtime (used by each `main.rs`).
+pub async fn run_http(handler: HttpHandler) -> Result<(), lambda_http::Error> {
+    lambda_http::run(lambda_http::service_fn(move |req: Request| {
+        let handler = Arc::clone(&handler);
+        async move { handler(req).await }
+    }))
+    .await
+}

@@ -1,0 +1,14 @@
+//! Token Management Platform shared library.
+//!
+//! Hexagonal layout: `domain` holds pure rules and state, `ports` the traits the
+//! domain talks to, `adapters` the only code that knows AWS or HTTP clients.
+
+pub mod adapters;
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod lambda;
+pub mod mdes;
+pub mod ports;
+pub mod secret;
+pub mod telemetry;

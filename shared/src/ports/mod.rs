@@ -1,0 +1,7 @@
+//! Small async traits the domain services talk to. Adapters implement them.
+
+pub mod card_verifier;
+pub mod key_vault;
+
+pub use card_verifier::{CardVerifier, IssuerError};
+pub use key_vault::{DataKey, KeyVault, KeyVaultError, PanFingerprinter};
