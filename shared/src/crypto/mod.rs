@@ -1,1 +1,2 @@
 //! Cryptography: Mastercard field-level encryption and envelope encryption.
+pub mod mdes_fle;

@@ -1,3 +1,5 @@
 //! Pure payments-domain rules and types: no HTTP, no AWS.
 
 pub mod card;
+pub mod decision;
+pub mod policy;

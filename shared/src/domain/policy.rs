@@ -1,0 +1,100 @@
+//! Decision rules per token requestor: defaults, with per-requestor overrides
+//! (`DECISION_RULES` environment variable, JSON).
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::domain::decision::DecisionRules;
+
+/// Fields a token requestor override may change; absent ones keep the default.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RulesOverride {
+    max_live_tokens_per_card: Option<u32>,
+    max_attempts_per_24h: Option<u32>,
+    decline_score_at_or_below: Option<u8>,
+    authenticate_score_at_or_below: Option<u8>,
+}
+
+impl RulesOverride {
+    fn apply(self, base: DecisionRules) -> DecisionRules {
+        DecisionRules {
+            max_live_tokens_per_card: self.max_live_tokens_per_card.unwrap_or(base.max_live_tokens_per_card),
+            max_attempts_per_24h: self.max_attempts_per_24h.unwrap_or(base.max_attempts_per_24h),
+            decline_score_at_or_below: self.decline_score_at_or_below.unwrap_or(base.decline_score_at_or_below),
+            authenticate_score_at_or_below: self
+                .authenticate_score_at_or_below
+                .unwrap_or(base.authenticate_score_at_or_below),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PolicyDocument {
+    #[serde(default)]
+    default: RulesOverride,
+    #[serde(default)]
+    token_requestors: HashMap<String, RulesOverride>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("decision rules configuration is invalid: {0}")]
+pub struct PolicyError(String);
+
+/// The rules in force: defaults, then per token requestor id (11 digits).
+#[derive(Debug, Clone, Default)]
+pub struct DecisionPolicy {
+    default: DecisionRules,
+    per_token_requestor: HashMap<String, DecisionRules>,
+}
+
+impl DecisionPolicy {
+    /// Parses `{"default": {...}, "tokenRequestors": {"50110030273": {...}}}`.
+    pub fn from_json(json: &str) -> Result<Self, PolicyError> {
+        let doc: PolicyDocument =
+            serde_json::from_str(json).map_err(|e| PolicyError(e.to_string()))?;
+        let default = doc.default.apply(DecisionRules::default());
+        let per_token_requestor = doc
+            .token_requestors
+            .into_iter()
+            .map(|(id, o)| (id, o.apply(default)))
+            .collect();
+        Ok(Self { default, per_token_requestor })
+    }
+
+    pub fn rules_for(&self, token_requestor_id: Option<&str>) -> DecisionRules {
+        token_requestor_id
+            .and_then(|id| self.per_token_requestor.get(id))
+            .copied()
+            .unwrap_or(self.default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn overrides_layer_on_defaults() {
+        // GIVEN a stricter default velocity and one token requestor with fewer tokens
+        let policy = DecisionPolicy::from_json(
+            r#"{"default":{"maxAttemptsPer24h":3},
+                "tokenRequestors":{"50110030273":{"maxLiveTokensPerCard":2}}}"#,
+        )
+        .unwrap();
+        // THEN the requestor inherits the default velocity and keeps its own limit
+        let tr = policy.rules_for(Some("50110030273"));
+        assert_eq!((tr.max_attempts_per_24h, tr.max_live_tokens_per_card), (3, 2));
+        let other = policy.rules_for(Some("99999999999"));
+        assert_eq!((other.max_attempts_per_24h, other.max_live_tokens_per_card), (3, 10));
+        assert_eq!(policy.rules_for(None).authenticate_score_at_or_below, 3);
+    }
+
+    #[test]
+    fn typos_are_rejected_not_ignored() {
+        assert!(DecisionPolicy::from_json(r#"{"default":{"maxAttempts":3}}"#).is_err());
+    }
+}

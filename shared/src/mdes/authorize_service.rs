@@ -1,0 +1,251 @@
+//! authorizeService request and response (MDES Pre-Digitization 2.0.21).
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::mdes_fle::EncryptedPayload;
+use crate::domain::decision::{Decision, WalletAdvice};
+use crate::mdes::activation_method::ActivationMethod;
+use crate::mdes::validate::{self, length, optional_length};
+use crate::mdes::MdesError;
+
+pub const DIGITIZATION: &str = "DIGITIZATION";
+const TOKEN_TYPES: [&str; 3] = ["EMBEDDED_SE", "CLOUD", "STATIC"];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FundingAccountInfo {
+    pub token_unique_reference: Option<String>,
+    pub pan_unique_reference: Option<String>,
+    pub encrypted_payload: EncryptedPayload,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletProviderDecisioningInfo {
+    pub recommended_decision: Option<String>,
+    pub recommendation_standard_version: Option<String>,
+    pub device_score: Option<String>,
+    pub account_score: Option<String>,
+    pub phone_number_score: Option<String>,
+    pub account_life_time: Option<String>,
+    #[serde(default)]
+    pub recommendation_reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceInfo {
+    pub device_name: Option<String>,
+    pub serial_number: Option<String>,
+    pub form_factor: Option<String>,
+    pub iso_device_type: Option<String>,
+    pub os_name: Option<String>,
+    pub os_version: Option<String>,
+    pub imei: Option<String>,
+    pub msisdn: Option<String>,
+    pub storage_technology: Option<String>,
+}
+
+/// Unknown fields are ignored: the spec says clients must tolerate new ones.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizeServiceRequest {
+    pub request_id: String,
+    pub services: Vec<String>,
+    pub funding_account_info: FundingAccountInfo,
+    pub correlation_id: String,
+    pub token_type: String,
+    pub token_requestor_id: Option<String>,
+    pub wallet_id: Option<String>,
+    pub payment_app_instance_id: Option<String>,
+    pub account_id_hash: Option<String>,
+    pub mobile_number_suffix: Option<String>,
+    pub active_token_count: Option<String>,
+    pub device_info: Option<DeviceInfo>,
+    pub wallet_provider_decisioning_info: Option<WalletProviderDecisioningInfo>,
+    pub consumer_facing_entity_name: Option<String>,
+    pub pan_sequence_number: Option<String>,
+}
+
+impl AuthorizeServiceRequest {
+    /// Lengths, formats and enums of the spec, field by field.
+    pub fn validate(&self) -> Result<(), MdesError> {
+        length("requestId", &self.request_id, 1, 64)?;
+        if self.services.is_empty() {
+            return Err(MdesError::missing("services"));
+        }
+        if self.services.iter().any(|s| s != DIGITIZATION) {
+            return Err(MdesError::value("services"));
+        }
+        length("correlationId", &self.correlation_id, 1, 14)?;
+        if !TOKEN_TYPES.contains(&self.token_type.as_str()) {
+            return Err(MdesError::value("tokenType"));
+        }
+        if let Some(tr) = &self.token_requestor_id {
+            length("tokenRequestorId", tr, 11, 11)?;
+            validate::digits("tokenRequestorId", tr)?;
+        }
+        optional_length("walletId", &self.wallet_id, 1, 3)?;
+        optional_length("paymentAppInstanceId", &self.payment_app_instance_id, 1, 48)?;
+        optional_length("accountIdHash", &self.account_id_hash, 1, 64)?;
+        optional_length("mobileNumberSuffix", &self.mobile_number_suffix, 4, 32)?;
+        optional_length("activeTokenCount", &self.active_token_count, 1, 2)?;
+        optional_length("consumerFacingEntityName", &self.consumer_facing_entity_name, 1, 100)?;
+        optional_length("panSequenceNumber", &self.pan_sequence_number, 3, 3)?;
+        let fai = &self.funding_account_info;
+        optional_length("fundingAccountInfo.tokenUniqueReference", &fai.token_unique_reference, 1, 64)?;
+        optional_length("fundingAccountInfo.panUniqueReference", &fai.pan_unique_reference, 1, 64)?;
+        validate_payload(&fai.encrypted_payload)?;
+        self.wallet_advice().map(|_| ())
+    }
+
+    /// The wallet provider's recommendation, scores parsed (1–5).
+    pub fn wallet_advice(&self) -> Result<WalletAdvice, MdesError> {
+        let Some(info) = &self.wallet_provider_decisioning_info else {
+            return Ok(WalletAdvice::default());
+        };
+        const P: &str = "walletProviderDecisioningInfo";
+        let recommended_decision = match info.recommended_decision.as_deref() {
+            None => None,
+            Some("APPROVED") => Some(Decision::Approved),
+            Some("DECLINED") => Some(Decision::Declined),
+            Some("REQUIRE_ADDITIONAL_AUTHENTICATION") => Some(Decision::RequireAdditionalAuthentication),
+            Some(_) => return Err(MdesError::value(&format!("{P}.recommendedDecision"))),
+        };
+        Ok(WalletAdvice {
+            recommended_decision,
+            device_score: validate::score(&format!("{P}.deviceScore"), &info.device_score)?,
+            account_score: validate::score(&format!("{P}.accountScore"), &info.account_score)?,
+        })
+    }
+}
+
+fn validate_payload(payload: &EncryptedPayload) -> Result<(), MdesError> {
+    const P: &str = "fundingAccountInfo.encryptedPayload";
+    let fp = format!("{P}.publicKeyFingerprint");
+    length(&fp, &payload.public_key_fingerprint, 32, 64)?;
+    validate::hex(&fp, &payload.public_key_fingerprint)?;
+    let key = format!("{P}.encryptedKey");
+    length(&key, &payload.encrypted_key, 32, 512)?;
+    validate::hex(&key, &payload.encrypted_key)?;
+    if let Some(alg) = payload.oaep_hashing_algorithm.as_deref() {
+        if alg != "SHA256" && alg != "SHA512" {
+            return Err(MdesError::value(&format!("{P}.oaepHashingAlgorithm")));
+        }
+    }
+    if let Some(iv) = payload.iv.as_deref() {
+        length(&format!("{P}.iv"), iv, 32, 32)?;
+        validate::hex(&format!("{P}.iv"), iv)?;
+    }
+    let data = format!("{P}.encryptedData");
+    length(&data, &payload.encrypted_data, 32, 512 * 1024)?;
+    validate::hex(&data, &payload.encrypted_data)
+}
+
+/// `cvcResponse`: the issuer's CVC2 check, in the spec's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CvcResponse {
+    Match,
+    Invalid,
+    NotProcessed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizeServiceResponse {
+    pub response_id: String,
+    pub services: Vec<String>,
+    pub decision: Decision,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_methods: Option<Vec<ActivationMethod>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pan_sequence_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cvc_response: Option<CvcResponse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_requestor_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use serde_json::json;
+
+    use super::*;
+    use crate::mdes::MdesErrorCode;
+
+    fn valid() -> serde_json::Value {
+        json!({
+            "requestId": "123456",
+            "services": ["DIGITIZATION"],
+            "correlationId": "D98765432104",
+            "tokenType": "CLOUD",
+            "tokenRequestorId": "50110030273",
+            "fundingAccountInfo": {
+                "tokenUniqueReference": "DWSPMC000000000fcb2f4136b2f4136a0532d2f4136a0532",
+                "encryptedPayload": {
+                    "publicKeyFingerprint": "4c4ead5927f0df8117f178eea9308daa58e27c2b",
+                    "encryptedKey": "A1B2C3D4E5F611223344556678965434",
+                    "oaepHashingAlgorithm": "SHA512",
+                    "iv": "31323334353637383930313233343536",
+                    "encryptedData": "4545433044323232363739304532433610DE1D1461475BEB6D815F31764DDC20298BD779FBE37EE5AB3CBDA9F9825E1D"
+                }
+            },
+            "walletProviderDecisioningInfo": {"recommendedDecision": "APPROVED", "deviceScore": "4", "accountScore": "5"}
+        })
+    }
+
+    fn parse(v: serde_json::Value) -> Result<AuthorizeServiceRequest, MdesError> {
+        let req: AuthorizeServiceRequest = validate::from_value(v)?;
+        req.validate()?;
+        Ok(req)
+    }
+
+    #[test]
+    fn spec_example_parses() {
+        let req = parse(valid()).unwrap();
+        assert_eq!(req.wallet_advice().unwrap().device_score, Some(4));
+    }
+
+    #[test]
+    fn each_violation_gets_its_spec_code() {
+        let cases: Vec<(fn(&mut serde_json::Value), MdesErrorCode, &str)> = vec![
+            (|v| { v.as_object_mut().unwrap().remove("requestId"); }, MdesErrorCode::MissingRequiredField, "requestId"),
+            (|v| { v["fundingAccountInfo"]["encryptedPayload"].as_object_mut().unwrap().remove("encryptedKey"); }, MdesErrorCode::MissingRequiredField, "fundingAccountInfo.encryptedPayload.encryptedKey"),
+            (|v| v["services"] = json!("DIGITIZATION"), MdesErrorCode::InvalidFieldFormat, "services"),
+            (|v| v["services"] = json!(["PAYMENT"]), MdesErrorCode::InvalidFieldValue, "services"),
+            (|v| v["correlationId"] = json!("123456789012345"), MdesErrorCode::InvalidFieldLength, "correlationId"),
+            (|v| v["tokenType"] = json!("PLASTIC"), MdesErrorCode::InvalidFieldValue, "tokenType"),
+            (|v| v["tokenRequestorId"] = json!("5011003027X"), MdesErrorCode::InvalidFieldFormat, "tokenRequestorId"),
+            (|v| v["fundingAccountInfo"]["encryptedPayload"]["iv"] = json!("00"), MdesErrorCode::InvalidFieldLength, "iv"),
+            (|v| v["fundingAccountInfo"]["encryptedPayload"]["oaepHashingAlgorithm"] = json!("SHA1"), MdesErrorCode::InvalidFieldValue, "oaepHashingAlgorithm"),
+            (|v| v["walletProviderDecisioningInfo"]["deviceScore"] = json!("9"), MdesErrorCode::InvalidFieldValue, "deviceScore"),
+            (|v| v["walletProviderDecisioningInfo"]["accountScore"] = json!("high"), MdesErrorCode::InvalidFieldFormat, "accountScore"),
+        ];
+        for (mutate, code, field) in cases {
+            let mut v = valid();
+            mutate(&mut v);
+            let err = parse(v).unwrap_err();
+            assert_eq!(err.code, code, "{field}: {err}");
+            assert!(err.description.contains(field), "{field}: {}", err.description);
+        }
+    }
+
+    #[test]
+    fn response_serialises_with_spec_names() {
+        let response = AuthorizeServiceResponse {
+            response_id: "1".into(),
+            services: vec![DIGITIZATION.into()],
+            decision: Decision::RequireAdditionalAuthentication,
+            activation_methods: Some(vec![]),
+            pan_sequence_number: None,
+            cvc_response: Some(CvcResponse::Match),
+            token_requestor_id: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&response).unwrap(),
+            json!({"responseId":"1","services":["DIGITIZATION"],"decision":"REQUIRE_ADDITIONAL_AUTHENTICATION","activationMethods":[],"cvcResponse":"MATCH"})
+        );
+    }
+}
