@@ -12,3 +12,4 @@ pub mod mdes;
 pub mod ports;
 pub mod secret;
 pub mod telemetry;
+pub mod services;

@@ -5,6 +5,7 @@ pub mod activation_method;
 pub mod authorize_service;
 pub mod error;
 pub mod funding_account;
+pub mod http;
 pub mod validate;
 
 pub use error::{ErrorsResponse, MdesError, MdesErrorCode};

@@ -1,7 +1,13 @@
 //! Small async traits the domain services talk to. Adapters implement them.
 
+pub mod authorization_store;
 pub mod card_verifier;
 pub mod key_vault;
+pub mod payload_decryptor;
 
+pub use authorization_store::{
+    AuthorizationStore, AuthorizationWrite, RequestClaim, SaveError, StoreError, TokenSnapshot,
+};
 pub use card_verifier::{CardVerifier, IssuerError};
 pub use key_vault::{DataKey, KeyVault, KeyVaultError, PanFingerprinter};
+pub use payload_decryptor::PayloadDecryptor;

@@ -1,0 +1,8 @@
+//! DynamoDB adapters over the single `TokenStateTable` (pk/sk, gsi1, TTL on
+//! `expires_at`). Item keys are built in `keys.rs` only.
+
+pub mod attributes;
+pub mod authorization;
+pub mod keys;
+
+pub use authorization::DynamoAuthorizationStore;

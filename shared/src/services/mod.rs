@@ -1,0 +1,4 @@
+//! Use cases: each orchestrates ports around the pure domain rules.
+
+pub mod activation_methods;
+pub mod mdes_authorize;
