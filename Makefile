@@ -1,0 +1,44 @@
+# The two commands: `make run` (local platform) and `make test` (everything CI runs).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha256sum infra/requirements-dev.txt | cut -c1-12)
+PORT ?= 3000
+export CARGO_TERM_COLOR ?= never
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help run test build venv lint unit events mdes-key clean
+
+help:
+	@echo "make run    - build and start the local platform on http://127.0.0.1:$(PORT)"
+	@echo "make test   - install what is needed and run every check and test"
+	@echo "make events - regenerate events/ sample payloads (test-only key)"
+
+$(STAMP): infra/requirements-dev.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP)
+
+run: venv
+	cargo build --release -p tmp-local --bin tmp-local
+	PORT=$(PORT) ./target/release/tmp-local run
+
+lint: venv
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	$(VENV)/bin/cfn-lint template.yaml
+
+test: venv lint
+	cargo build --workspace --bins --locked
+	infra/scripts/with-moto.sh cargo test --workspace --locked --no-fail-fast
+
+events: venv
+	$(PY) infra/scripts/make-sample-events.py
+
+clean:
+	cargo clean
+	rm -rf $(VENV)
