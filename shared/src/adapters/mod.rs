@@ -1,1 +1,2 @@
 //! The only place AWS SDK and HTTP client types appear.
+pub mod issuer_http;
