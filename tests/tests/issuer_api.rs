@@ -1,6 +1,6 @@
 //! The issuer Card Verification API client against the issuer simulator (and
 //! tiny misbehaving issuers for the failure modes).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 use std::sync::Arc;
