@@ -1,1 +1,2 @@
 //! The local platform: runs the Lambda handlers against an AWS emulator.
+pub mod issuer_simulator;
