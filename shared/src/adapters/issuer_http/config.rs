@@ -24,21 +24,22 @@ impl IssuerApiConfig {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(2_000);
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 
-    /// Reads `ISSUER_API_BASE_URL`, `ISSUER_TOKEN_URL`, `ISSUER_CLIENT_ID`,
-    /// `ISSUER_CLIENT_SECRET`, and optionally `ISSUER_TIMEOUT_MS` and
-    /// `ISSUER_CONNECT_TIMEOUT_MS`.
-    pub fn from_env(env: &FunctionEnv) -> Result<Self, ConfigError> {
+    /// Reads `ISSUER_API_BASE_URL`, `ISSUER_OAUTH_TOKEN_URL`,
+    /// `ISSUER_OAUTH_CLIENT_ID`, and optionally `ISSUER_API_TIMEOUT_MS` and
+    /// `ISSUER_API_CONNECT_TIMEOUT_MS` (the names `template.yaml` sets). The
+    /// client secret is never a plain variable: the caller decrypts it.
+    pub fn from_env(env: &FunctionEnv, client_secret: Secret<String>) -> Result<Self, ConfigError> {
         let millis = |name: &str, default: Duration| {
             let default_ms = u64::try_from(default.as_millis()).unwrap_or(u64::MAX);
             env.parse_or(name, default_ms).map(Duration::from_millis)
         };
         Ok(Self {
             base_url: env.require("ISSUER_API_BASE_URL")?.to_owned(),
-            token_url: env.require("ISSUER_TOKEN_URL")?.to_owned(),
-            client_id: env.require("ISSUER_CLIENT_ID")?.to_owned(),
-            client_secret: Secret::new(env.require("ISSUER_CLIENT_SECRET")?.to_owned()),
-            timeout: millis("ISSUER_TIMEOUT_MS", Self::DEFAULT_TIMEOUT)?,
-            connect_timeout: millis("ISSUER_CONNECT_TIMEOUT_MS", Self::DEFAULT_CONNECT_TIMEOUT)?,
+            token_url: env.require("ISSUER_OAUTH_TOKEN_URL")?.to_owned(),
+            client_id: env.require("ISSUER_OAUTH_CLIENT_ID")?.to_owned(),
+            client_secret,
+            timeout: millis("ISSUER_API_TIMEOUT_MS", Self::DEFAULT_TIMEOUT)?,
+            connect_timeout: millis("ISSUER_API_CONNECT_TIMEOUT_MS", Self::DEFAULT_CONNECT_TIMEOUT)?,
         })
     }
 
@@ -63,48 +64,40 @@ mod tests {
         )
     }
 
+    fn secret() -> Secret<String> {
+        Secret::new("s3cr3t".to_owned())
+    }
+
     #[test]
     fn reads_settings_and_defaults_timeouts() {
-        // GIVEN the four required variables only
+        // GIVEN the three required variables only
         let env = env(&[
             ("ISSUER_API_BASE_URL", "https://issuer.example/api/"),
-            ("ISSUER_TOKEN_URL", "https://issuer.example/oauth/token"),
-            ("ISSUER_CLIENT_ID", "tmp"),
-            ("ISSUER_CLIENT_SECRET", "s3cr3t"),
+            ("ISSUER_OAUTH_TOKEN_URL", "https://issuer.example/oauth/token"),
+            ("ISSUER_OAUTH_CLIENT_ID", "tmp"),
         ]);
         // WHEN read
-        let config = IssuerApiConfig::from_env(&env).unwrap();
+        let config = IssuerApiConfig::from_env(&env, secret()).unwrap();
         // THEN timeouts default and the secret never prints
         assert_eq!(config.timeout, IssuerApiConfig::DEFAULT_TIMEOUT);
-        assert_eq!(
-            config.connect_timeout,
-            IssuerApiConfig::DEFAULT_CONNECT_TIMEOUT
-        );
-        assert_eq!(
-            config.verify_url(),
-            "https://issuer.example/api/cards/verify"
-        );
+        assert_eq!(config.connect_timeout, IssuerApiConfig::DEFAULT_CONNECT_TIMEOUT);
+        assert_eq!(config.verify_url(), "https://issuer.example/api/cards/verify");
         assert!(!format!("{config:?}").contains("s3cr3t"));
     }
 
     #[test]
-    fn missing_secret_and_bad_timeout_are_reported_by_name() {
-        let partial = env(&[
-            ("ISSUER_API_BASE_URL", "http://x"),
-            ("ISSUER_TOKEN_URL", "http://x/t"),
-            ("ISSUER_CLIENT_ID", "tmp"),
-        ]);
-        let err = IssuerApiConfig::from_env(&partial).unwrap_err();
-        assert!(err.to_string().contains("ISSUER_CLIENT_SECRET"));
+    fn missing_and_bad_settings_are_reported_by_name() {
+        let partial = env(&[("ISSUER_API_BASE_URL", "http://x"), ("ISSUER_OAUTH_CLIENT_ID", "tmp")]);
+        let err = IssuerApiConfig::from_env(&partial, secret()).unwrap_err();
+        assert!(err.to_string().contains("ISSUER_OAUTH_TOKEN_URL"));
 
         let bad = env(&[
             ("ISSUER_API_BASE_URL", "http://x"),
-            ("ISSUER_TOKEN_URL", "http://x/t"),
-            ("ISSUER_CLIENT_ID", "tmp"),
-            ("ISSUER_CLIENT_SECRET", "s"),
-            ("ISSUER_TIMEOUT_MS", "soon"),
+            ("ISSUER_OAUTH_TOKEN_URL", "http://x/t"),
+            ("ISSUER_OAUTH_CLIENT_ID", "tmp"),
+            ("ISSUER_API_TIMEOUT_MS", "soon"),
         ]);
-        let err = IssuerApiConfig::from_env(&bad).unwrap_err();
-        assert!(err.to_string().contains("ISSUER_TIMEOUT_MS"));
+        let err = IssuerApiConfig::from_env(&bad, secret()).unwrap_err();
+        assert!(err.to_string().contains("ISSUER_API_TIMEOUT_MS"));
     }
 }
