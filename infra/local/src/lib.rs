@@ -5,7 +5,28 @@
 //! [`platform::LocalPlatform`] is the entry point used by the `tmp-local`
 //! binary and by tests.
 
+use std::path::PathBuf;
+
+pub mod apigw_event;
 pub mod deployment;
+pub mod emulator;
+pub mod gateway;
 pub mod intrinsics;
+pub mod platform;
+pub mod provision;
+pub mod registry;
 pub mod resolve;
+pub mod routes;
 pub mod template;
+
+pub use deployment::Deployment;
+pub use platform::{LocalPlatform, PlatformOptions, RunningPlatform};
+
+/// The cargo workspace root (where `template.yaml` and `.venv` live).
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .join("../..")
+        .canonicalize()
+        .unwrap_or_else(|_| manifest.join("../.."))
+}
