@@ -66,11 +66,7 @@ impl Deployment {
             .iter()
             .map(|(k, p)| (k.clone(), p.default.clone()))
             .collect();
-        parameters.extend(
-            overrides
-                .iter()
-                .map(|(k, v)| (k.clone(), Some(v.clone()))),
-        );
+        parameters.extend(overrides.iter().map(|(k, v)| (k.clone(), Some(v.clone()))));
         Self {
             prefix: prefix.to_owned(),
             region: LOCAL_REGION.to_owned(),

@@ -15,7 +15,9 @@ const READY_TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
-    #[error("moto_server not found at {0} (create the venv: python3 -m venv .venv && .venv/bin/pip install 'moto[server]==5.2.5')")]
+    #[error(
+        "moto_server not found at {0} (create the venv: python3 -m venv .venv && .venv/bin/pip install 'moto[server]==5.2.5')"
+    )]
     NotInstalled(PathBuf),
     #[error("cannot start moto_server")]
     Spawn(#[source] std::io::Error),
@@ -134,7 +136,10 @@ pub fn free_port() -> Result<u16, EmulatorError> {
     Ok(listener.local_addr().map_err(EmulatorError::Port)?.port())
 }
 
-async fn wait_ready(endpoint_url: &str, mut child: Option<&mut Child>) -> Result<(), EmulatorError> {
+async fn wait_ready(
+    endpoint_url: &str,
+    mut child: Option<&mut Child>,
+) -> Result<(), EmulatorError> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(2))
         .build()

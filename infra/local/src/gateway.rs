@@ -29,7 +29,9 @@ pub const LOCAL_PREFIX: &str = "/_local/";
 
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
-    #[error("function {function}: binary {binary} is not in the local registry (infra/local/src/registry.rs)")]
+    #[error(
+        "function {function}: binary {binary} is not in the local registry (infra/local/src/registry.rs)"
+    )]
     Unregistered { function: String, binary: String },
     #[error("function {function}: building its environment failed")]
     Environment {
@@ -68,19 +70,23 @@ pub async fn cold_start(
             })
             .collect();
         if apis.is_empty() {
-            tracing::info!(function = f.logical_id, "no Api event; not served by the gateway");
+            tracing::info!(
+                function = f.logical_id,
+                "no Api event; not served by the gateway"
+            );
             continue;
         }
         let init = registry::lookup(&f.binary).ok_or_else(|| GatewayError::Unregistered {
             function: f.logical_id.clone(),
             binary: f.binary.clone(),
         })?;
-        let env = deployment
-            .function_env(&f.logical_id)
-            .map_err(|source| GatewayError::Environment {
-                function: f.logical_id.clone(),
-                source,
-            })?;
+        let env =
+            deployment
+                .function_env(&f.logical_id)
+                .map_err(|source| GatewayError::Environment {
+                    function: f.logical_id.clone(),
+                    source,
+                })?;
         let handler = init(sdk, &env).await.map_err(|e| GatewayError::Init {
             function: f.logical_id.clone(),
             message: e.to_string(),
@@ -150,10 +156,7 @@ fn message(status: StatusCode, text: &str) -> Response {
     (status, axum::Json(json!({ "message": text }))).into_response()
 }
 
-async fn dispatch(
-    State(state): State<Arc<GatewayState>>,
-    req: axum::extract::Request,
-) -> Response {
+async fn dispatch(State(state): State<Arc<GatewayState>>, req: axum::extract::Request) -> Response {
     let started = Instant::now();
     // Absent when the router is driven without a socket (e.g. `oneshot`).
     let source = req
@@ -225,4 +228,157 @@ async fn dispatch(
         "request"
     );
     response
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use lambda_http::{Body, RequestExt};
+    use tmp_shared::lambda::HandlerError;
+
+    use super::*;
+
+    fn route(method: &str, path: &str, handler: HttpHandler) -> ServedRoute {
+        ServedRoute {
+            info: RouteInfo {
+                method: method.into(),
+                path: path.into(),
+                function: format!("Fn{path}"),
+                binary: "test".into(),
+                stage: "v1".into(),
+            },
+            handler,
+        }
+    }
+
+    fn handler(
+        f: impl Fn(lambda_http::Request) -> Result<lambda_http::Response<Body>, HandlerError>
+        + Send
+        + Sync
+        + 'static,
+    ) -> HttpHandler {
+        let f = Arc::new(f);
+        Arc::new(move |req| {
+            let f = Arc::clone(&f);
+            Box::pin(async move { f(req) })
+        })
+    }
+
+    async fn serve(app: Router) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn routes_errors_panics_and_unknown_paths_behave_like_api_gateway() {
+        // GIVEN a literal route, a parameter route, a failing and a panicking handler
+        let echo = handler(|req| {
+            let card = req
+                .path_parameters()
+                .first("cardId")
+                .unwrap_or("-")
+                .to_owned();
+            Ok(lambda_http::Response::builder()
+                .status(201)
+                .header("x-card", card)
+                .body(Body::from(req.uri().path().to_owned()))?)
+        });
+        let literal = handler(|_| Ok(lambda_http::Response::new(Body::from("literal"))));
+        let failing = handler(|_| Err("downstream timeout".into()));
+        let panicking = handler(|_| panic!("boom"));
+        let routes = vec![
+            route("GET", "/cards/{cardId}", echo),
+            route("GET", "/cards/special", literal),
+            route("POST", "/fail", failing),
+            route("ANY", "/panic", panicking),
+        ];
+        let mut routes = routes;
+        routes.sort_by_key(|r| std::cmp::Reverse(specificity(&r.info)));
+        let extra = Router::new().route("/", get(|| async { "extra" }));
+        let base = serve(router(routes, vec![("/_local/extra".into(), extra)])).await;
+        let http = reqwest::Client::new();
+
+        // WHEN a parameter route is called THEN the handler sees the stage path and parameter
+        let r = http.get(format!("{base}/cards/c-7")).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        assert_eq!(r.headers()["x-card"], "c-7");
+        assert!(r.headers().contains_key("x-amzn-requestid"));
+        assert_eq!(r.text().await.unwrap(), "/v1/cards/c-7");
+        // AND a literal segment beats a parameter
+        let r = http
+            .get(format!("{base}/cards/special"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.text().await.unwrap(), "literal");
+        // AND a handler error or panic is a 502 with API Gateway's body
+        for (method, path) in [
+            (http::Method::POST, "/fail"),
+            (http::Method::DELETE, "/panic"),
+        ] {
+            let r = http
+                .request(method, format!("{base}{path}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 502);
+            let body: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(body, json!({"message": "Internal server error"}));
+        }
+        // AND a wrong method or undeclared path is a 404 JSON
+        for (method, path) in [(http::Method::GET, "/fail"), (http::Method::GET, "/nope")] {
+            let r = http
+                .request(method, format!("{base}{path}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 404);
+            assert_eq!(
+                r.json::<serde_json::Value>().await.unwrap()["message"],
+                "Not Found"
+            );
+        }
+        // AND dev endpoints answer: health, the route table, a mounted extra router
+        let r = http
+            .get(format!("{base}/_local/health"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.json::<serde_json::Value>().await.unwrap(),
+            json!({"status": "ok"})
+        );
+        let table: Vec<RouteInfo> = http
+            .get(format!("{base}/_local/routes"))
+            .send()
+            .await
+            .unwrap()
+            .json::<Vec<serde_json::Value>>()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| RouteInfo {
+                method: v["method"].as_str().unwrap().into(),
+                path: v["path"].as_str().unwrap().into(),
+                function: v["function"].as_str().unwrap().into(),
+                binary: v["binary"].as_str().unwrap().into(),
+                stage: v["stage"].as_str().unwrap().into(),
+            })
+            .collect();
+        assert_eq!(table.len(), 4);
+        let r = http
+            .get(format!("{base}/_local/extra"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.text().await.unwrap(), "extra");
+    }
 }

@@ -176,9 +176,8 @@ mod tests {
     fn short_and_long_forms_normalise_to_the_same_value() {
         // GIVEN the short and long spellings of the same expressions
         let short = yaml("[!Ref Table, !GetAtt Queue.Arn, !Sub 'x-${AWS::Region}']");
-        let long = yaml(
-            r#"[{Ref: Table}, {"Fn::GetAtt": "Queue.Arn"}, {"Fn::Sub": "x-${AWS::Region}"}]"#,
-        );
+        let long =
+            yaml(r#"[{Ref: Table}, {"Fn::GetAtt": "Queue.Arn"}, {"Fn::Sub": "x-${AWS::Region}"}]"#);
         // THEN they are identical once normalised
         assert_eq!(short, long);
         let first = &short.as_sequence().unwrap()[1];

@@ -105,7 +105,11 @@ async fn create_key(
         .create_key()
         .key_spec(key.key_spec.as_str().into())
         .key_usage(key.key_usage.as_str().into())
-        .description(format!("{}: {}", d.physical_name(id), key.description.as_deref().unwrap_or("")))
+        .description(format!(
+            "{}: {}",
+            d.physical_name(id),
+            key.description.as_deref().unwrap_or("")
+        ))
         .send()
         .await
         .map_err(aws(id))?;
@@ -131,7 +135,10 @@ async fn create_key(
     Ok(())
 }
 
-fn key_schema(keys: &[crate::template::KeyAttribute], id: &str) -> Result<Vec<ddb::KeySchemaElement>, ProvisionError> {
+fn key_schema(
+    keys: &[crate::template::KeyAttribute],
+    id: &str,
+) -> Result<Vec<ddb::KeySchemaElement>, ProvisionError> {
     keys.iter()
         .map(|k| {
             ddb::KeySchemaElement::builder()
@@ -257,14 +264,25 @@ async fn create_queue(
         name.push_str(".fifo");
         req = req.attributes(QueueAttributeName::FifoQueue, "true");
     }
-    if let Some(seconds) = queue.visibility_timeout {
-        req = req.attributes(QueueAttributeName::VisibilityTimeout, seconds.to_string());
+    if let Some(seconds) = &queue.visibility_timeout {
+        let seconds = d.resolve(seconds).map_err(resolving(id))?;
+        req = req.attributes(QueueAttributeName::VisibilityTimeout, seconds);
     }
     if let Some(redrive) = &queue.redrive {
-        let target = d.resolve(&redrive.dead_letter_target).map_err(resolving(id))?;
+        let target = d
+            .resolve(&redrive.dead_letter_target)
+            .map_err(resolving(id))?;
+        let count: u32 = d
+            .resolve(&redrive.max_receive_count)
+            .map_err(resolving(id))?
+            .parse()
+            .map_err(|_| ProvisionError::Aws {
+                id: id.to_owned(),
+                message: "maxReceiveCount is not a number".to_owned(),
+            })?;
         let policy = serde_json::json!({
             "deadLetterTargetArn": target,
-            "maxReceiveCount": redrive.max_receive_count,
+            "maxReceiveCount": count,
         });
         req = req.attributes(QueueAttributeName::RedrivePolicy, policy.to_string());
     }

@@ -9,10 +9,11 @@ use tmp_shared::config::FunctionEnv;
 use tmp_shared::lambda::{HandlerError, HttpHandler};
 
 /// A function's cold start: `init(&sdk, &env)` from its crate.
-pub type InitFn = for<'a> fn(
-    &'a SdkConfig,
-    &'a FunctionEnv,
-) -> Pin<Box<dyn Future<Output = Result<HttpHandler, HandlerError>> + Send + 'a>>;
+pub type InitFn =
+    for<'a> fn(
+        &'a SdkConfig,
+        &'a FunctionEnv,
+    ) -> Pin<Box<dyn Future<Output = Result<HttpHandler, HandlerError>> + Send + 'a>>;
 
 const FUNCTIONS: &[(&str, InitFn)] = &[("mdes-authorize-service", |sdk, env| {
     Box::pin(mdes_authorize_service::init(sdk, env))

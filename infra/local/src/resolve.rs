@@ -99,7 +99,9 @@ fn intrinsic(d: &Deployment, name: &str, arg: &Value) -> Result<Option<Json>, Re
             s(reference(d, id)?)
         }
         "Fn::GetAtt" => {
-            let parts = arg.as_sequence().ok_or(ResolveError::Malformed("Fn::GetAtt"))?;
+            let parts = arg
+                .as_sequence()
+                .ok_or(ResolveError::Malformed("Fn::GetAtt"))?;
             match parts.as_slice() {
                 [id, attr] => s(get_att(d, &text(d, id)?, &text(d, attr)?)?),
                 _ => Err(ResolveError::Malformed("Fn::GetAtt")),
@@ -178,7 +180,10 @@ fn condition(d: &Deployment, name: &str) -> Result<bool, ResolveError> {
 }
 
 fn boolean(d: &Deployment, name: &str, arg: &Value) -> Result<bool, ResolveError> {
-    let items = || arg.as_sequence().ok_or(ResolveError::Malformed("condition"));
+    let items = || {
+        arg.as_sequence()
+            .ok_or(ResolveError::Malformed("condition"))
+    };
     let eval = |v: &Value| -> Result<bool, ResolveError> {
         match as_intrinsic(v) {
             Some((f, a)) => boolean(d, f, a),
@@ -191,9 +196,13 @@ fn boolean(d: &Deployment, name: &str, arg: &Value) -> Result<bool, ResolveError
             let (a, b) = pair(arg, "Fn::Equals")?;
             Ok(text(d, a)? == text(d, b)?)
         }
-        "Fn::Not" => Ok(!eval(items()?.first().ok_or(ResolveError::Malformed("Fn::Not"))?)?),
+        "Fn::Not" => Ok(!eval(
+            items()?.first().ok_or(ResolveError::Malformed("Fn::Not"))?,
+        )?),
         "Fn::And" => items()?.iter().try_fold(true, |acc, v| Ok(acc && eval(v)?)),
-        "Fn::Or" => items()?.iter().try_fold(false, |acc, v| Ok(acc || eval(v)?)),
+        "Fn::Or" => items()?
+            .iter()
+            .try_fold(false, |acc, v| Ok(acc || eval(v)?)),
         other => Err(ResolveError::Unsupported(other.to_owned())),
     }
 }
@@ -330,8 +339,10 @@ Resources:
         let mut d = Deployment::new(&t, "t1-", &overrides);
         d.insert(
             "Table",
-            DeployedResource::new("AWS::DynamoDB::Table", "t1-Table")
-                .with("Arn", "arn:aws:dynamodb:us-east-1:123456789012:table/t1-Table"),
+            DeployedResource::new("AWS::DynamoDB::Table", "t1-Table").with(
+                "Arn",
+                "arn:aws:dynamodb:us-east-1:123456789012:table/t1-Table",
+            ),
         );
         d.insert(
             "Queue",

@@ -70,9 +70,15 @@ mod tests {
 
     #[test]
     fn literal_parameter_and_greedy_segments_match() {
-        assert_eq!(match_path("/mdes/authorizeService", "/mdes/authorizeService"), Some(BTreeMap::new()));
+        assert_eq!(
+            match_path("/mdes/authorizeService", "/mdes/authorizeService"),
+            Some(BTreeMap::new())
+        );
         assert_eq!(match_path("/mdes/authorizeService", "/mdes/other"), None);
-        assert_eq!(match_path("/mdes/authorizeService", "/mdes/authorizeService/x"), None);
+        assert_eq!(
+            match_path("/mdes/authorizeService", "/mdes/authorizeService/x"),
+            None
+        );
         let p = match_path("/cards/{cardId}/tokens", "/cards/c-1/tokens").unwrap();
         assert_eq!(p["cardId"], "c-1");
         assert_eq!(match_path("/cards/{cardId}", "/cards"), None);
@@ -91,7 +97,10 @@ mod tests {
         };
         assert!(r.matches("post", "/x").is_some());
         assert!(r.matches("GET", "/x").is_none());
-        let any = RouteInfo { method: "ANY".into(), ..r };
+        let any = RouteInfo {
+            method: "ANY".into(),
+            ..r
+        };
         assert!(any.matches("DELETE", "/x").is_some());
     }
 }

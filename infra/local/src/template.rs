@@ -61,14 +61,15 @@ pub struct TableSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RedriveSpec {
     pub dead_letter_target: Expr,
-    pub max_receive_count: u32,
+    pub max_receive_count: Expr,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueSpec {
     pub logical_id: String,
     pub fifo: bool,
-    pub visibility_timeout: Option<u32>,
+    /// Seconds; may be an expression (`!Ref Parameter`).
+    pub visibility_timeout: Option<Expr>,
     pub redrive: Option<RedriveSpec>,
 }
 
@@ -359,17 +360,17 @@ fn queue(id: &str, p: &Mapping) -> Result<QueueSpec, TemplateError> {
                     .cloned()
                     .ok_or_else(|| invalid(id, "RedrivePolicy lacks deadLetterTargetArn"))?,
             ),
-            max_receive_count: r
-                .get("maxReceiveCount")
-                .and_then(scalar_string)
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| invalid(id, "RedrivePolicy lacks a numeric maxReceiveCount"))?,
+            max_receive_count: Expr(
+                r.get("maxReceiveCount")
+                    .cloned()
+                    .ok_or_else(|| invalid(id, "RedrivePolicy lacks maxReceiveCount"))?,
+            ),
         }),
     };
     Ok(QueueSpec {
         logical_id: id.to_owned(),
         fifo: bool_of(p, "FifoQueue"),
-        visibility_timeout: u32_of(p, "VisibilityTimeout"),
+        visibility_timeout: p.get("VisibilityTimeout").cloned().map(Expr),
         redrive,
     })
 }
@@ -529,9 +530,9 @@ Resources:
         assert_eq!(table.ttl_attribute.as_deref(), Some("expires_at"));
         // AND queues carry FIFO, visibility timeout and the redrive target
         let q = t.queues.iter().find(|q| q.logical_id == "Queue").unwrap();
-        assert_eq!(q.visibility_timeout, Some(60));
+        assert_eq!(q.visibility_timeout, Some(Expr(Value::from(60))));
         let redrive = q.redrive.as_ref().unwrap();
-        assert_eq!(redrive.max_receive_count, 3);
+        assert_eq!(redrive.max_receive_count, Expr(Value::from(3)));
         assert_eq!(redrive.dead_letter_target.references(), vec!["Dlq"]);
         assert!(t.queues.iter().any(|q| q.logical_id == "Dlq" && q.fifo));
         // AND topics, subscriptions and keys are present
@@ -568,7 +569,13 @@ Resources:
                 expression: "rate(1 day)".into()
             }
         );
-        assert!(matches!(events["Jobs"], FunctionEvent::Sqs { batch_size: Some(5), .. }));
+        assert!(matches!(
+            events["Jobs"],
+            FunctionEvent::Sqs {
+                batch_size: Some(5),
+                ..
+            }
+        ));
     }
 
     #[test]
