@@ -136,10 +136,7 @@ fn header_maps(headers: &HeaderMap) -> (Map<String, Json>, Map<String, Json>) {
 }
 
 fn query_maps(uri: &Uri) -> (Json, Json) {
-    let pairs: Vec<(String, String)> = uri
-        .query()
-        .map(urlencoded_pairs)
-        .unwrap_or_default();
+    let pairs: Vec<(String, String)> = uri.query().map(urlencoded_pairs).unwrap_or_default();
     if pairs.is_empty() {
         return (Json::Null, Json::Null);
     }

@@ -39,9 +39,12 @@ pub enum EmulatorSource {
 }
 
 impl EmulatorSource {
-    /// `<workspace root>/.venv/bin/moto_server`.
+    /// `TMP_LOCAL_MOTO_SERVER` if set, else `<workspace root>/.venv/bin/moto_server`.
     pub fn default_moto_server() -> PathBuf {
-        crate::workspace_root().join(".venv/bin/moto_server")
+        match std::env::var_os("TMP_LOCAL_MOTO_SERVER") {
+            Some(path) if !path.is_empty() => path.into(),
+            _ => crate::workspace_root().join(".venv/bin/moto_server"),
+        }
     }
 }
 

@@ -73,7 +73,15 @@ async fn main() -> ExitCode {
     tmp_shared::telemetry::init();
     // Dev-only routers are mounted here, e.g.
     // `.extra_router("/_local/issuer", issuer_simulator::router())`.
-    let platform = match LocalPlatform::new(options).start().await {
+    // Listening for signals from the start: a Ctrl-C during start-up drops the
+    // half-started platform, whose moto child is killed on drop.
+    let mut stop = std::pin::pin!(shutdown_signal());
+    let started = tokio::select! {
+        biased;
+        _ = &mut stop => return ExitCode::SUCCESS,
+        started = LocalPlatform::new(options).start() => started,
+    };
+    let platform = match started {
         Ok(p) => p,
         Err(e) => {
             print_error_chain(&e);
@@ -89,7 +97,7 @@ async fn main() -> ExitCode {
     println!("health:   {base}/_local/health");
     println!("routes:   {base}/_local/routes");
     println!("ready (Ctrl-C to stop)");
-    shutdown_signal().await;
+    stop.await;
     platform.shutdown().await;
     println!("stopped");
     ExitCode::SUCCESS

@@ -65,8 +65,9 @@ impl Default for PlatformOptions {
 }
 
 impl PlatformOptions {
-    /// Defaults overridden by `PORT`, `TMP_LOCAL_PREFIX`, `TMP_LOCAL_MOTO_SERVER`
-    /// (path) and `AWS_ENDPOINT_URL` (use that emulator instead of spawning one).
+    /// Defaults overridden by `PORT`, `TMP_LOCAL_PREFIX` and `AWS_ENDPOINT_URL`
+    /// (use that emulator instead of spawning one); `TMP_LOCAL_MOTO_SERVER` is
+    /// read by [`EmulatorSource::default`].
     pub fn from_env() -> Self {
         let mut o = Self::default();
         if let Some(port) = std::env::var("PORT").ok().and_then(|p| p.parse().ok()) {
@@ -74,11 +75,6 @@ impl PlatformOptions {
         }
         if let Ok(prefix) = std::env::var("TMP_LOCAL_PREFIX") {
             o.prefix = prefix;
-        }
-        if let Ok(path) = std::env::var("TMP_LOCAL_MOTO_SERVER") {
-            o.emulator = EmulatorSource::Spawn {
-                moto_server: path.into(),
-            };
         }
         if let Ok(url) = std::env::var("AWS_ENDPOINT_URL")
             && !url.is_empty()

@@ -101,6 +101,20 @@ async fn create_key(
     key: &KeySpec,
 ) -> Result<(), ProvisionError> {
     let id = key.logical_id.as_str();
+    let alias = format!("alias/{}", d.physical_name(id));
+    // Re-running against a long-lived emulator reuses the key behind the alias.
+    if let Ok(existing) = kms.describe_key().key_id(&alias).send().await
+        && let Some(meta) = existing.key_metadata()
+    {
+        let key_id = meta.key_id().to_owned();
+        d.insert(
+            id,
+            DeployedResource::new("AWS::KMS::Key", key_id.clone())
+                .with("Arn", meta.arn().unwrap_or_default())
+                .with("KeyId", key_id),
+        );
+        return Ok(());
+    }
     let created = kms
         .create_key()
         .key_spec(key.key_spec.as_str().into())
@@ -121,7 +135,7 @@ async fn create_key(
     let arn = meta.arn().unwrap_or_default().to_owned();
     // An alias makes the key findable by name, as tables and queues are.
     kms.create_alias()
-        .alias_name(format!("alias/{}", d.physical_name(id)))
+        .alias_name(alias)
         .target_key_id(&key_id)
         .send()
         .await
@@ -157,6 +171,19 @@ async fn create_table(
 ) -> Result<(), ProvisionError> {
     let id = table.logical_id.as_str();
     let name = d.physical_name(id);
+    // Re-running against a long-lived emulator reuses the table (and its data).
+    if let Ok(existing) = dynamodb.describe_table().table_name(&name).send().await {
+        let arn = existing
+            .table()
+            .and_then(|t| t.table_arn())
+            .unwrap_or_default()
+            .to_owned();
+        d.insert(
+            id,
+            DeployedResource::new("AWS::DynamoDB::Table", name).with("Arn", arn),
+        );
+        return Ok(());
+    }
     let mut req = dynamodb
         .create_table()
         .table_name(&name)

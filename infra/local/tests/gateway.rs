@@ -351,3 +351,25 @@ fn status_of(url: String) -> u16 {
             .unwrap_or(0)
     })
 }
+
+#[tokio::test]
+async fn provisioning_twice_with_one_prefix_reuses_the_resources() {
+    // GIVEN a platform whose emulator stays up, and a second one connected to it
+    let mut opts = options(workspace_root().join("template.yaml"));
+    let first = LocalPlatform::new(opts.clone()).start().await.unwrap();
+    opts.emulator = EmulatorSource::Connect {
+        endpoint_url: first.emulator_url.clone(),
+    };
+    // WHEN the second provisions with the same prefix
+    let second = LocalPlatform::new(opts).start().await.unwrap();
+    // THEN it succeeds and resolves the same table and keys
+    for id in ["TokenStateTable", "SecretsKey", "PanFingerprintKey"] {
+        assert_eq!(
+            first.deployment.reference(id),
+            second.deployment.reference(id),
+            "{id}"
+        );
+    }
+    second.shutdown().await;
+    first.shutdown().await;
+}
