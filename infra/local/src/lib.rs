@@ -1,2 +1,33 @@
-//! The local platform: runs the Lambda handlers against an AWS emulator.
+//! The local platform: runs the Lambda handlers on this machine against the
+//! moto AWS emulator, with `template.yaml` as the single source of truth for
+//! resources and routes.
+//!
+//! [`platform::LocalPlatform`] is the entry point used by the `tmp-local`
+//! binary and by tests.
+
+use std::path::PathBuf;
+
+pub mod apigw_event;
+pub mod deployment;
+pub mod emulator;
+pub mod gateway;
+pub mod intrinsics;
 pub mod issuer_simulator;
+pub mod platform;
+pub mod provision;
+pub mod registry;
+pub mod resolve;
+pub mod routes;
+pub mod template;
+
+pub use deployment::Deployment;
+pub use platform::{LocalPlatform, PlatformOptions, RunningPlatform};
+
+/// The cargo workspace root (where `template.yaml` and `.venv` live).
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .join("../..")
+        .canonicalize()
+        .unwrap_or_else(|_| manifest.join("../.."))
+}

@@ -1,1 +1,104 @@
-fn main() {}
+//! `tmp-local`: runs the platform locally (moto + provisioning + gateway)
+//! until Ctrl-C or SIGTERM.
+//!
+//! Usage: `tmp-local [run] [--port N] [--template PATH] [--prefix P]`
+//! Env: `PORT`, `TMP_LOCAL_PREFIX`, `TMP_LOCAL_MOTO_SERVER`, `AWS_ENDPOINT_URL`, `RUST_LOG`.
+
+use std::process::ExitCode;
+
+use tmp_local::{LocalPlatform, PlatformOptions};
+
+const USAGE: &str = "usage: tmp-local [run] [--port N] [--template PATH] [--prefix P]";
+
+fn parse_args(mut o: PlatformOptions) -> Result<PlatformOptions, String> {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "run" => {}
+            "--port" => {
+                o.port = value("--port")?
+                    .parse()
+                    .map_err(|_| "--port needs a number".to_owned())?;
+            }
+            "--template" => o.template_path = value("--template")?.into(),
+            "--prefix" => o.prefix = value("--prefix")?,
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    Ok(o)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn print_error_chain(e: &dyn std::error::Error) {
+    eprintln!("tmp-local: {e}");
+    let mut source = e.source();
+    while let Some(s) = source {
+        eprintln!("  caused by: {s}");
+        source = s.source();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match parse_args(PlatformOptions::from_env()) {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return ExitCode::from(2);
+        }
+    };
+    tmp_shared::telemetry::init();
+    // Dev-only routers are mounted here, e.g.
+    // `.extra_router("/_local/issuer", issuer_simulator::router())`.
+    // Listening for signals from the start: a Ctrl-C during start-up drops the
+    // half-started platform, whose moto child is killed on drop.
+    let mut stop = std::pin::pin!(shutdown_signal());
+    let started = tokio::select! {
+        biased;
+        _ = &mut stop => return ExitCode::SUCCESS,
+        started = LocalPlatform::new(options).start() => started,
+    };
+    let platform = match started {
+        Ok(p) => p,
+        Err(e) => {
+            print_error_chain(&e);
+            return ExitCode::FAILURE;
+        }
+    };
+    let base = &platform.base_url;
+    println!("gateway:  {base}");
+    for r in &platform.routes {
+        println!("route:    {} {base}{}  -> {}", r.method, r.path, r.function);
+    }
+    println!("emulator: {}", platform.emulator_url);
+    println!("health:   {base}/_local/health");
+    println!("routes:   {base}/_local/routes");
+    println!("ready (Ctrl-C to stop)");
+    stop.await;
+    platform.shutdown().await;
+    println!("stopped");
+    ExitCode::SUCCESS
+}

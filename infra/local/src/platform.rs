@@ -1,0 +1,222 @@
+//! Start-up and shut-down of the whole local platform: emulator → provisioning
+//! → cold starts → gateway. Used by the `tmp-local` binary and by tests.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use aws_config::SdkConfig;
+use axum::Router;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::deployment::Deployment;
+use crate::emulator::{Emulator, EmulatorError, EmulatorSource};
+use crate::gateway::{self, GatewayError, LOCAL_PREFIX};
+use crate::provision::{ProvisionError, provision};
+use crate::routes::RouteInfo;
+use crate::template::{Template, TemplateError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    #[error("template")]
+    Template(#[from] TemplateError),
+    #[error("emulator")]
+    Emulator(#[from] EmulatorError),
+    #[error("provisioning")]
+    Provision(#[from] ProvisionError),
+    #[error("gateway")]
+    Gateway(#[from] GatewayError),
+    #[error("extra router path {0} must start with /_local/ and not end with /")]
+    ExtraRouterPath(String),
+    #[error("cannot listen on 127.0.0.1:{port}")]
+    Listen {
+        port: u16,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct PlatformOptions {
+    pub template_path: PathBuf,
+    /// Gateway port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Physical-name prefix, e.g. `tmp-local-`; tests use a unique one.
+    pub prefix: String,
+    pub emulator: EmulatorSource,
+    /// Template parameter values that replace the defaults.
+    pub parameters: HashMap<String, String>,
+}
+
+impl Default for PlatformOptions {
+    /// The workspace `template.yaml`, port 3000, prefix `tmp-local-`, a moto
+    /// server spawned from `<workspace>/.venv`.
+    fn default() -> Self {
+        Self {
+            template_path: crate::workspace_root().join("template.yaml"),
+            port: 3000,
+            prefix: "tmp-local-".to_owned(),
+            emulator: EmulatorSource::default(),
+            parameters: HashMap::new(),
+        }
+    }
+}
+
+impl PlatformOptions {
+    /// Defaults overridden by `PORT`, `TMP_LOCAL_PREFIX` and `AWS_ENDPOINT_URL`
+    /// (use that emulator instead of spawning one); `TMP_LOCAL_MOTO_SERVER` is
+    /// read by [`EmulatorSource::default`].
+    pub fn from_env() -> Self {
+        let mut o = Self::default();
+        if let Some(port) = std::env::var("PORT").ok().and_then(|p| p.parse().ok()) {
+            o.port = port;
+        }
+        if let Ok(prefix) = std::env::var("TMP_LOCAL_PREFIX") {
+            o.prefix = prefix;
+        }
+        if let Ok(url) = std::env::var("AWS_ENDPOINT_URL")
+            && !url.is_empty()
+        {
+            o.emulator = EmulatorSource::Connect { endpoint_url: url };
+        }
+        o
+    }
+}
+
+/// What an extra-router factory may use: built after provisioning.
+pub struct PlatformContext<'a> {
+    pub sdk: &'a SdkConfig,
+    pub deployment: &'a Arc<Deployment>,
+    pub template: &'a Template,
+}
+
+type RouterFactory = Box<dyn FnOnce(&PlatformContext<'_>) -> Router + Send>;
+
+/// Builder: options plus the dev-only routers other modules mount under `/_local/`.
+pub struct LocalPlatform {
+    options: PlatformOptions,
+    extras: Vec<(String, RouterFactory)>,
+}
+
+impl LocalPlatform {
+    pub fn new(options: PlatformOptions) -> Self {
+        Self {
+            options,
+            extras: Vec::new(),
+        }
+    }
+
+    /// Mounts `router` at `path` (which must start with `/_local/`).
+    pub fn extra_router(self, path: &str, router: Router) -> Self {
+        self.extra_router_with(path, move |_| router)
+    }
+
+    /// Mounts the router `factory` builds once the emulator is provisioned
+    /// (for endpoints that need the SDK or the deployment).
+    pub fn extra_router_with(
+        mut self,
+        path: &str,
+        factory: impl FnOnce(&PlatformContext<'_>) -> Router + Send + 'static,
+    ) -> Self {
+        self.extras.push((path.to_owned(), Box::new(factory)));
+        self
+    }
+
+    pub async fn start(self) -> Result<RunningPlatform, PlatformError> {
+        let o = self.options;
+        for (path, _) in &self.extras {
+            if !path.starts_with(LOCAL_PREFIX) || path.ends_with('/') {
+                return Err(PlatformError::ExtraRouterPath(path.clone()));
+            }
+        }
+        let template = Template::from_path(&o.template_path)?;
+        let emulator = Emulator::start(&o.emulator).await?;
+        let sdk = emulator.sdk_config().await;
+        let deployment = Arc::new(provision(&sdk, &template, &o.prefix, &o.parameters).await?);
+        let served = gateway::cold_start(&template, &deployment, &sdk).await?;
+        let routes: Vec<RouteInfo> = served.iter().map(|r| r.info.clone()).collect();
+        let ctx = PlatformContext {
+            sdk: &sdk,
+            deployment: &deployment,
+            template: &template,
+        };
+        let extras = self
+            .extras
+            .into_iter()
+            .map(|(path, factory)| (path, factory(&ctx)))
+            .collect();
+        let app = gateway::router(served, extras);
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", o.port))
+            .await
+            .map_err(|source| PlatformError::Listen {
+                port: o.port,
+                source,
+            })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| PlatformError::Listen {
+                port: o.port,
+                source,
+            })?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let service = app.into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, service)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        tracing::info!(%local_addr, "local gateway listening");
+        Ok(RunningPlatform {
+            base_url: format!("http://{local_addr}"),
+            emulator_url: emulator.endpoint_url().to_owned(),
+            local_addr,
+            deployment,
+            sdk,
+            routes,
+            emulator,
+            stop,
+            server,
+        })
+    }
+}
+
+/// A running platform. Dropping it kills a spawned moto server; prefer
+/// [`RunningPlatform::shutdown`] for a graceful stop.
+pub struct RunningPlatform {
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub base_url: String,
+    pub emulator_url: String,
+    pub local_addr: SocketAddr,
+    pub deployment: Arc<Deployment>,
+    pub sdk: SdkConfig,
+    pub routes: Vec<RouteInfo>,
+    emulator: Emulator,
+    stop: oneshot::Sender<()>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningPlatform {
+    /// The OS process id of the spawned moto server, if this platform owns one.
+    pub fn emulator_pid(&self) -> Option<u32> {
+        self.emulator.pid()
+    }
+
+    /// Stops the gateway (in-flight requests finish) and the emulator.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let mut server = self.server;
+        // Graceful, but a client holding a connection open must not block exit.
+        if tokio::time::timeout(std::time::Duration::from_secs(5), &mut server)
+            .await
+            .is_err()
+        {
+            server.abort();
+        }
+        self.emulator.shutdown().await;
+        tracing::info!("local platform stopped");
+    }
+}

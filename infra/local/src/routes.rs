@@ -1,0 +1,106 @@
+//! The route table: API Gateway REST resource paths (`/cards/{cardId}`,
+//! `/{proxy+}`) matched against request paths, as API Gateway does.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// One `Api` event of one function.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RouteInfo {
+    /// Upper-case method, or `ANY`.
+    pub method: String,
+    /// The template `Path` (the API Gateway resource).
+    pub path: String,
+    pub function: String,
+    pub binary: String,
+    /// The stage of the API this route belongs to (`StageName`, SAM default `Prod`).
+    pub stage: String,
+}
+
+impl RouteInfo {
+    /// Path parameters when `method`/`path` match this route.
+    pub fn matches(&self, method: &str, path: &str) -> Option<BTreeMap<String, String>> {
+        if self.method != "ANY" && !self.method.eq_ignore_ascii_case(method) {
+            return None;
+        }
+        match_path(&self.path, path)
+    }
+}
+
+fn segments(path: &str) -> Vec<&str> {
+    path.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+/// Matches a resource path template; `{name+}` is greedy and must be last.
+pub fn match_path(template: &str, path: &str) -> Option<BTreeMap<String, String>> {
+    let wanted = segments(template);
+    let got = segments(path);
+    let mut params = BTreeMap::new();
+    for (i, seg) in wanted.iter().enumerate() {
+        if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            if let Some(greedy) = name.strip_suffix('+') {
+                if i >= got.len() {
+                    return None;
+                }
+                params.insert(greedy.to_owned(), got[i..].join("/"));
+                return Some(params);
+            }
+            params.insert(name.to_owned(), (*got.get(i)?).to_owned());
+        } else if got.get(i) != Some(seg) {
+            return None;
+        }
+    }
+    (wanted.len() == got.len()).then_some(params)
+}
+
+/// API Gateway prefers literal segments over parameters: the route with the
+/// most literal segments, then the fewest greedy ones, wins.
+pub fn specificity(route: &RouteInfo) -> (usize, usize) {
+    let segs = segments(&route.path);
+    let literals = segs.iter().filter(|s| !s.starts_with('{')).count();
+    let greedy = segs.iter().filter(|s| s.ends_with("+}")).count();
+    (literals, usize::MAX - greedy)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_parameter_and_greedy_segments_match() {
+        assert_eq!(
+            match_path("/mdes/authorizeService", "/mdes/authorizeService"),
+            Some(BTreeMap::new())
+        );
+        assert_eq!(match_path("/mdes/authorizeService", "/mdes/other"), None);
+        assert_eq!(
+            match_path("/mdes/authorizeService", "/mdes/authorizeService/x"),
+            None
+        );
+        let p = match_path("/cards/{cardId}/tokens", "/cards/c-1/tokens").unwrap();
+        assert_eq!(p["cardId"], "c-1");
+        assert_eq!(match_path("/cards/{cardId}", "/cards"), None);
+        let p = match_path("/files/{proxy+}", "/files/a/b/c").unwrap();
+        assert_eq!(p["proxy"], "a/b/c");
+    }
+
+    #[test]
+    fn method_must_match_unless_any() {
+        let r = RouteInfo {
+            method: "POST".into(),
+            path: "/x".into(),
+            function: "F".into(),
+            binary: "f".into(),
+            stage: "v1".into(),
+        };
+        assert!(r.matches("post", "/x").is_some());
+        assert!(r.matches("GET", "/x").is_none());
+        let any = RouteInfo {
+            method: "ANY".into(),
+            ..r
+        };
+        assert!(any.matches("DELETE", "/x").is_some());
+    }
+}

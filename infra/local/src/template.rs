@@ -1,0 +1,600 @@
+//! The SAM template model: the resources and routes the local platform
+//! provisions and serves. `template.yaml` is the single source of truth; this
+//! module only reads it. Unknown resource types are ignored.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_yaml::{Mapping, Value};
+
+use crate::intrinsics::{Expr, normalize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("cannot read the template file")]
+    Read(#[source] std::io::Error),
+    #[error("the template is not valid YAML")]
+    Yaml(#[source] serde_yaml::Error),
+    #[error("resource {id}: {reason}")]
+    Invalid { id: String, reason: &'static str },
+}
+
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub kind: String,
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub kind: String,
+    pub properties: Mapping,
+    pub metadata: Mapping,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyAttribute {
+    pub name: String,
+    /// `HASH` or `RANGE`.
+    pub key_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexSpec {
+    pub name: String,
+    pub key_schema: Vec<KeyAttribute>,
+    /// `ALL`, `KEYS_ONLY` or `INCLUDE`.
+    pub projection_type: String,
+    pub non_key_attributes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableSpec {
+    pub logical_id: String,
+    /// `(name, S|N|B)`.
+    pub attributes: Vec<(String, String)>,
+    pub key_schema: Vec<KeyAttribute>,
+    pub global_indexes: Vec<IndexSpec>,
+    pub ttl_attribute: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RedriveSpec {
+    pub dead_letter_target: Expr,
+    pub max_receive_count: Expr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSpec {
+    pub logical_id: String,
+    pub fifo: bool,
+    /// Seconds; may be an expression (`!Ref Parameter`).
+    pub visibility_timeout: Option<Expr>,
+    pub redrive: Option<RedriveSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicSpec {
+    pub logical_id: String,
+    pub fifo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubscriptionSpec {
+    pub logical_id: String,
+    pub topic: Expr,
+    pub protocol: String,
+    pub endpoint: Expr,
+    pub raw_message_delivery: bool,
+    pub filter_policy: Option<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeySpec {
+    pub logical_id: String,
+    /// `SYMMETRIC_DEFAULT`, `HMAC_256`, ...
+    pub key_spec: String,
+    /// `ENCRYPT_DECRYPT`, `GENERATE_VERIFY_MAC`, ...
+    pub key_usage: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FunctionEvent {
+    /// An API Gateway REST route; `api` is the `RestApiId` logical id, if any.
+    Api {
+        path: String,
+        method: String,
+        api: Option<String>,
+    },
+    Sqs {
+        queue: Expr,
+        batch_size: Option<u32>,
+    },
+    Sns {
+        topic: Expr,
+    },
+    /// `Schedule` or `ScheduleV2`.
+    Schedule {
+        expression: String,
+    },
+    Other {
+        kind: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionSpec {
+    pub logical_id: String,
+    /// `Metadata.BuildProperties.Binary`: the cargo binary (and registry) name.
+    pub binary: String,
+    /// Globals merged under the function's own variables; values unresolved.
+    pub environment: BTreeMap<String, Expr>,
+    /// `(event name, event)`.
+    pub events: Vec<(String, FunctionEvent)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub parameters: BTreeMap<String, Parameter>,
+    pub conditions: Mapping,
+    pub resources: BTreeMap<String, Resource>,
+    pub tables: Vec<TableSpec>,
+    pub queues: Vec<QueueSpec>,
+    pub topics: Vec<TopicSpec>,
+    pub subscriptions: Vec<SubscriptionSpec>,
+    pub keys: Vec<KeySpec>,
+    pub functions: Vec<FunctionSpec>,
+}
+
+impl Template {
+    pub fn from_path(path: &Path) -> Result<Self, TemplateError> {
+        let text = std::fs::read_to_string(path).map_err(TemplateError::Read)?;
+        Self::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Self, TemplateError> {
+        let doc: Value = serde_yaml::from_str(text).map_err(TemplateError::Yaml)?;
+        let doc = normalize(doc);
+        let parameters = map_of(&doc, "Parameters")
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    k.as_str()?.to_owned(),
+                    Parameter {
+                        kind: str_of(v, "Type").unwrap_or("String").to_owned(),
+                        default: v.get("Default").and_then(scalar_string),
+                    },
+                ))
+            })
+            .collect();
+        let globals_env = env_vars(doc.get("Globals").and_then(|g| g.get("Function")));
+        let mut resources = BTreeMap::new();
+        for (k, v) in map_of(&doc, "Resources") {
+            let Some(id) = k.as_str() else { continue };
+            resources.insert(
+                id.to_owned(),
+                Resource {
+                    kind: str_of(&v, "Type").unwrap_or_default().to_owned(),
+                    properties: map_of(&v, "Properties"),
+                    metadata: map_of(&v, "Metadata"),
+                },
+            );
+        }
+        let mut t = Template {
+            parameters,
+            conditions: map_of(&doc, "Conditions"),
+            resources,
+            tables: Vec::new(),
+            queues: Vec::new(),
+            topics: Vec::new(),
+            subscriptions: Vec::new(),
+            keys: Vec::new(),
+            functions: Vec::new(),
+        };
+        for (id, r) in &t.resources {
+            let p = &r.properties;
+            match r.kind.as_str() {
+                "AWS::DynamoDB::Table" => t.tables.push(table(id, p)?),
+                "AWS::SQS::Queue" => t.queues.push(queue(id, p)?),
+                "AWS::SNS::Topic" => t.topics.push(TopicSpec {
+                    logical_id: id.clone(),
+                    fifo: bool_of(p, "FifoTopic"),
+                }),
+                "AWS::SNS::Subscription" => t.subscriptions.push(subscription(id, p)?),
+                "AWS::KMS::Key" => t.keys.push(KeySpec {
+                    logical_id: id.clone(),
+                    key_spec: pstr(p, "KeySpec").unwrap_or("SYMMETRIC_DEFAULT").to_owned(),
+                    key_usage: pstr(p, "KeyUsage").unwrap_or("ENCRYPT_DECRYPT").to_owned(),
+                    description: pstr(p, "Description").map(str::to_owned),
+                }),
+                "AWS::Serverless::Function" => {
+                    t.functions.push(function(id, r, &globals_env)?);
+                }
+                _ => {}
+            }
+        }
+        Ok(t)
+    }
+
+    pub fn function(&self, logical_id: &str) -> Option<&FunctionSpec> {
+        self.functions.iter().find(|f| f.logical_id == logical_id)
+    }
+}
+
+fn invalid(id: &str, reason: &'static str) -> TemplateError {
+    TemplateError::Invalid {
+        id: id.to_owned(),
+        reason,
+    }
+}
+
+fn map_of(v: &Value, key: &str) -> Mapping {
+    v.get(key)
+        .and_then(Value::as_mapping)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn pstr<'a>(p: &'a Mapping, key: &str) -> Option<&'a str> {
+    p.get(key).and_then(Value::as_str)
+}
+
+fn bool_of(p: &Mapping, key: &str) -> bool {
+    match p.get(key) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+fn u32_of(p: &Mapping, key: &str) -> Option<u32> {
+    p.get(key)
+        .and_then(scalar_string)
+        .and_then(|s| s.parse().ok())
+}
+
+/// Strings, numbers and booleans as CloudFormation passes them: text.
+pub(crate) fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn env_vars(holder: Option<&Value>) -> BTreeMap<String, Expr> {
+    holder
+        .and_then(|h| h.get("Environment"))
+        .and_then(|e| e.get("Variables"))
+        .and_then(Value::as_mapping)
+        .map(|vars| {
+            vars.iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), Expr(v.clone()))))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn key_schema(id: &str, v: Option<&Value>) -> Result<Vec<KeyAttribute>, TemplateError> {
+    let seq = v
+        .and_then(Value::as_sequence)
+        .ok_or_else(|| invalid(id, "KeySchema is missing"))?;
+    seq.iter()
+        .map(|k| {
+            Some(KeyAttribute {
+                name: str_of(k, "AttributeName")?.to_owned(),
+                key_type: str_of(k, "KeyType")?.to_owned(),
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| invalid(id, "KeySchema entry lacks AttributeName or KeyType"))
+}
+
+fn table(id: &str, p: &Mapping) -> Result<TableSpec, TemplateError> {
+    let attributes = p
+        .get("AttributeDefinitions")
+        .and_then(Value::as_sequence)
+        .ok_or_else(|| invalid(id, "AttributeDefinitions is missing"))?
+        .iter()
+        .map(|a| {
+            Some((
+                str_of(a, "AttributeName")?.to_owned(),
+                str_of(a, "AttributeType")?.to_owned(),
+            ))
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| invalid(id, "AttributeDefinitions entry is incomplete"))?;
+    let mut global_indexes = Vec::new();
+    for gsi in p
+        .get("GlobalSecondaryIndexes")
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+    {
+        let projection = gsi.get("Projection");
+        global_indexes.push(IndexSpec {
+            name: str_of(gsi, "IndexName")
+                .ok_or_else(|| invalid(id, "a GSI lacks IndexName"))?
+                .to_owned(),
+            key_schema: key_schema(id, gsi.get("KeySchema"))?,
+            projection_type: projection
+                .and_then(|p| str_of(p, "ProjectionType"))
+                .unwrap_or("ALL")
+                .to_owned(),
+            non_key_attributes: projection
+                .and_then(|p| p.get("NonKeyAttributes"))
+                .and_then(Value::as_sequence)
+                .map(|s| s.iter().filter_map(scalar_string).collect())
+                .unwrap_or_default(),
+        });
+    }
+    let ttl = p.get("TimeToLiveSpecification");
+    let ttl_enabled = ttl
+        .and_then(|t| t.get("Enabled"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    Ok(TableSpec {
+        logical_id: id.to_owned(),
+        attributes,
+        key_schema: key_schema(id, p.get("KeySchema"))?,
+        global_indexes,
+        ttl_attribute: ttl
+            .and_then(|t| str_of(t, "AttributeName"))
+            .filter(|_| ttl_enabled)
+            .map(str::to_owned),
+    })
+}
+
+fn queue(id: &str, p: &Mapping) -> Result<QueueSpec, TemplateError> {
+    let redrive = match p.get("RedrivePolicy") {
+        None => None,
+        Some(r) => Some(RedriveSpec {
+            dead_letter_target: Expr(
+                r.get("deadLetterTargetArn")
+                    .cloned()
+                    .ok_or_else(|| invalid(id, "RedrivePolicy lacks deadLetterTargetArn"))?,
+            ),
+            max_receive_count: Expr(
+                r.get("maxReceiveCount")
+                    .cloned()
+                    .ok_or_else(|| invalid(id, "RedrivePolicy lacks maxReceiveCount"))?,
+            ),
+        }),
+    };
+    Ok(QueueSpec {
+        logical_id: id.to_owned(),
+        fifo: bool_of(p, "FifoQueue"),
+        visibility_timeout: p.get("VisibilityTimeout").cloned().map(Expr),
+        redrive,
+    })
+}
+
+fn subscription(id: &str, p: &Mapping) -> Result<SubscriptionSpec, TemplateError> {
+    Ok(SubscriptionSpec {
+        logical_id: id.to_owned(),
+        topic: Expr(
+            p.get("TopicArn")
+                .cloned()
+                .ok_or_else(|| invalid(id, "TopicArn is missing"))?,
+        ),
+        protocol: pstr(p, "Protocol")
+            .ok_or_else(|| invalid(id, "Protocol is missing"))?
+            .to_owned(),
+        endpoint: Expr(
+            p.get("Endpoint")
+                .cloned()
+                .ok_or_else(|| invalid(id, "Endpoint is missing"))?,
+        ),
+        raw_message_delivery: bool_of(p, "RawMessageDelivery"),
+        filter_policy: p.get("FilterPolicy").cloned().map(Expr),
+    })
+}
+
+fn function(
+    id: &str,
+    r: &Resource,
+    globals_env: &BTreeMap<String, Expr>,
+) -> Result<FunctionSpec, TemplateError> {
+    let binary = r
+        .metadata
+        .get("BuildProperties")
+        .and_then(|b| str_of(b, "Binary"))
+        .ok_or_else(|| invalid(id, "Metadata.BuildProperties.Binary is missing"))?
+        .to_owned();
+    let props = Value::Mapping(r.properties.clone());
+    let mut environment = globals_env.clone();
+    environment.extend(env_vars(Some(&props)));
+    let mut events = Vec::new();
+    for (name, ev) in map_of(&props, "Events") {
+        let Some(name) = name.as_str() else { continue };
+        let kind = str_of(&ev, "Type").unwrap_or_default();
+        let ep = map_of(&ev, "Properties");
+        let event = match kind {
+            "Api" => FunctionEvent::Api {
+                path: pstr(&ep, "Path")
+                    .ok_or_else(|| invalid(id, "an Api event lacks Path"))?
+                    .to_owned(),
+                method: pstr(&ep, "Method")
+                    .ok_or_else(|| invalid(id, "an Api event lacks Method"))?
+                    .to_owned(),
+                api: ep
+                    .get("RestApiId")
+                    .map(|e| Expr(e.clone()).references())
+                    .and_then(|r| r.into_iter().next()),
+            },
+            "SQS" => FunctionEvent::Sqs {
+                queue: Expr(
+                    ep.get("Queue")
+                        .cloned()
+                        .ok_or_else(|| invalid(id, "an SQS event lacks Queue"))?,
+                ),
+                batch_size: u32_of(&ep, "BatchSize"),
+            },
+            "SNS" => FunctionEvent::Sns {
+                topic: Expr(
+                    ep.get("Topic")
+                        .cloned()
+                        .ok_or_else(|| invalid(id, "an SNS event lacks Topic"))?,
+                ),
+            },
+            "Schedule" | "ScheduleV2" => FunctionEvent::Schedule {
+                expression: pstr(&ep, "Schedule")
+                    .or_else(|| pstr(&ep, "ScheduleExpression"))
+                    .unwrap_or_default()
+                    .to_owned(),
+            },
+            other => FunctionEvent::Other {
+                kind: other.to_owned(),
+            },
+        };
+        events.push((name.to_owned(), event));
+    }
+    Ok(FunctionSpec {
+        logical_id: id.to_owned(),
+        binary,
+        environment,
+        events,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    const SNIPPET: &str = r#"
+Parameters:
+  Timeout: { Type: Number, Default: 2500 }
+  Level: { Type: String, Default: info }
+Globals:
+  Function:
+    Environment:
+      Variables:
+        RUST_LOG: !Ref Level
+        SHARED: global
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions:
+        - { AttributeName: pk, AttributeType: S }
+        - { AttributeName: g, AttributeType: N }
+      KeySchema: [{ AttributeName: pk, KeyType: HASH }]
+      GlobalSecondaryIndexes:
+        - IndexName: byG
+          KeySchema: [{ AttributeName: g, KeyType: HASH }]
+          Projection: { ProjectionType: INCLUDE, NonKeyAttributes: [status] }
+      TimeToLiveSpecification: { AttributeName: expires_at, Enabled: true }
+  Dlq: { Type: AWS::SQS::Queue, Properties: { FifoQueue: true } }
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 60
+      RedrivePolicy: { deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 3 }
+  Topic: { Type: AWS::SNS::Topic }
+  Sub:
+    Type: AWS::SNS::Subscription
+    Properties: { TopicArn: !Ref Topic, Protocol: sqs, Endpoint: { "Fn::GetAtt": [Queue, Arn] } }
+  Hmac: { Type: AWS::KMS::Key, Properties: { KeySpec: HMAC_256, KeyUsage: GENERATE_VERIFY_MAC } }
+  Bucket: { Type: AWS::S3::Bucket }
+  Fn:
+    Type: AWS::Serverless::Function
+    Metadata: { BuildProperties: { Binary: my-fn } }
+    Properties:
+      Environment:
+        Variables:
+          SHARED: own
+          TABLE: !Ref Table
+      Events:
+        Get: { Type: Api, Properties: { Path: "/cards/{cardId}", Method: get, RestApiId: !Ref Api } }
+        Nightly: { Type: Schedule, Properties: { Schedule: rate(1 day) } }
+        Jobs: { Type: SQS, Properties: { Queue: !GetAtt Queue.Arn, BatchSize: 5 } }
+"#;
+
+    #[test]
+    fn parses_every_supported_resource_and_ignores_unknown_ones() {
+        // GIVEN a template with each supported type and an S3 bucket
+        let t = Template::parse(SNIPPET).unwrap();
+        // THEN tables carry keys, GSIs with projection and the TTL attribute
+        assert_eq!(t.tables.len(), 1);
+        let table = &t.tables[0];
+        assert_eq!(table.attributes[1], ("g".to_owned(), "N".to_owned()));
+        assert_eq!(table.global_indexes[0].projection_type, "INCLUDE");
+        assert_eq!(table.global_indexes[0].non_key_attributes, vec!["status"]);
+        assert_eq!(table.ttl_attribute.as_deref(), Some("expires_at"));
+        // AND queues carry FIFO, visibility timeout and the redrive target
+        let q = t.queues.iter().find(|q| q.logical_id == "Queue").unwrap();
+        assert_eq!(q.visibility_timeout, Some(Expr(Value::from(60))));
+        let redrive = q.redrive.as_ref().unwrap();
+        assert_eq!(redrive.max_receive_count, Expr(Value::from(3)));
+        assert_eq!(redrive.dead_letter_target.references(), vec!["Dlq"]);
+        assert!(t.queues.iter().any(|q| q.logical_id == "Dlq" && q.fifo));
+        // AND topics, subscriptions and keys are present
+        assert_eq!(t.topics.len(), 1);
+        assert_eq!(t.subscriptions[0].endpoint.references(), vec!["Queue"]);
+        assert_eq!(t.keys[0].key_spec, "HMAC_256");
+        // AND the unknown type is kept as a resource only
+        assert_eq!(t.resources["Bucket"].kind, "AWS::S3::Bucket");
+        assert_eq!(t.parameters["Timeout"].default.as_deref(), Some("2500"));
+    }
+
+    #[test]
+    fn function_env_merges_globals_under_its_own_and_events_parse() {
+        let t = Template::parse(SNIPPET).unwrap();
+        let f = t.function("Fn").unwrap();
+        assert_eq!(f.binary, "my-fn");
+        // GIVEN SHARED in both Globals and the function: the function wins
+        assert_eq!(f.environment["SHARED"], Expr::literal("own"));
+        assert_eq!(f.environment["RUST_LOG"].references(), vec!["Level"]);
+        assert_eq!(f.environment["TABLE"].references(), vec!["Table"]);
+        // AND Api, Schedule and SQS events are modelled
+        let events: BTreeMap<_, _> = f.events.iter().cloned().collect();
+        assert_eq!(
+            events["Get"],
+            FunctionEvent::Api {
+                path: "/cards/{cardId}".into(),
+                method: "get".into(),
+                api: Some("Api".into())
+            }
+        );
+        assert_eq!(
+            events["Nightly"],
+            FunctionEvent::Schedule {
+                expression: "rate(1 day)".into()
+            }
+        );
+        assert!(matches!(
+            events["Jobs"],
+            FunctionEvent::Sqs {
+                batch_size: Some(5),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_function_without_a_binary_is_rejected_with_its_id() {
+        let err = Template::parse(
+            "Resources: { F: { Type: AWS::Serverless::Function, Properties: {} } }",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("resource F"), "{err}");
+    }
+
+    #[test]
+    fn the_workspace_template_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+        let t = Template::from_path(&path).unwrap();
+        assert!(t.tables.iter().any(|t| t.logical_id == "TokenStateTable"));
+        assert!(t.keys.iter().any(|k| k.key_spec == "HMAC_256"));
+        let f = t.function("MdesAuthorizeServiceFunction").unwrap();
+        assert_eq!(f.binary, "mdes-authorize-service");
+        assert!(f.environment.contains_key("RUST_LOG"));
+    }
+}
