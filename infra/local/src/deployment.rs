@@ -60,6 +60,11 @@ impl Deployment {
     /// An empty deployment: parameter values are the template defaults unless
     /// `overrides` names them. Parameters with neither stay unset and fail
     /// only when referenced.
+    /// Sets a parameter's value (seed steps: values known only after provisioning).
+    pub fn set_parameter(&mut self, name: &str, value: impl Into<String>) {
+        self.parameters.insert(name.to_owned(), Some(value.into()));
+    }
+
     pub fn new(template: &Template, prefix: &str, overrides: &HashMap<String, String>) -> Self {
         let mut parameters: BTreeMap<String, Option<String>> = template
             .parameters

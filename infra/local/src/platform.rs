@@ -28,6 +28,8 @@ pub enum PlatformError {
     Provision(#[from] ProvisionError),
     #[error("gateway")]
     Gateway(#[from] GatewayError),
+    #[error("seeding the local platform")]
+    Seed(#[source] SeedError),
     #[error("extra router path {0} must start with /_local/ and not end with /")]
     ExtraRouterPath(String),
     #[error("cannot listen on 127.0.0.1:{port}")]
@@ -94,10 +96,27 @@ pub struct PlatformContext<'a> {
 
 type RouterFactory = Box<dyn FnOnce(&PlatformContext<'_>) -> Router + Send>;
 
+pub type SeedError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What a seed step may use and change: it runs after provisioning, before the
+/// functions' cold starts (e.g. to store keys or set parameter values).
+pub struct SeedContext<'a> {
+    pub sdk: &'a SdkConfig,
+    pub deployment: &'a mut Deployment,
+    /// The gateway's own URL (already bound), for dev-only services under `/_local/`.
+    pub base_url: &'a str,
+}
+
+type SeedFn = Box<
+    dyn for<'a> FnOnce(&'a mut SeedContext<'_>) -> futures::future::BoxFuture<'a, Result<(), SeedError>>
+        + Send,
+>;
+
 /// Builder: options plus the dev-only routers other modules mount under `/_local/`.
 pub struct LocalPlatform {
     options: PlatformOptions,
     extras: Vec<(String, RouterFactory)>,
+    seeds: Vec<SeedFn>,
 }
 
 impl LocalPlatform {
@@ -105,7 +124,19 @@ impl LocalPlatform {
         Self {
             options,
             extras: Vec::new(),
+            seeds: Vec::new(),
         }
+    }
+
+    /// Adds a seed step (see [`SeedContext`]); steps run in the order added.
+    pub fn seed(
+        mut self,
+        step: impl for<'a> FnOnce(&'a mut SeedContext<'_>) -> futures::future::BoxFuture<'a, Result<(), SeedError>>
+        + Send
+        + 'static,
+    ) -> Self {
+        self.seeds.push(Box::new(step));
+        self
     }
 
     /// Mounts `router` at `path` (which must start with `/_local/`).
@@ -132,9 +163,28 @@ impl LocalPlatform {
             }
         }
         let template = Template::from_path(&o.template_path)?;
+        // Bound first: seed steps need the gateway's URL.
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", o.port))
+            .await
+            .map_err(|source| PlatformError::Listen {
+                port: o.port,
+                source,
+            })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| PlatformError::Listen {
+                port: o.port,
+                source,
+            })?;
+        let base_url = format!("http://{local_addr}");
         let emulator = Emulator::start(&o.emulator).await?;
         let sdk = emulator.sdk_config().await;
-        let deployment = Arc::new(provision(&sdk, &template, &o.prefix, &o.parameters).await?);
+        let mut deployment = provision(&sdk, &template, &o.prefix, &o.parameters).await?;
+        for step in self.seeds {
+            let mut ctx = SeedContext { sdk: &sdk, deployment: &mut deployment, base_url: &base_url };
+            step(&mut ctx).await.map_err(PlatformError::Seed)?;
+        }
+        let deployment = Arc::new(deployment);
         let served = gateway::cold_start(&template, &deployment, &sdk).await?;
         let routes: Vec<RouteInfo> = served.iter().map(|r| r.info.clone()).collect();
         let ctx = PlatformContext {
@@ -148,18 +198,6 @@ impl LocalPlatform {
             .map(|(path, factory)| (path, factory(&ctx)))
             .collect();
         let app = gateway::router(served, extras);
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", o.port))
-            .await
-            .map_err(|source| PlatformError::Listen {
-                port: o.port,
-                source,
-            })?;
-        let local_addr = listener
-            .local_addr()
-            .map_err(|source| PlatformError::Listen {
-                port: o.port,
-                source,
-            })?;
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<SocketAddr>();
@@ -171,7 +209,7 @@ impl LocalPlatform {
         });
         tracing::info!(%local_addr, "local gateway listening");
         Ok(RunningPlatform {
-            base_url: format!("http://{local_addr}"),
+            base_url,
             emulator_url: emulator.endpoint_url().to_owned(),
             local_addr,
             deployment,
