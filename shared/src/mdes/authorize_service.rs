@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::mdes_fle::EncryptedPayload;
+use crate::crypto::EncryptedPayload;
 use crate::domain::decision::{Decision, WalletAdvice};
 use crate::mdes::activation_method::ActivationMethod;
 use crate::mdes::validate::{self, length, optional_length};

@@ -8,6 +8,7 @@ use std::time::Duration as StdDuration;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::crypto::CryptoError;
 use crate::domain::card::{CardVerification, CardVerificationRequest, CvcResult, VerifiedCard};
 use crate::domain::decision::{
     CardFacts, Decision, DecisionInputs, DecisionRecord, DecisionRules, decide,
@@ -204,7 +205,14 @@ impl AuthorizeService {
             .decrypt(&request.funding_account_info.encrypted_payload)
             .map_err(|err| {
                 tracing::warn!(error = %err, "payload decryption failed");
-                MdesError::crypto(format!("Cannot decrypt encryptedPayload: {err}"))
+                // One answer for every failure but an unknown key: no padding
+                // or key-unwrap oracle for the network to probe.
+                MdesError::crypto(match err {
+                    CryptoError::UnknownKeyFingerprint => {
+                        "publicKeyFingerprint does not match a key of this issuer"
+                    }
+                    _ => "encryptedPayload could not be decrypted",
+                })
             })?;
         let data = FundingAccountData::from_decrypted(&plaintext)?;
         data.check_validity(now)?;

@@ -1,0 +1,4 @@
+//! Shared integration-test helpers.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod emulator;
