@@ -18,6 +18,7 @@ pub mod provision;
 pub mod registry;
 pub mod resolve;
 pub mod routes;
+pub mod seed;
 pub mod template;
 
 pub use deployment::Deployment;

@@ -6,9 +6,13 @@
 
 use std::process::ExitCode;
 
+use tmp_local::issuer_simulator::CardBook;
+use tmp_local::seed::{self, MdesKeySource};
 use tmp_local::{LocalPlatform, PlatformOptions};
 
-const USAGE: &str = "usage: tmp-local [run] [--port N] [--template PATH] [--prefix P]";
+mod mdes_key_command;
+
+const USAGE: &str = "usage: tmp-local [run] [--port N] [--template PATH] [--prefix P]\n       tmp-local mdes-key (generate|show) --table TABLE [--kms-key KEY_ID]";
 
 fn parse_args(mut o: PlatformOptions) -> Result<PlatformOptions, String> {
     let mut args = std::env::args().skip(1);
@@ -63,6 +67,9 @@ fn print_error_chain(e: &dyn std::error::Error) {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("mdes-key") {
+        return mdes_key_command::run(std::env::args().skip(2).collect()).await;
+    }
     let options = match parse_args(PlatformOptions::from_env()) {
         Ok(o) => o,
         Err(msg) => {
@@ -71,15 +78,23 @@ async fn main() -> ExitCode {
         }
     };
     tmp_shared::telemetry::init();
-    // Dev-only routers are mounted here, e.g.
-    // `.extra_router("/_local/issuer", issuer_simulator::router())`.
+    let book = match CardBook::from_env_or_default() {
+        Ok(book) => book,
+        Err(e) => {
+            print_error_chain(&e);
+            return ExitCode::FAILURE;
+        }
+    };
+    // TMP_MDES_KEY_PEM imports a key (e.g. the test-only key of events/).
+    let mdes_key = std::env::var_os("TMP_MDES_KEY_PEM")
+        .map_or(MdesKeySource::GenerateIfMissing, |p| MdesKeySource::Import(p.into()));
     // Listening for signals from the start: a Ctrl-C during start-up drops the
     // half-started platform, whose moto child is killed on drop.
     let mut stop = std::pin::pin!(shutdown_signal());
     let started = tokio::select! {
         biased;
         _ = &mut stop => return ExitCode::SUCCESS,
-        started = LocalPlatform::new(options).start() => started,
+        started = seed::standard(LocalPlatform::new(options), book, mdes_key).start() => started,
     };
     let platform = match started {
         Ok(p) => p,
@@ -96,6 +111,8 @@ async fn main() -> ExitCode {
     println!("emulator: {}", platform.emulator_url);
     println!("health:   {base}/_local/health");
     println!("routes:   {base}/_local/routes");
+    println!("issuer:   {base}{} (simulator)", seed::ISSUER_SIMULATOR_PATH);
+    println!("mdes key: {base}/_local/keys/mdes-public.pem");
     println!("ready (Ctrl-C to stop)");
     stop.await;
     platform.shutdown().await;

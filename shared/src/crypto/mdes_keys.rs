@@ -56,6 +56,16 @@ pub async fn generate_and_store(
     let key = tokio::task::spawn_blocking(move || MdesPrivateKey::generate(bits))
         .await
         .map_err(|_| CryptoError::KeyGeneration)??;
+    seal_and_store(vault, store, &key).await
+}
+
+/// Seals an existing private key (an import, or a freshly generated one) under
+/// a fresh data key and stores it as ACTIVE.
+pub async fn seal_and_store(
+    vault: &dyn KeyVault,
+    store: &dyn MdesKeyMaterialStore,
+    key: &MdesPrivateKey,
+) -> Result<MdesPublicKeyInfo, MdesKeyError> {
     let fingerprint = key.fingerprint().to_owned();
 
     let data_key = vault

@@ -1,0 +1,126 @@
+//! What makes the emulated stack a working issuer platform locally: the issuer
+//! simulator at `/_local/issuer` (its URL and KMS-encrypted client secret fed
+//! into the template parameters), an MDES key pair envelope-encrypted under the
+//! stack's KMS key, and its public key at `/_local/keys/mdes-public.pem`.
+
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use base64::Engine as _;
+use tmp_shared::adapters::{DynamoDbKeyMaterialStore, KmsKeyVault};
+use tmp_shared::crypto::{MdesPrivateKey, config_secret, mdes_keys};
+use tmp_shared::secret::Secret;
+
+use crate::issuer_simulator::{CardBook, ClientCredentials, IssuerSimulator};
+use crate::platform::{LocalPlatform, PlatformContext, SeedContext, SeedError};
+
+/// Logical ids in `template.yaml` the seed steps use.
+pub const SECRETS_KEY: &str = "SecretsKey";
+pub const MDES_KEY_MATERIAL_TABLE: &str = "MdesKeyMaterialTable";
+pub const ISSUER_SIMULATOR_PATH: &str = "/_local/issuer";
+
+/// Which MDES private key the local stack uses.
+#[derive(Debug, Clone)]
+pub enum MdesKeySource {
+    /// Keep the stored key, or generate one (RSA-2048) when there is none.
+    GenerateIfMissing,
+    /// Import a PKCS#8 PEM (the test-only key of `events/`).
+    Import(PathBuf),
+}
+
+/// The standard local platform: simulator, parameters, key, key endpoint.
+pub fn standard(platform: LocalPlatform, book: CardBook, mdes_key: MdesKeySource) -> LocalPlatform {
+    let credentials = ClientCredentials::local_default();
+    let simulator = IssuerSimulator::new(book, credentials.clone());
+    platform
+        .extra_router(ISSUER_SIMULATOR_PATH, simulator.router())
+        .seed(move |ctx| Box::pin(async move { point_at_simulator(ctx, &credentials).await }))
+        .seed(move |ctx| Box::pin(async move { ensure_mdes_key(ctx, &mdes_key).await }))
+        .extra_router_with("/_local/keys", keys_router)
+}
+
+fn vault(ctx: &SeedContext<'_>) -> Result<KmsKeyVault, SeedError> {
+    let key_id = ctx
+        .deployment
+        .reference(SECRETS_KEY)
+        .ok_or("template declares no SecretsKey")?;
+    Ok(KmsKeyVault::new(aws_sdk_kms::Client::new(ctx.sdk), key_id))
+}
+
+fn key_material(sdk: &aws_config::SdkConfig, deployment: &crate::Deployment) -> Result<DynamoDbKeyMaterialStore, SeedError> {
+    let table = deployment
+        .reference(MDES_KEY_MATERIAL_TABLE)
+        .ok_or("template declares no MdesKeyMaterialTable")?;
+    Ok(DynamoDbKeyMaterialStore::new(aws_sdk_dynamodb::Client::new(sdk), table))
+}
+
+/// The issuer parameters, as an issuer would set them at `sam deploy`.
+async fn point_at_simulator(ctx: &mut SeedContext<'_>, credentials: &ClientCredentials) -> Result<(), SeedError> {
+    let ciphertext = config_secret::encrypt(
+        &vault(ctx)?,
+        credentials.client_secret.expose(),
+        config_secret::ISSUER_OAUTH_CLIENT_SECRET,
+    )
+    .await?;
+    let issuer = format!("{}{ISSUER_SIMULATOR_PATH}", ctx.base_url);
+    ctx.deployment.set_parameter("IssuerApiBaseUrl", issuer.clone());
+    ctx.deployment.set_parameter("IssuerOAuthTokenUrl", format!("{issuer}/oauth/token"));
+    ctx.deployment.set_parameter("IssuerOAuthClientId", credentials.client_id.clone());
+    ctx.deployment.set_parameter("IssuerOAuthClientSecretCiphertext", ciphertext);
+    Ok(())
+}
+
+async fn ensure_mdes_key(ctx: &mut SeedContext<'_>, source: &MdesKeySource) -> Result<(), SeedError> {
+    let vault = vault(ctx)?;
+    let store = key_material(ctx.sdk, ctx.deployment)?;
+    let info = match source {
+        MdesKeySource::Import(path) => {
+            let key = read_pkcs8_pem(path)?;
+            mdes_keys::seal_and_store(&vault, &store, &key).await?
+        }
+        MdesKeySource::GenerateIfMissing => match mdes_keys::public_keys(&store).await?.into_iter().next() {
+            Some(existing) => existing,
+            None => mdes_keys::generate_and_store(&vault, &store, 2048).await?,
+        },
+    };
+    tracing::info!(fingerprint = %info.fingerprint, "MDES public key ready");
+    Ok(())
+}
+
+/// Reads a `-----BEGIN PRIVATE KEY-----` (PKCS#8) PEM file.
+pub fn read_pkcs8_pem(path: &Path) -> Result<MdesPrivateKey, SeedError> {
+    let pem = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .map_err(|_| format!("{} is not a PEM file", path.display()))?;
+    Ok(MdesPrivateKey::from_pkcs8_der(&Secret::new(der))?)
+}
+
+fn keys_router(ctx: &PlatformContext<'_>) -> Router {
+    let store = key_material(ctx.sdk, ctx.deployment).ok();
+    Router::new().route(
+        "/mdes-public.pem",
+        get(move || async move {
+            let Some(store) = store else {
+                return (StatusCode::NOT_FOUND, "no key material table").into_response();
+            };
+            match mdes_keys::public_keys(&store).await {
+                Ok(keys) if !keys.is_empty() => {
+                    let fingerprints: Vec<String> = keys.iter().map(|k| k.fingerprint.clone()).collect();
+                    let pem: String = keys.into_iter().map(|k| k.pem).collect();
+                    (
+                        [(header::CONTENT_TYPE, "application/x-pem-file".to_owned()), (header::HeaderName::from_static("x-public-key-fingerprint"), fingerprints.join(","))],
+                        pem,
+                    )
+                        .into_response()
+                }
+                Ok(_) => (StatusCode::NOT_FOUND, "no MDES key stored").into_response(),
+                Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+            }
+        }),
+    )
+}
