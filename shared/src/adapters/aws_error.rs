@@ -61,3 +61,44 @@ fn safe_code(code: &str) -> Option<String> {
         && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'))
     .then(|| code.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(code: &str) -> AwsFailure {
+        AwsFailure {
+            kind: "service error",
+            code: safe_code(code),
+        }
+    }
+
+    #[test]
+    fn only_identifier_like_codes_are_kept() {
+        assert_eq!(
+            safe_code("InvalidCiphertextException").as_deref(),
+            Some("InvalidCiphertextException")
+        );
+        assert_eq!(safe_code("bad code with 5555555555554444 in it"), None);
+        assert_eq!(safe_code(""), None);
+        assert_eq!(safe_code(&"A".repeat(65)), None);
+    }
+
+    #[test]
+    fn throttling_and_transport_failures_are_transient_refusals_are_not() {
+        assert!(service("ThrottlingException").is_transient());
+        assert!(service("KMSInternalException").is_transient());
+        assert!(!service("InvalidCiphertextException").is_transient());
+        assert!(!service("NotFoundException").is_transient());
+        let timeout = AwsFailure {
+            kind: "timeout",
+            code: None,
+        };
+        assert!(timeout.is_transient());
+        assert_eq!(timeout.to_string(), "AWS timeout");
+        assert_eq!(
+            service("AccessDeniedException").to_string(),
+            "AWS service error (AccessDeniedException)"
+        );
+    }
+}

@@ -52,7 +52,7 @@ pub async fn generate_and_store(
     store: &dyn MdesKeyMaterialStore,
     bits: usize,
 ) -> Result<MdesPublicKeyInfo, MdesKeyError> {
-    // Key generation takes about a second of CPU: keep it off the async workers.
+    // Key generation takes 20 ms to 0.5 s of CPU: keep it off the async workers.
     let key = tokio::task::spawn_blocking(move || MdesPrivateKey::generate(bits))
         .await
         .map_err(|_| CryptoError::KeyGeneration)??;
