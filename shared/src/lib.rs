@@ -11,5 +11,5 @@ pub mod lambda;
 pub mod mdes;
 pub mod ports;
 pub mod secret;
-pub mod telemetry;
 pub mod services;
+pub mod telemetry;

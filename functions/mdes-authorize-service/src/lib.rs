@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use lambda_http::{Body, Request, Response};
 use tmp_shared::lambda::{HandlerError, http_handler};
-use tmp_shared::mdes::authorize_service::{AuthorizeServiceRequest, AuthorizeServiceResponse, DIGITIZATION};
+use tmp_shared::mdes::authorize_service::{
+    AuthorizeServiceRequest, AuthorizeServiceResponse, DIGITIZATION,
+};
 use tmp_shared::mdes::{http as mdes_http, validate};
 use tmp_shared::services::mdes_authorize::AuthorizeService;
 
@@ -14,7 +16,10 @@ pub use wiring::init;
 
 /// Handles one `POST /mdes/authorizeService`.
 #[tracing::instrument(skip_all, fields(request_id))]
-pub async fn handle(service: Arc<AuthorizeService>, req: Request) -> Result<Response<Body>, HandlerError> {
+pub async fn handle(
+    service: Arc<AuthorizeService>,
+    req: Request,
+) -> Result<Response<Body>, HandlerError> {
     let body = match validate::parse_body(req.body().as_ref()) {
         Ok(body) => body,
         Err(err) => return Ok(mdes_http::error(&mdes_http::fresh_response_id(), &err)),
@@ -30,7 +35,8 @@ pub async fn handle(service: Arc<AuthorizeService>, req: Request) -> Result<Resp
             response_id,
             services: vec![DIGITIZATION.to_owned()],
             decision: outcome.decision,
-            activation_methods: (!outcome.activation_methods.is_empty()).then_some(outcome.activation_methods),
+            activation_methods: (!outcome.activation_methods.is_empty())
+                .then_some(outcome.activation_methods),
             pan_sequence_number: None,
             cvc_response: outcome.cvc_response,
             token_requestor_id: None,

@@ -16,12 +16,16 @@ use tmp_shared::services::mdes_authorize::AuthorizeService;
 /// Shown to cardholders as `CARDHOLDER_TO_CALL_MANNED_NUMBER` unless configured.
 const DEFAULT_CALL_CENTRE: &str = "+1-800-555-0100";
 
-pub async fn init(sdk: &aws_config::SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
+pub async fn init(
+    sdk: &aws_config::SdkConfig,
+    env: &FunctionEnv,
+) -> Result<HttpHandler, HandlerError> {
     let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
     let kms = aws_sdk_kms::Client::new(sdk);
     let vault = KmsKeyVault::new(kms.clone(), env.require("SECRETS_KEY_ID")?);
 
-    let key_material = DynamoDbKeyMaterialStore::new(dynamodb.clone(), env.require("MDES_KEY_MATERIAL_TABLE")?);
+    let key_material =
+        DynamoDbKeyMaterialStore::new(dynamodb.clone(), env.require("MDES_KEY_MATERIAL_TABLE")?);
     let keyring = mdes_keys::load_keyring(&vault, &key_material).await?;
     if keyring.is_empty() {
         tracing::warn!("no MDES private key is loaded: every encryptedPayload will be refused");
@@ -38,13 +42,22 @@ pub async fn init(sdk: &aws_config::SdkConfig, env: &FunctionEnv) -> Result<Http
 
     let policy = DecisionPolicy::from_json(env.get("DECISION_RULES").unwrap_or("{}"))?;
     let contact = IssuerContact {
-        call_centre_number: env.get("ISSUER_CALL_CENTRE_NUMBER").unwrap_or(DEFAULT_CALL_CENTRE).to_owned(),
+        call_centre_number: env
+            .get("ISSUER_CALL_CENTRE_NUMBER")
+            .unwrap_or(DEFAULT_CALL_CENTRE)
+            .to_owned(),
     };
     Ok(crate::handler(AuthorizeService {
         decryptor: Arc::new(keyring),
         verifier: Arc::new(issuer),
-        fingerprinter: Arc::new(KmsPanFingerprinter::new(kms, env.require("PAN_FINGERPRINT_KEY_ID")?)),
-        store: Arc::new(DynamoAuthorizationStore::new(dynamodb, env.require("TOKEN_STATE_TABLE")?)),
+        fingerprinter: Arc::new(KmsPanFingerprinter::new(
+            kms,
+            env.require("PAN_FINGERPRINT_KEY_ID")?,
+        )),
+        store: Arc::new(DynamoAuthorizationStore::new(
+            dynamodb,
+            env.require("TOKEN_STATE_TABLE")?,
+        )),
         policy,
         contact,
     }))

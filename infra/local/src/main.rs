@@ -87,7 +87,9 @@ async fn main() -> ExitCode {
     };
     // TMP_MDES_KEY_PEM imports a key (e.g. the test-only key of events/).
     let mdes_key = std::env::var_os("TMP_MDES_KEY_PEM")
-        .map_or(MdesKeySource::GenerateIfMissing, |p| MdesKeySource::Import(p.into()));
+        .map_or(MdesKeySource::GenerateIfMissing, |p| {
+            MdesKeySource::Import(p.into())
+        });
     // Listening for signals from the start: a Ctrl-C during start-up drops the
     // half-started platform, whose moto child is killed on drop.
     let mut stop = std::pin::pin!(shutdown_signal());
@@ -111,7 +113,10 @@ async fn main() -> ExitCode {
     println!("emulator: {}", platform.emulator_url);
     println!("health:   {base}/_local/health");
     println!("routes:   {base}/_local/routes");
-    println!("issuer:   {base}{} (simulator)", seed::ISSUER_SIMULATOR_PATH);
+    println!(
+        "issuer:   {base}{} (simulator)",
+        seed::ISSUER_SIMULATOR_PATH
+    );
     println!("mdes key: {base}/_local/keys/mdes-public.pem");
     println!("ready (Ctrl-C to stop)");
     stop.await;

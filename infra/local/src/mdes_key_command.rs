@@ -13,11 +13,17 @@ use tmp_shared::adapters::{DynamoDbKeyMaterialStore, KmsKeyVault};
 use tmp_shared::crypto::mdes_keys::{self, MdesPublicKeyInfo};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 fn print(info: &MdesPublicKeyInfo) {
-    println!("publicKeyFingerprint (SHA-256 of the SubjectPublicKeyInfo): {}", info.fingerprint);
+    println!(
+        "publicKeyFingerprint (SHA-256 of the SubjectPublicKeyInfo): {}",
+        info.fingerprint
+    );
     print!("{}", info.pem);
 }
 
@@ -35,7 +41,9 @@ pub async fn run(args: Vec<String>) -> ExitCode {
                 return ExitCode::from(2);
             };
             let vault = KmsKeyVault::new(aws_sdk_kms::Client::new(&sdk), key_id);
-            mdes_keys::generate_and_store(&vault, &store, 2048).await.map(|k| vec![k])
+            mdes_keys::generate_and_store(&vault, &store, 2048)
+                .await
+                .map(|k| vec![k])
         }
         Some("show") => mdes_keys::public_keys(&store).await,
         _ => {

@@ -108,7 +108,9 @@ pub struct SeedContext<'a> {
 }
 
 type SeedFn = Box<
-    dyn for<'a> FnOnce(&'a mut SeedContext<'_>) -> futures::future::BoxFuture<'a, Result<(), SeedError>>
+    dyn for<'a> FnOnce(
+            &'a mut SeedContext<'_>,
+        ) -> futures::future::BoxFuture<'a, Result<(), SeedError>>
         + Send,
 >;
 
@@ -131,7 +133,9 @@ impl LocalPlatform {
     /// Adds a seed step (see [`SeedContext`]); steps run in the order added.
     pub fn seed(
         mut self,
-        step: impl for<'a> FnOnce(&'a mut SeedContext<'_>) -> futures::future::BoxFuture<'a, Result<(), SeedError>>
+        step: impl for<'a> FnOnce(
+            &'a mut SeedContext<'_>,
+        ) -> futures::future::BoxFuture<'a, Result<(), SeedError>>
         + Send
         + 'static,
     ) -> Self {
@@ -181,7 +185,11 @@ impl LocalPlatform {
         let sdk = emulator.sdk_config().await;
         let mut deployment = provision(&sdk, &template, &o.prefix, &o.parameters).await?;
         for step in self.seeds {
-            let mut ctx = SeedContext { sdk: &sdk, deployment: &mut deployment, base_url: &base_url };
+            let mut ctx = SeedContext {
+                sdk: &sdk,
+                deployment: &mut deployment,
+                base_url: &base_url,
+            };
             step(&mut ctx).await.map_err(PlatformError::Seed)?;
         }
         let deployment = Arc::new(deployment);

@@ -50,15 +50,24 @@ fn vault(ctx: &SeedContext<'_>) -> Result<KmsKeyVault, SeedError> {
     Ok(KmsKeyVault::new(aws_sdk_kms::Client::new(ctx.sdk), key_id))
 }
 
-fn key_material(sdk: &aws_config::SdkConfig, deployment: &crate::Deployment) -> Result<DynamoDbKeyMaterialStore, SeedError> {
+fn key_material(
+    sdk: &aws_config::SdkConfig,
+    deployment: &crate::Deployment,
+) -> Result<DynamoDbKeyMaterialStore, SeedError> {
     let table = deployment
         .reference(MDES_KEY_MATERIAL_TABLE)
         .ok_or("template declares no MdesKeyMaterialTable")?;
-    Ok(DynamoDbKeyMaterialStore::new(aws_sdk_dynamodb::Client::new(sdk), table))
+    Ok(DynamoDbKeyMaterialStore::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        table,
+    ))
 }
 
 /// The issuer parameters, as an issuer would set them at `sam deploy`.
-async fn point_at_simulator(ctx: &mut SeedContext<'_>, credentials: &ClientCredentials) -> Result<(), SeedError> {
+async fn point_at_simulator(
+    ctx: &mut SeedContext<'_>,
+    credentials: &ClientCredentials,
+) -> Result<(), SeedError> {
     let ciphertext = config_secret::encrypt(
         &vault(ctx)?,
         credentials.client_secret.expose(),
@@ -66,14 +75,21 @@ async fn point_at_simulator(ctx: &mut SeedContext<'_>, credentials: &ClientCrede
     )
     .await?;
     let issuer = format!("{}{ISSUER_SIMULATOR_PATH}", ctx.base_url);
-    ctx.deployment.set_parameter("IssuerApiBaseUrl", issuer.clone());
-    ctx.deployment.set_parameter("IssuerOAuthTokenUrl", format!("{issuer}/oauth/token"));
-    ctx.deployment.set_parameter("IssuerOAuthClientId", credentials.client_id.clone());
-    ctx.deployment.set_parameter("IssuerOAuthClientSecretCiphertext", ciphertext);
+    ctx.deployment
+        .set_parameter("IssuerApiBaseUrl", issuer.clone());
+    ctx.deployment
+        .set_parameter("IssuerOAuthTokenUrl", format!("{issuer}/oauth/token"));
+    ctx.deployment
+        .set_parameter("IssuerOAuthClientId", credentials.client_id.clone());
+    ctx.deployment
+        .set_parameter("IssuerOAuthClientSecretCiphertext", ciphertext);
     Ok(())
 }
 
-async fn ensure_mdes_key(ctx: &mut SeedContext<'_>, source: &MdesKeySource) -> Result<(), SeedError> {
+async fn ensure_mdes_key(
+    ctx: &mut SeedContext<'_>,
+    source: &MdesKeySource,
+) -> Result<(), SeedError> {
     let vault = vault(ctx)?;
     let store = key_material(ctx.sdk, ctx.deployment)?;
     let info = match source {
@@ -81,10 +97,12 @@ async fn ensure_mdes_key(ctx: &mut SeedContext<'_>, source: &MdesKeySource) -> R
             let key = read_pkcs8_pem(path)?;
             mdes_keys::seal_and_store(&vault, &store, &key).await?
         }
-        MdesKeySource::GenerateIfMissing => match mdes_keys::public_keys(&store).await?.into_iter().next() {
-            Some(existing) => existing,
-            None => mdes_keys::generate_and_store(&vault, &store, 2048).await?,
-        },
+        MdesKeySource::GenerateIfMissing => {
+            match mdes_keys::public_keys(&store).await?.into_iter().next() {
+                Some(existing) => existing,
+                None => mdes_keys::generate_and_store(&vault, &store, 2048).await?,
+            }
+        }
     };
     tracing::info!(fingerprint = %info.fingerprint, "MDES public key ready");
     Ok(())
@@ -92,7 +110,8 @@ async fn ensure_mdes_key(ctx: &mut SeedContext<'_>, source: &MdesKeySource) -> R
 
 /// Reads a `-----BEGIN PRIVATE KEY-----` (PKCS#8) PEM file.
 pub fn read_pkcs8_pem(path: &Path) -> Result<MdesPrivateKey, SeedError> {
-    let pem = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let pem = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     let der = base64::engine::general_purpose::STANDARD
         .decode(body.trim())
@@ -110,10 +129,17 @@ fn keys_router(ctx: &PlatformContext<'_>) -> Router {
             };
             match mdes_keys::public_keys(&store).await {
                 Ok(keys) if !keys.is_empty() => {
-                    let fingerprints: Vec<String> = keys.iter().map(|k| k.fingerprint.clone()).collect();
+                    let fingerprints: Vec<String> =
+                        keys.iter().map(|k| k.fingerprint.clone()).collect();
                     let pem: String = keys.into_iter().map(|k| k.pem).collect();
                     (
-                        [(header::CONTENT_TYPE, "application/x-pem-file".to_owned()), (header::HeaderName::from_static("x-public-key-fingerprint"), fingerprints.join(","))],
+                        [
+                            (header::CONTENT_TYPE, "application/x-pem-file".to_owned()),
+                            (
+                                header::HeaderName::from_static("x-public-key-fingerprint"),
+                                fingerprints.join(","),
+                            ),
+                        ],
                         pem,
                     )
                         .into_response()

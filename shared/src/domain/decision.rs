@@ -154,7 +154,10 @@ pub fn decide(rules: &DecisionRules, facts: &DecisionInputs) -> DecisionRecord {
     let outcomes = vec![
         RuleOutcome {
             rule: RuleId::CardStatus,
-            inputs: inputs([("cardKnown", card.known.to_string()), ("cardStatus", opt(card.status))]),
+            inputs: inputs([
+                ("cardKnown", card.known.to_string()),
+                ("cardStatus", opt(card.status)),
+            ]),
             verdict: verdict(!card_ok, RuleVerdict::Decline),
         },
         RuleOutcome {
@@ -164,7 +167,10 @@ pub fn decide(rules: &DecisionRules, facts: &DecisionInputs) -> DecisionRecord {
                 ("cvcSupplied", card.cvc_supplied.to_string()),
                 ("cvcResult", format!("{:?}", card.cvc_result)),
             ]),
-            verdict: verdict(card.known && (!card.expiry_match || cvc_bad), RuleVerdict::Decline),
+            verdict: verdict(
+                card.known && (!card.expiry_match || cvc_bad),
+                RuleVerdict::Decline,
+            ),
         },
         RuleOutcome {
             rule: RuleId::TokenLimit,
@@ -183,7 +189,10 @@ pub fn decide(rules: &DecisionRules, facts: &DecisionInputs) -> DecisionRecord {
                 ("attemptsIn24h", facts.attempts_24h.to_string()),
                 ("limit", rules.max_attempts_per_24h.to_string()),
             ]),
-            verdict: verdict(facts.attempts_24h > rules.max_attempts_per_24h, RuleVerdict::Decline),
+            verdict: verdict(
+                facts.attempts_24h > rules.max_attempts_per_24h,
+                RuleVerdict::Decline,
+            ),
         },
         RuleOutcome {
             rule: RuleId::WalletRiskDecline,
@@ -195,19 +204,30 @@ pub fn decide(rules: &DecisionRules, facts: &DecisionInputs) -> DecisionRecord {
             inputs: wallet_inputs(rules.authenticate_score_at_or_below),
             verdict: verdict(wallet_doubts, RuleVerdict::Authenticate),
         },
-        RuleOutcome { rule: RuleId::Approve, inputs: BTreeMap::new(), verdict: RuleVerdict::Approve },
+        RuleOutcome {
+            rule: RuleId::Approve,
+            inputs: BTreeMap::new(),
+            verdict: RuleVerdict::Approve,
+        },
     ];
 
     let deciding = outcomes
         .iter()
         .find(|o| o.verdict != RuleVerdict::Pass)
-        .map_or((RuleId::Approve, RuleVerdict::Approve), |o| (o.rule, o.verdict));
+        .map_or((RuleId::Approve, RuleVerdict::Approve), |o| {
+            (o.rule, o.verdict)
+        });
     let decision = match deciding.1 {
         RuleVerdict::Decline => Decision::Declined,
         RuleVerdict::Authenticate => Decision::RequireAdditionalAuthentication,
         RuleVerdict::Pass | RuleVerdict::Approve => Decision::Approved,
     };
-    DecisionRecord { decision, decided_by: deciding.0, rules: outcomes, thresholds: *rules }
+    DecisionRecord {
+        decision,
+        decided_by: deciding.0,
+        rules: outcomes,
+        thresholds: *rules,
+    }
 }
 
 #[cfg(test)]
@@ -265,7 +285,11 @@ mod tests {
         ] {
             let mut facts = green();
             facts.card.status = Some(status);
-            assert_eq!(decided(facts), (Decision::Declined, RuleId::CardStatus), "{status:?}");
+            assert_eq!(
+                decided(facts),
+                (Decision::Declined, RuleId::CardStatus),
+                "{status:?}"
+            );
         }
     }
 
@@ -306,12 +330,32 @@ mod tests {
     #[test]
     fn wallet_scores_drive_red_and_yellow() {
         let cases = [
-            (Some(Decision::Declined), Some(5), Some(5), Decision::Declined),
+            (
+                Some(Decision::Declined),
+                Some(5),
+                Some(5),
+                Decision::Declined,
+            ),
             (None, Some(1), Some(5), Decision::Declined),
             (None, Some(5), Some(1), Decision::Declined),
-            (Some(Decision::RequireAdditionalAuthentication), Some(5), Some(5), Decision::RequireAdditionalAuthentication),
-            (None, Some(3), Some(5), Decision::RequireAdditionalAuthentication),
-            (None, Some(4), Some(2), Decision::RequireAdditionalAuthentication),
+            (
+                Some(Decision::RequireAdditionalAuthentication),
+                Some(5),
+                Some(5),
+                Decision::RequireAdditionalAuthentication,
+            ),
+            (
+                None,
+                Some(3),
+                Some(5),
+                Decision::RequireAdditionalAuthentication,
+            ),
+            (
+                None,
+                Some(4),
+                Some(2),
+                Decision::RequireAdditionalAuthentication,
+            ),
             (None, Some(4), Some(4), Decision::Approved),
             (None, None, None, Decision::Approved),
         ];
@@ -322,16 +366,26 @@ mod tests {
                 device_score: device,
                 account_score: account,
             };
-            assert_eq!(decided(facts).0, expected, "{recommended:?} {device:?} {account:?}");
+            assert_eq!(
+                decided(facts).0,
+                expected,
+                "{recommended:?} {device:?} {account:?}"
+            );
         }
     }
 
     #[test]
     fn thresholds_are_configurable() {
-        let strict = DecisionRules { max_attempts_per_24h: 2, ..DecisionRules::default() };
+        let strict = DecisionRules {
+            max_attempts_per_24h: 2,
+            ..DecisionRules::default()
+        };
         let mut facts = green();
         facts.attempts_24h = 3;
         assert_eq!(decide(&strict, &facts).decision, Decision::Declined);
-        assert_eq!(decide(&DecisionRules::default(), &facts).decision, Decision::Approved);
+        assert_eq!(
+            decide(&DecisionRules::default(), &facts).decision,
+            Decision::Approved
+        );
     }
 }

@@ -20,9 +20,15 @@ struct RulesOverride {
 impl RulesOverride {
     fn apply(self, base: DecisionRules) -> DecisionRules {
         DecisionRules {
-            max_live_tokens_per_card: self.max_live_tokens_per_card.unwrap_or(base.max_live_tokens_per_card),
-            max_attempts_per_24h: self.max_attempts_per_24h.unwrap_or(base.max_attempts_per_24h),
-            decline_score_at_or_below: self.decline_score_at_or_below.unwrap_or(base.decline_score_at_or_below),
+            max_live_tokens_per_card: self
+                .max_live_tokens_per_card
+                .unwrap_or(base.max_live_tokens_per_card),
+            max_attempts_per_24h: self
+                .max_attempts_per_24h
+                .unwrap_or(base.max_attempts_per_24h),
+            decline_score_at_or_below: self
+                .decline_score_at_or_below
+                .unwrap_or(base.decline_score_at_or_below),
             authenticate_score_at_or_below: self
                 .authenticate_score_at_or_below
                 .unwrap_or(base.authenticate_score_at_or_below),
@@ -61,7 +67,10 @@ impl DecisionPolicy {
             .into_iter()
             .map(|(id, o)| (id, o.apply(default)))
             .collect();
-        Ok(Self { default, per_token_requestor })
+        Ok(Self {
+            default,
+            per_token_requestor,
+        })
     }
 
     pub fn rules_for(&self, token_requestor_id: Option<&str>) -> DecisionRules {
@@ -87,9 +96,15 @@ mod tests {
         .unwrap();
         // THEN the requestor inherits the default velocity and keeps its own limit
         let tr = policy.rules_for(Some("50110030273"));
-        assert_eq!((tr.max_attempts_per_24h, tr.max_live_tokens_per_card), (3, 2));
+        assert_eq!(
+            (tr.max_attempts_per_24h, tr.max_live_tokens_per_card),
+            (3, 2)
+        );
         let other = policy.rules_for(Some("99999999999"));
-        assert_eq!((other.max_attempts_per_24h, other.max_live_tokens_per_card), (3, 10));
+        assert_eq!(
+            (other.max_attempts_per_24h, other.max_live_tokens_per_card),
+            (3, 10)
+        );
         assert_eq!(policy.rules_for(None).authenticate_score_at_or_below, 3);
     }
 

@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto::EncryptedPayload;
 use crate::domain::decision::{Decision, WalletAdvice};
+use crate::mdes::MdesError;
 use crate::mdes::activation_method::ActivationMethod;
 use crate::mdes::validate::{self, length, optional_length};
-use crate::mdes::MdesError;
 
 pub const DIGITIZATION: &str = "DIGITIZATION";
 const TOKEN_TYPES: [&str; 3] = ["EMBEDDED_SE", "CLOUD", "STATIC"];
@@ -90,11 +90,26 @@ impl AuthorizeServiceRequest {
         optional_length("accountIdHash", &self.account_id_hash, 1, 64)?;
         optional_length("mobileNumberSuffix", &self.mobile_number_suffix, 4, 32)?;
         optional_length("activeTokenCount", &self.active_token_count, 1, 2)?;
-        optional_length("consumerFacingEntityName", &self.consumer_facing_entity_name, 1, 100)?;
+        optional_length(
+            "consumerFacingEntityName",
+            &self.consumer_facing_entity_name,
+            1,
+            100,
+        )?;
         optional_length("panSequenceNumber", &self.pan_sequence_number, 3, 3)?;
         let fai = &self.funding_account_info;
-        optional_length("fundingAccountInfo.tokenUniqueReference", &fai.token_unique_reference, 1, 64)?;
-        optional_length("fundingAccountInfo.panUniqueReference", &fai.pan_unique_reference, 1, 64)?;
+        optional_length(
+            "fundingAccountInfo.tokenUniqueReference",
+            &fai.token_unique_reference,
+            1,
+            64,
+        )?;
+        optional_length(
+            "fundingAccountInfo.panUniqueReference",
+            &fai.pan_unique_reference,
+            1,
+            64,
+        )?;
         validate_payload(&fai.encrypted_payload)?;
         self.wallet_advice().map(|_| ())
     }
@@ -109,7 +124,9 @@ impl AuthorizeServiceRequest {
             None => None,
             Some("APPROVED") => Some(Decision::Approved),
             Some("DECLINED") => Some(Decision::Declined),
-            Some("REQUIRE_ADDITIONAL_AUTHENTICATION") => Some(Decision::RequireAdditionalAuthentication),
+            Some("REQUIRE_ADDITIONAL_AUTHENTICATION") => {
+                Some(Decision::RequireAdditionalAuthentication)
+            }
             Some(_) => return Err(MdesError::value(&format!("{P}.recommendedDecision"))),
         };
         Ok(WalletAdvice {
@@ -128,10 +145,11 @@ fn validate_payload(payload: &EncryptedPayload) -> Result<(), MdesError> {
     let key = format!("{P}.encryptedKey");
     length(&key, &payload.encrypted_key, 32, 512)?;
     validate::hex(&key, &payload.encrypted_key)?;
-    if let Some(alg) = payload.oaep_hashing_algorithm.as_deref() {
-        if alg != "SHA256" && alg != "SHA512" {
-            return Err(MdesError::value(&format!("{P}.oaepHashingAlgorithm")));
-        }
+    if let Some(alg) = payload.oaep_hashing_algorithm.as_deref()
+        && alg != "SHA256"
+        && alg != "SHA512"
+    {
+        return Err(MdesError::value(&format!("{P}.oaepHashingAlgorithm")));
     }
     if let Some(iv) = payload.iv.as_deref() {
         length(&format!("{P}.iv"), iv, 32, 32)?;
@@ -210,25 +228,84 @@ mod tests {
 
     #[test]
     fn each_violation_gets_its_spec_code() {
-        let cases: Vec<(fn(&mut serde_json::Value), MdesErrorCode, &str)> = vec![
-            (|v| { v.as_object_mut().unwrap().remove("requestId"); }, MdesErrorCode::MissingRequiredField, "requestId"),
-            (|v| { v["fundingAccountInfo"]["encryptedPayload"].as_object_mut().unwrap().remove("encryptedKey"); }, MdesErrorCode::MissingRequiredField, "fundingAccountInfo.encryptedPayload.encryptedKey"),
-            (|v| v["services"] = json!("DIGITIZATION"), MdesErrorCode::InvalidFieldFormat, "services"),
-            (|v| v["services"] = json!(["PAYMENT"]), MdesErrorCode::InvalidFieldValue, "services"),
-            (|v| v["correlationId"] = json!("123456789012345"), MdesErrorCode::InvalidFieldLength, "correlationId"),
-            (|v| v["tokenType"] = json!("PLASTIC"), MdesErrorCode::InvalidFieldValue, "tokenType"),
-            (|v| v["tokenRequestorId"] = json!("5011003027X"), MdesErrorCode::InvalidFieldFormat, "tokenRequestorId"),
-            (|v| v["fundingAccountInfo"]["encryptedPayload"]["iv"] = json!("00"), MdesErrorCode::InvalidFieldLength, "iv"),
-            (|v| v["fundingAccountInfo"]["encryptedPayload"]["oaepHashingAlgorithm"] = json!("SHA1"), MdesErrorCode::InvalidFieldValue, "oaepHashingAlgorithm"),
-            (|v| v["walletProviderDecisioningInfo"]["deviceScore"] = json!("9"), MdesErrorCode::InvalidFieldValue, "deviceScore"),
-            (|v| v["walletProviderDecisioningInfo"]["accountScore"] = json!("high"), MdesErrorCode::InvalidFieldFormat, "accountScore"),
+        type Case = (fn(&mut serde_json::Value), MdesErrorCode, &'static str);
+        let cases: Vec<Case> = vec![
+            (
+                |v| {
+                    v.as_object_mut().unwrap().remove("requestId");
+                },
+                MdesErrorCode::MissingRequiredField,
+                "requestId",
+            ),
+            (
+                |v| {
+                    v["fundingAccountInfo"]["encryptedPayload"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("encryptedKey");
+                },
+                MdesErrorCode::MissingRequiredField,
+                "fundingAccountInfo.encryptedPayload.encryptedKey",
+            ),
+            (
+                |v| v["services"] = json!("DIGITIZATION"),
+                MdesErrorCode::InvalidFieldFormat,
+                "services",
+            ),
+            (
+                |v| v["services"] = json!(["PAYMENT"]),
+                MdesErrorCode::InvalidFieldValue,
+                "services",
+            ),
+            (
+                |v| v["correlationId"] = json!("123456789012345"),
+                MdesErrorCode::InvalidFieldLength,
+                "correlationId",
+            ),
+            (
+                |v| v["tokenType"] = json!("PLASTIC"),
+                MdesErrorCode::InvalidFieldValue,
+                "tokenType",
+            ),
+            (
+                |v| v["tokenRequestorId"] = json!("5011003027X"),
+                MdesErrorCode::InvalidFieldFormat,
+                "tokenRequestorId",
+            ),
+            (
+                |v| v["fundingAccountInfo"]["encryptedPayload"]["iv"] = json!("00"),
+                MdesErrorCode::InvalidFieldLength,
+                "iv",
+            ),
+            (
+                |v| {
+                    v["fundingAccountInfo"]["encryptedPayload"]["oaepHashingAlgorithm"] =
+                        json!("SHA1")
+                },
+                MdesErrorCode::InvalidFieldValue,
+                "oaepHashingAlgorithm",
+            ),
+            (
+                |v| v["walletProviderDecisioningInfo"]["deviceScore"] = json!("9"),
+                MdesErrorCode::InvalidFieldValue,
+                "deviceScore",
+            ),
+            (
+                |v| v["walletProviderDecisioningInfo"]["accountScore"] = json!("high"),
+                MdesErrorCode::InvalidFieldFormat,
+                "accountScore",
+            ),
         ];
         for (mutate, code, field) in cases {
             let mut v = valid();
             mutate(&mut v);
             let err = parse(v).unwrap_err();
             assert_eq!(err.code, code, "{field}: {err}");
-            assert!(err.description.contains(field), "{field}: {}", err.description);
+            assert!(
+                err.description.contains(field),
+                "{field}: {}",
+                err.description
+            );
         }
     }
 

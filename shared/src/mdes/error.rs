@@ -50,11 +50,17 @@ impl MdesError {
     }
 
     pub fn missing(field: &str) -> Self {
-        Self::new(MdesErrorCode::MissingRequiredField, format!("{field} is required"))
+        Self::new(
+            MdesErrorCode::MissingRequiredField,
+            format!("{field} is required"),
+        )
     }
 
     pub fn format(field: &str) -> Self {
-        Self::new(MdesErrorCode::InvalidFieldFormat, format!("{field} has an invalid format"))
+        Self::new(
+            MdesErrorCode::InvalidFieldFormat,
+            format!("{field} has an invalid format"),
+        )
     }
 
     pub fn length(field: &str, min: usize, max: usize) -> Self {
@@ -65,7 +71,10 @@ impl MdesError {
     }
 
     pub fn value(field: &str) -> Self {
-        Self::new(MdesErrorCode::InvalidFieldValue, format!("{field} has an invalid value"))
+        Self::new(
+            MdesErrorCode::InvalidFieldValue,
+            format!("{field} has an invalid value"),
+        )
     }
 
     pub fn crypto(description: impl Into<String>) -> Self {

@@ -49,14 +49,21 @@ impl FundingAccountData {
     /// Spec: systems must reject the object after `dataValidUntilTimestamp`,
     /// and the value may be at most 30 days ahead.
     pub fn check_validity(&self, now: OffsetDateTime) -> Result<(), MdesError> {
-        let Some(raw) = self.data_valid_until_timestamp.as_deref() else { return Ok(()) };
-        let until = OffsetDateTime::parse(raw, &Rfc3339)
-            .map_err(|_| MdesError::crypto("dataValidUntilTimestamp is not an ISO 8601 date-time"))?;
+        let Some(raw) = self.data_valid_until_timestamp.as_deref() else {
+            return Ok(());
+        };
+        let until = OffsetDateTime::parse(raw, &Rfc3339).map_err(|_| {
+            MdesError::crypto("dataValidUntilTimestamp is not an ISO 8601 date-time")
+        })?;
         if until < now {
-            return Err(MdesError::crypto("Encrypted payload has expired (dataValidUntilTimestamp)"));
+            return Err(MdesError::crypto(
+                "Encrypted payload has expired (dataValidUntilTimestamp)",
+            ));
         }
         if until > now + time::Duration::days(30) {
-            return Err(MdesError::crypto("dataValidUntilTimestamp is more than 30 days ahead"));
+            return Err(MdesError::crypto(
+                "dataValidUntilTimestamp is more than 30 days ahead",
+            ));
         }
         Ok(())
     }
@@ -74,14 +81,22 @@ impl FundingAccountData {
         let expiry = match (&card.expiry_month, &card.expiry_year) {
             (None, None) => None,
             (Some(m), Some(y)) => Some(parse_expiry(m, y)?),
-            _ => return Err(MdesError::missing(&format!("{CARD}.expiryMonth/expiryYear"))),
+            _ => {
+                return Err(MdesError::missing(&format!(
+                    "{CARD}.expiryMonth/expiryYear"
+                )));
+            }
         };
         if let Some(cvc) = &card.security_code {
             let field = format!("{CARD}.securityCode");
             validate::length(&field, cvc.expose(), 3, 3)?;
             validate::digits(&field, cvc.expose())?;
         }
-        Ok(EnteredCard { pan, expiry, cvc: card.security_code.clone() })
+        Ok(EnteredCard {
+            pan,
+            expiry,
+            cvc: card.security_code.clone(),
+        })
     }
 }
 
@@ -117,18 +132,39 @@ mod tests {
         )
         .entered_card()
         .unwrap();
-        assert_eq!(card.expiry, Some(Expiry { month: 12, year: 29 }));
+        assert_eq!(
+            card.expiry,
+            Some(Expiry {
+                month: 12,
+                year: 29
+            })
+        );
         let debug = format!("{card:?}");
-        assert!(!debug.contains("5555555555554444") && !debug.contains("123"), "{debug}");
+        assert!(
+            !debug.contains("5555555555554444") && !debug.contains("123"),
+            "{debug}"
+        );
     }
 
     #[test]
     fn bad_card_fields_get_spec_codes() {
         let cases = [
-            (r#"{"cardAccountData":{"accountNumber":"5555555555554445"}}"#, MdesErrorCode::InvalidFieldValue),
-            (r#"{"cardAccountData":{"accountNumber":"5555555555554444","expiryMonth":"13","expiryYear":"29"}}"#, MdesErrorCode::InvalidFieldValue),
-            (r#"{"cardAccountData":{"accountNumber":"5555555555554444","expiryMonth":"1","expiryYear":"29"}}"#, MdesErrorCode::InvalidFieldLength),
-            (r#"{"cardAccountData":{"accountNumber":"5555555555554444","securityCode":"12a"}}"#, MdesErrorCode::InvalidFieldFormat),
+            (
+                r#"{"cardAccountData":{"accountNumber":"5555555555554445"}}"#,
+                MdesErrorCode::InvalidFieldValue,
+            ),
+            (
+                r#"{"cardAccountData":{"accountNumber":"5555555555554444","expiryMonth":"13","expiryYear":"29"}}"#,
+                MdesErrorCode::InvalidFieldValue,
+            ),
+            (
+                r#"{"cardAccountData":{"accountNumber":"5555555555554444","expiryMonth":"1","expiryYear":"29"}}"#,
+                MdesErrorCode::InvalidFieldLength,
+            ),
+            (
+                r#"{"cardAccountData":{"accountNumber":"5555555555554444","securityCode":"12a"}}"#,
+                MdesErrorCode::InvalidFieldFormat,
+            ),
             (r#"{}"#, MdesErrorCode::MissingRequiredField),
         ];
         for (json, code) in cases {
@@ -141,12 +177,23 @@ mod tests {
     #[test]
     fn validity_window_is_enforced() {
         let now = OffsetDateTime::parse("2026-11-26T10:00:00Z", &Rfc3339).unwrap();
-        let at = |ts: &str| data(&format!(r#"{{"dataValidUntilTimestamp":"{ts}"}}"#)).check_validity(now);
+        let at = |ts: &str| {
+            data(&format!(r#"{{"dataValidUntilTimestamp":"{ts}"}}"#)).check_validity(now)
+        };
         assert!(at("2026-11-26T10:30:00.123Z").is_ok());
         assert!(at("2026-11-26T03:30:00-07:00").is_ok());
-        assert_eq!(at("2026-11-26T09:59:59Z").unwrap_err().code, MdesErrorCode::CryptographyError);
-        assert_eq!(at("2027-01-26T09:59:59Z").unwrap_err().code, MdesErrorCode::CryptographyError);
-        assert_eq!(at("yesterday").unwrap_err().code, MdesErrorCode::CryptographyError);
+        assert_eq!(
+            at("2026-11-26T09:59:59Z").unwrap_err().code,
+            MdesErrorCode::CryptographyError
+        );
+        assert_eq!(
+            at("2027-01-26T09:59:59Z").unwrap_err().code,
+            MdesErrorCode::CryptographyError
+        );
+        assert_eq!(
+            at("yesterday").unwrap_err().code,
+            MdesErrorCode::CryptographyError
+        );
     }
 
     #[test]

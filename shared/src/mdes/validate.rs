@@ -9,7 +9,11 @@ pub fn required<'a, T>(field: &str, value: &'a Option<T>) -> Result<&'a T, MdesE
 
 pub fn length(field: &str, value: &str, min: usize, max: usize) -> Result<(), MdesError> {
     let n = value.chars().count();
-    if n < min || n > max { Err(MdesError::length(field, min, max)) } else { Ok(()) }
+    if n < min || n > max {
+        Err(MdesError::length(field, min, max))
+    } else {
+        Ok(())
+    }
 }
 
 pub fn optional_length(
@@ -18,29 +22,48 @@ pub fn optional_length(
     min: usize,
     max: usize,
 ) -> Result<(), MdesError> {
-    value.as_deref().map_or(Ok(()), |v| length(field, v, min, max))
+    value
+        .as_deref()
+        .map_or(Ok(()), |v| length(field, v, min, max))
 }
 
 pub fn digits(field: &str, value: &str) -> Result<(), MdesError> {
-    if value.bytes().all(|b| b.is_ascii_digit()) { Ok(()) } else { Err(MdesError::format(field)) }
+    if value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(MdesError::format(field))
+    }
 }
 
 pub fn hex(field: &str, value: &str) -> Result<(), MdesError> {
-    if value.bytes().all(|b| b.is_ascii_hexdigit()) { Ok(()) } else { Err(MdesError::format(field)) }
+    if value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(MdesError::format(field))
+    }
 }
 
 /// A wallet score: numeric string 1 to 5.
 pub fn score(field: &str, value: &Option<String>) -> Result<Option<u8>, MdesError> {
-    let Some(raw) = value.as_deref() else { return Ok(None) };
+    let Some(raw) = value.as_deref() else {
+        return Ok(None);
+    };
     let n: u8 = raw.trim().parse().map_err(|_| MdesError::format(field))?;
-    if (1..=5).contains(&n) { Ok(Some(n)) } else { Err(MdesError::value(field)) }
+    if (1..=5).contains(&n) {
+        Ok(Some(n))
+    } else {
+        Err(MdesError::value(field))
+    }
 }
 
 /// Reads a request body: `INVALID_JSON` unless it is a JSON object.
 pub fn parse_body(body: &[u8]) -> Result<serde_json::Value, MdesError> {
     match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(value) if value.is_object() => Ok(value),
-        _ => Err(MdesError::new(MdesErrorCode::InvalidJson, "Request body is not a valid JSON object")),
+        _ => Err(MdesError::new(
+            MdesErrorCode::InvalidJson,
+            "Request body is not a valid JSON object",
+        )),
     }
 }
 
@@ -59,8 +82,15 @@ pub fn from_value<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Re
     serde_path_to_error::deserialize(body).map_err(|err| {
         let path = err.path().to_string();
         let message = err.inner().to_string();
-        if let Some(name) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-            let field = if path == "." { name.to_owned() } else { format!("{path}.{name}") };
+        if let Some(name) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            let field = if path == "." {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            };
             MdesError::missing(&field)
         } else {
             MdesError::format(&path)

@@ -20,7 +20,10 @@ pub enum RequestClaim {
     /// First time seen (or an abandoned claim taken over): process it.
     Claimed { lease_id: String },
     /// Already answered: replay the stored outcome.
-    Completed { signature: String, outcome_json: String },
+    Completed {
+        signature: String,
+        outcome_json: String,
+    },
     /// Another invocation is processing it right now.
     InProgress,
 }

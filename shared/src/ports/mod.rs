@@ -3,15 +3,15 @@
 pub mod authorization_store;
 pub mod card_verifier;
 pub mod key_vault;
-pub mod payload_decryptor;
 pub mod mdes_key_material;
+pub mod payload_decryptor;
 
 pub use authorization_store::{
     AuthorizationStore, AuthorizationWrite, RequestClaim, SaveError, StoreError, TokenSnapshot,
 };
 pub use card_verifier::{CardVerifier, IssuerError};
 pub use key_vault::{DataKey, KeyVault, KeyVaultError, PanFingerprinter};
-pub use payload_decryptor::PayloadDecryptor;
 pub use mdes_key_material::{
     KeyMaterialStatus, KeyMaterialStoreError, MdesKeyMaterial, MdesKeyMaterialStore,
 };
+pub use payload_decryptor::PayloadDecryptor;

@@ -62,9 +62,16 @@ impl AuthorizeService {
         let deadline = tokio::time::Instant::now() + IN_PROGRESS_WAIT;
         let lease_id = loop {
             let now = OffsetDateTime::now_utc();
-            match self.store.claim_request(&request.request_id, &signature, now).await {
+            match self
+                .store
+                .claim_request(&request.request_id, &signature, now)
+                .await
+            {
                 Ok(RequestClaim::Claimed { lease_id }) => break lease_id,
-                Ok(RequestClaim::Completed { signature: stored, outcome_json }) => {
+                Ok(RequestClaim::Completed {
+                    signature: stored,
+                    outcome_json,
+                }) => {
                     return replay(&stored, &signature, &outcome_json);
                 }
                 Ok(RequestClaim::InProgress) if tokio::time::Instant::now() < deadline => {
@@ -83,7 +90,11 @@ impl AuthorizeService {
         let result = self.decide_and_save(request, &signature, &lease_id).await;
         if result.is_err() {
             // Nothing was written but the claim: free it so the TSP's retry runs.
-            if let Err(err) = self.store.release_request(&request.request_id, &lease_id).await {
+            if let Err(err) = self
+                .store
+                .release_request(&request.request_id, &lease_id)
+                .await
+            {
                 tracing::error!(error = %err, "releasing requestId claim failed");
             }
         }
@@ -98,10 +109,14 @@ impl AuthorizeService {
     ) -> Result<AuthorizationOutcome, MdesError> {
         let now = OffsetDateTime::now_utc();
         let card = self.entered_card(request, now)?;
-        let pan_fingerprint = self.fingerprinter.fingerprint(&card.pan).await.map_err(|err| {
-            tracing::error!(error = %err, "PAN fingerprint failed");
-            MdesError::internal()
-        })?;
+        let pan_fingerprint = self
+            .fingerprinter
+            .fingerprint(&card.pan)
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "PAN fingerprint failed");
+                MdesError::internal()
+            })?;
         tracing::info!(pan = %card.pan, "card decrypted");
 
         let verification = self
@@ -135,7 +150,11 @@ impl AuthorizeService {
             .map_err(store_err)?;
         let token_ref = token_ref(request);
         let existing = self.store.find_token(&token_ref).await.map_err(store_err)?;
-        let mut live = self.store.live_token_count(&pan_fingerprint).await.map_err(store_err)?;
+        let mut live = self
+            .store
+            .live_token_count(&pan_fingerprint)
+            .await
+            .map_err(store_err)?;
         if existing.as_ref().is_some_and(|t| t.live) {
             // Re-authorizing a token already counted: it does not add one.
             live = live.saturating_sub(1);
@@ -166,7 +185,10 @@ impl AuthorizeService {
             payment_app_instance_id: request.payment_app_instance_id.clone(),
             correlation_id: request.correlation_id.clone(),
             token_type: request.token_type.clone(),
-            device_name: request.device_info.as_ref().and_then(|d| d.device_name.clone()),
+            device_name: request
+                .device_info
+                .as_ref()
+                .and_then(|d| d.device_name.clone()),
             issuer_card_id: known.map(|c| c.card_id.clone()),
             product_category: known.map(|c| c.product_category.clone()),
             record: record.clone(),
@@ -177,7 +199,8 @@ impl AuthorizeService {
         loop {
             let outcome = self.outcome(&record, known, card.cvc.is_some());
             write.record = record.clone();
-            write.outcome_json = serde_json::to_string(&outcome).map_err(|_| MdesError::internal())?;
+            write.outcome_json =
+                serde_json::to_string(&outcome).map_err(|_| MdesError::internal())?;
             match self.store.save_authorization(&write).await {
                 Ok(()) => {
                     log_decision(&record, &rules);
@@ -237,7 +260,12 @@ impl AuthorizeService {
             (true, Some(CvcResult::Mismatch)) => Some(CvcResponse::Invalid),
             (true, Some(CvcResult::NotChecked)) => Some(CvcResponse::NotProcessed),
         };
-        AuthorizationOutcome { decision: record.decision, activation_methods, cvc_response, replayed: false }
+        AuthorizationOutcome {
+            decision: record.decision,
+            activation_methods,
+            cvc_response,
+            replayed: false,
+        }
     }
 }
 
@@ -276,7 +304,9 @@ fn request_signature(request: &AuthorizeServiceRequest) -> String {
 
 fn replay(stored: &str, ours: &str, outcome_json: &str) -> Result<AuthorizationOutcome, MdesError> {
     if stored != ours {
-        return Err(MdesError::value("requestId (already used for a different request)"));
+        return Err(MdesError::value(
+            "requestId (already used for a different request)",
+        ));
     }
     let mut outcome: AuthorizationOutcome =
         serde_json::from_str(outcome_json).map_err(|_| MdesError::internal())?;

@@ -27,7 +27,9 @@ pub fn item<const N: usize>(pairs: [(&str, Option<AttributeValue>); N]) -> Item 
 }
 
 pub fn get_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str)
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
 }
 
 pub fn get_n(item: &Item, name: &str) -> Result<Option<u64>, StoreError> {
@@ -43,7 +45,8 @@ pub fn get_n(item: &Item, name: &str) -> Result<Option<u64>, StoreError> {
 }
 
 pub fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_else(|_| at.unix_timestamp().to_string())
+    at.format(&Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 /// Epoch seconds, the format DynamoDB TTL reads.

@@ -32,7 +32,10 @@ pub struct DynamoAuthorizationStore {
 
 impl DynamoAuthorizationStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     fn key(pk: String, sk: String) -> Item {
@@ -155,7 +158,10 @@ impl AuthorizationStore for DynamoAuthorizationStore {
             .to_owned();
         // Attempts ranked at or before ours, within 24 h: concurrent requests
         // each see a distinct rank, so the limit holds under races.
-        let since = format!("{:015}", (now - VELOCITY_WINDOW).unix_timestamp_nanos() / 1_000_000);
+        let since = format!(
+            "{:015}",
+            (now - VELOCITY_WINDOW).unix_timestamp_nanos() / 1_000_000
+        );
         let mut count = 0u32;
         let mut start: Option<Item> = None;
         loop {
@@ -212,7 +218,11 @@ impl AuthorizationStore for DynamoAuthorizationStore {
             .await
             .map_err(|e| unavailable(e.into_service_error()))?;
         Ok(out.item.map(|token| TokenSnapshot {
-            live: token.get("live").and_then(|v| v.as_bool().ok()).copied().unwrap_or(false),
+            live: token
+                .get("live")
+                .and_then(|v| v.as_bool().ok())
+                .copied()
+                .unwrap_or(false),
         }))
     }
 
@@ -228,18 +238,26 @@ impl AuthorizationStore for DynamoAuthorizationStore {
 
         let mut items = Vec::with_capacity(4);
         let (dpk, _) = keys::token(&w.token_ref);
-        items.push(TransactWriteItem::builder().put(build_put(&self.table, item([
-            (PK, Some(s(dpk))),
-            (SK, Some(s(keys::decision_sk(&at, &w.request_id)))),
-            ("request_id", Some(s(&w.request_id))),
-            ("correlation_id", Some(s(&w.correlation_id))),
-            ("decision", Some(s(decision_name(w.record.decision)))),
-            ("decided_by", Some(s(serde_plain(&w.record.decided_by)))),
-            ("explanation", Some(s(rules_json))),
-            ("issuer_card_id", w.issuer_card_id.as_deref().map(s)),
-            ("product_category", w.product_category.as_deref().map(s)),
-            ("created_at", Some(s(&at))),
-        ]), None)?).build());
+        items.push(
+            TransactWriteItem::builder()
+                .put(build_put(
+                    &self.table,
+                    item([
+                        (PK, Some(s(dpk))),
+                        (SK, Some(s(keys::decision_sk(&at, &w.request_id)))),
+                        ("request_id", Some(s(&w.request_id))),
+                        ("correlation_id", Some(s(&w.correlation_id))),
+                        ("decision", Some(s(decision_name(w.record.decision)))),
+                        ("decided_by", Some(s(serde_plain(&w.record.decided_by)))),
+                        ("explanation", Some(s(rules_json))),
+                        ("issuer_card_id", w.issuer_card_id.as_deref().map(s)),
+                        ("product_category", w.product_category.as_deref().map(s)),
+                        ("created_at", Some(s(&at))),
+                    ]),
+                    None,
+                )?)
+                .build(),
+        );
 
         if becomes_live {
             let (cpk, csk) = keys::card(&w.pan_fingerprint);
@@ -267,17 +285,26 @@ impl AuthorizationStore for DynamoAuthorizationStore {
             (GSI1SK, Some(s(gsk))),
             ("network", Some(s("MDES"))),
             ("token_unique_reference", Some(s(&w.token_ref))),
-            ("pan_unique_reference", w.pan_unique_reference.as_deref().map(s)),
+            (
+                "pan_unique_reference",
+                w.pan_unique_reference.as_deref().map(s),
+            ),
             ("pan_fingerprint", Some(s(&w.pan_fingerprint))),
             ("pan_last4", Some(s(&w.pan_last4))),
             ("token_requestor_id", w.token_requestor_id.as_deref().map(s)),
             ("wallet_id", w.wallet_id.as_deref().map(s)),
-            ("payment_app_instance_id", w.payment_app_instance_id.as_deref().map(s)),
+            (
+                "payment_app_instance_id",
+                w.payment_app_instance_id.as_deref().map(s),
+            ),
             ("correlation_id", Some(s(&w.correlation_id))),
             ("token_type", Some(s(&w.token_type))),
             ("device_name", w.device_name.as_deref().map(s)),
             ("status", Some(s(token_status))),
-            ("authorization_decision", Some(s(decision_name(w.record.decision)))),
+            (
+                "authorization_decision",
+                Some(s(decision_name(w.record.decision))),
+            ),
             ("live", Some(AttributeValue::Bool(live))),
             ("created_at", Some(s(&at))),
             ("updated_at", Some(s(&at))),
@@ -290,9 +317,20 @@ impl AuthorizationStore for DynamoAuthorizationStore {
         };
         let token_values = match &w.existing {
             None => None,
-            Some(t) => Some((if t.live { ":true" } else { ":false" }, AttributeValue::Bool(t.live))),
+            Some(t) => Some((
+                if t.live { ":true" } else { ":false" },
+                AttributeValue::Bool(t.live),
+            )),
         };
-        items.push(TransactWriteItem::builder().put(build_put(&self.table, token_item, Some((token_condition, token_values)))?).build());
+        items.push(
+            TransactWriteItem::builder()
+                .put(build_put(
+                    &self.table,
+                    token_item,
+                    Some((token_condition, token_values)),
+                )?)
+                .build(),
+        );
 
         let (rpk, rsk) = keys::request(OPERATION, &w.request_id);
         let complete = Update::builder()
@@ -311,7 +349,13 @@ impl AuthorizationStore for DynamoAuthorizationStore {
         items.push(TransactWriteItem::builder().update(complete).build());
 
         let card_index = if becomes_live { Some(1) } else { None };
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(err) => match err.into_service_error() {
                 TransactWriteItemsError::TransactionCanceledException(e) => {

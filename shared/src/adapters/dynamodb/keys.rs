@@ -9,12 +9,22 @@ pub const EXPIRES_AT: &str = "expires_at";
 
 /// Idempotency record of one MDES request.
 pub fn request(operation: &str, request_id: &str) -> (String, String) {
-    (format!("MDES_REQUEST#{operation}#{request_id}"), "REQUEST".to_owned())
+    (
+        format!("MDES_REQUEST#{operation}#{request_id}"),
+        "REQUEST".to_owned(),
+    )
 }
 
 /// One authorizeService attempt for a card and token requestor.
-pub fn attempt(pan_fingerprint: &str, token_requestor_id: &str, request_id: &str) -> (String, String) {
-    (format!("VELOCITY#{pan_fingerprint}#{token_requestor_id}"), request_id.to_owned())
+pub fn attempt(
+    pan_fingerprint: &str,
+    token_requestor_id: &str,
+    request_id: &str,
+) -> (String, String) {
+    (
+        format!("VELOCITY#{pan_fingerprint}#{token_requestor_id}"),
+        request_id.to_owned(),
+    )
 }
 
 /// The card aggregate: live-token counter.
@@ -32,6 +42,13 @@ pub fn decision_sk(at: &str, request_id: &str) -> String {
 }
 
 /// gsi1: a card's tokens, newest last.
-pub fn card_tokens_index(pan_fingerprint: &str, created_at: &str, token_ref: &str) -> (String, String) {
-    (format!("CARD#{pan_fingerprint}"), format!("TOKEN#{created_at}#{token_ref}"))
+pub fn card_tokens_index(
+    pan_fingerprint: &str,
+    created_at: &str,
+    token_ref: &str,
+) -> (String, String) {
+    (
+        format!("CARD#{pan_fingerprint}"),
+        format!("TOKEN#{created_at}#{token_ref}"),
+    )
 }

@@ -39,7 +39,10 @@ impl IssuerApiConfig {
             client_id: env.require("ISSUER_OAUTH_CLIENT_ID")?.to_owned(),
             client_secret,
             timeout: millis("ISSUER_API_TIMEOUT_MS", Self::DEFAULT_TIMEOUT)?,
-            connect_timeout: millis("ISSUER_API_CONNECT_TIMEOUT_MS", Self::DEFAULT_CONNECT_TIMEOUT)?,
+            connect_timeout: millis(
+                "ISSUER_API_CONNECT_TIMEOUT_MS",
+                Self::DEFAULT_CONNECT_TIMEOUT,
+            )?,
         })
     }
 
@@ -73,21 +76,33 @@ mod tests {
         // GIVEN the three required variables only
         let env = env(&[
             ("ISSUER_API_BASE_URL", "https://issuer.example/api/"),
-            ("ISSUER_OAUTH_TOKEN_URL", "https://issuer.example/oauth/token"),
+            (
+                "ISSUER_OAUTH_TOKEN_URL",
+                "https://issuer.example/oauth/token",
+            ),
             ("ISSUER_OAUTH_CLIENT_ID", "tmp"),
         ]);
         // WHEN read
         let config = IssuerApiConfig::from_env(&env, secret()).unwrap();
         // THEN timeouts default and the secret never prints
         assert_eq!(config.timeout, IssuerApiConfig::DEFAULT_TIMEOUT);
-        assert_eq!(config.connect_timeout, IssuerApiConfig::DEFAULT_CONNECT_TIMEOUT);
-        assert_eq!(config.verify_url(), "https://issuer.example/api/cards/verify");
+        assert_eq!(
+            config.connect_timeout,
+            IssuerApiConfig::DEFAULT_CONNECT_TIMEOUT
+        );
+        assert_eq!(
+            config.verify_url(),
+            "https://issuer.example/api/cards/verify"
+        );
         assert!(!format!("{config:?}").contains("s3cr3t"));
     }
 
     #[test]
     fn missing_and_bad_settings_are_reported_by_name() {
-        let partial = env(&[("ISSUER_API_BASE_URL", "http://x"), ("ISSUER_OAUTH_CLIENT_ID", "tmp")]);
+        let partial = env(&[
+            ("ISSUER_API_BASE_URL", "http://x"),
+            ("ISSUER_OAUTH_CLIENT_ID", "tmp"),
+        ]);
         let err = IssuerApiConfig::from_env(&partial, secret()).unwrap_err();
         assert!(err.to_string().contains("ISSUER_OAUTH_TOKEN_URL"));
 
