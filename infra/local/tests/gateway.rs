@@ -10,8 +10,19 @@ use std::time::{Duration, Instant};
 use aws_sdk_sqs::types::QueueAttributeName;
 use tmp_local::emulator::{EmulatorSource, free_port};
 use tmp_local::gateway::GatewayError;
+use tmp_local::issuer_simulator::CardBook;
 use tmp_local::platform::PlatformError;
+use tmp_local::seed::{self, MdesKeySource};
 use tmp_local::{LocalPlatform, PlatformOptions, workspace_root};
+
+/// The platform as `make run` builds it: simulator, issuer parameters, MDES key.
+fn standard(opts: PlatformOptions) -> LocalPlatform {
+    seed::standard(
+        LocalPlatform::new(opts),
+        CardBook::load(workspace_root().join("infra/local/cards.json")).unwrap(),
+        MdesKeySource::GenerateIfMissing,
+    )
+}
 
 fn unique_prefix() -> String {
     format!("t{}-", &uuid::Uuid::new_v4().simple().to_string()[..8])
@@ -38,7 +49,7 @@ async fn the_real_template_is_provisioned_and_its_routes_served() {
     // GIVEN the platform started from the workspace template on a free port
     let opts = options(workspace_root().join("template.yaml"));
     let prefix = opts.prefix.clone();
-    let p = LocalPlatform::new(opts).start().await.unwrap();
+    let p = standard(opts).start().await.unwrap();
 
     // THEN both DynamoDB tables exist under the prefix, with keys, GSI and TTL
     let ddb = aws_sdk_dynamodb::Client::new(&p.sdk);
@@ -124,7 +135,7 @@ async fn the_real_template_is_provisioned_and_its_routes_served() {
             && r["path"] == "/mdes/authorizeService"
             && r["function"] == "MdesAuthorizeServiceFunction"
     }));
-    // AND POST /mdes/authorizeService reaches the handler
+    // AND POST /mdes/authorizeService reaches the handler, which answers in MDES terms
     let r = http
         .post(format!("{}/mdes/authorizeService", p.base_url))
         .header("content-type", "application/json")
@@ -132,7 +143,9 @@ async fn the_real_template_is_provisioned_and_its_routes_served() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["errorCode"], "MISSING_REQUIRED_FIELD");
     // AND an undeclared route is a 404
     let r = http
         .get(format!("{}/mdes/undeclared", p.base_url))
@@ -356,12 +369,12 @@ fn status_of(url: String) -> u16 {
 async fn provisioning_twice_with_one_prefix_reuses_the_resources() {
     // GIVEN a platform whose emulator stays up, and a second one connected to it
     let mut opts = options(workspace_root().join("template.yaml"));
-    let first = LocalPlatform::new(opts.clone()).start().await.unwrap();
+    let first = standard(opts.clone()).start().await.unwrap();
     opts.emulator = EmulatorSource::Connect {
         endpoint_url: first.emulator_url.clone(),
     };
     // WHEN the second provisions with the same prefix
-    let second = LocalPlatform::new(opts).start().await.unwrap();
+    let second = standard(opts).start().await.unwrap();
     // THEN it succeeds and resolves the same table and keys
     for id in ["TokenStateTable", "SecretsKey", "PanFingerprintKey"] {
         assert_eq!(
