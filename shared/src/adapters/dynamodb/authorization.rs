@@ -41,6 +41,20 @@ impl DynamoAuthorizationStore {
     fn key(pk: String, sk: String) -> Item {
         item([(PK, Some(s(pk))), (SK, Some(s(sk)))])
     }
+
+    /// A strongly consistent read of one item.
+    async fn get(&self, pk: String, sk: String) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| unavailable(e.into_service_error()))?;
+        Ok(out.item)
+    }
 }
 
 /// Sortable, unique position of an attempt: epoch millis, then request id.
@@ -190,16 +204,7 @@ impl AuthorizationStore for DynamoAuthorizationStore {
 
     async fn live_token_count(&self, pan_fingerprint: &str) -> Result<u32, StoreError> {
         let (pk, sk) = keys::card(pan_fingerprint);
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(Self::key(pk, sk)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| unavailable(e.into_service_error()))?;
-        let live = match out.item {
+        let live = match self.get(pk, sk).await? {
             Some(card) => get_n(&card, "live_tokens")?.unwrap_or(0),
             None => 0,
         };
@@ -208,16 +213,7 @@ impl AuthorizationStore for DynamoAuthorizationStore {
 
     async fn find_token(&self, token_ref: &str) -> Result<Option<TokenSnapshot>, StoreError> {
         let (pk, sk) = keys::token(token_ref);
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(Self::key(pk, sk)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| unavailable(e.into_service_error()))?;
-        Ok(out.item.map(|token| TokenSnapshot {
+        Ok(self.get(pk, sk).await?.map(|token| TokenSnapshot {
             live: token
                 .get("live")
                 .and_then(|v| v.as_bool().ok())
