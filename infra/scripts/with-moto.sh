@@ -3,7 +3,7 @@
 # port, exported as AWS_ENDPOINT_URL; stops the server afterwards whatever happens.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-moto="$root/.venv/bin/moto_server"
+moto="$root/infra/scripts/moto-server"
 port="$("$root/.venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 log="${TMPDIR:-/tmp}/tmp-moto-$port.log"
 "$moto" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &

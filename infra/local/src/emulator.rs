@@ -39,11 +39,12 @@ pub enum EmulatorSource {
 }
 
 impl EmulatorSource {
-    /// `TMP_LOCAL_MOTO_SERVER` if set, else `<workspace root>/.venv/bin/moto_server`.
+    /// `TMP_LOCAL_MOTO_SERVER` if set, else `<workspace root>/infra/scripts/moto-server`
+    /// (moto from `.venv`, serving requests one at a time: see that script).
     pub fn default_moto_server() -> PathBuf {
         match std::env::var_os("TMP_LOCAL_MOTO_SERVER") {
             Some(path) if !path.is_empty() => path.into(),
-            _ => crate::workspace_root().join(".venv/bin/moto_server"),
+            _ => crate::workspace_root().join("infra/scripts/moto-server"),
         }
     }
 }

@@ -346,7 +346,12 @@ async fn mdes_authorize_service_end_to_end_through_the_local_gateway() {
     let mut declined = 0;
     for task in tasks {
         let (status, body) = task.await.unwrap();
-        assert_eq!(status, 200, "{body}");
+        if status != 200 {
+            panic!(
+                "{body}\n--- platform log ---\n{}",
+                platform.log.lock().unwrap()
+            );
+        }
         match body["decision"].as_str() {
             Some("APPROVED") => approved += 1,
             Some("DECLINED") => declined += 1,

@@ -70,6 +70,10 @@ pub enum SaveError {
     /// Our claim on the request id was lost, or the token changed under us.
     #[error("concurrent update of the same request or token")]
     Conflict,
+    /// Another transaction held an item we write (the card counter is hot
+    /// under bursts) or the table throttled: nothing was written, try again.
+    #[error("transaction collided with another one; retryable")]
+    Contention,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -29,6 +29,8 @@ const NO_TOKEN_REQUESTOR: &str = "UNSPECIFIED";
 /// How long a duplicate waits for the first invocation of its requestId.
 const IN_PROGRESS_WAIT: StdDuration = StdDuration::from_secs(5);
 const IN_PROGRESS_POLL: StdDuration = StdDuration::from_millis(100);
+/// Transactions that collide on the card counter are retried this many times.
+const MAX_CONTENTION_RETRIES: u32 = 5;
 
 /// What we answer, stored for replay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,6 +198,7 @@ impl AuthorizeService {
             live_token_limit: rules.max_live_tokens_per_card,
             now,
         };
+        let mut contention_retries = 0u32;
         loop {
             let outcome = self.outcome(&record, known, card.cvc.is_some());
             write.record = record.clone();
@@ -209,6 +212,13 @@ impl AuthorizeService {
                 // A concurrent request took the last slot: decide again on the full count.
                 Err(SaveError::TokenLimitReached) if record.decision != Decision::Declined => {
                     record = decide(&rules, &facts(rules.max_live_tokens_per_card));
+                }
+                // Nothing was written: back off a little (jittered) and try again.
+                Err(SaveError::Contention) if contention_retries < MAX_CONTENTION_RETRIES => {
+                    contention_retries += 1;
+                    let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) % 20;
+                    let backoff = 10 * u64::from(contention_retries) + jitter;
+                    tokio::time::sleep(StdDuration::from_millis(backoff)).await;
                 }
                 Err(err) => {
                     tracing::warn!(error = %err, "saving the decision failed");

@@ -12,7 +12,7 @@ use aws_sdk_kms::config::Credentials;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const DEFAULT_MOTO: &str = "/work/main/.venv/bin/moto_server";
+const DEFAULT_MOTO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/scripts/moto-server");
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Emulator {

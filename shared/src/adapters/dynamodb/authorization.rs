@@ -355,18 +355,33 @@ impl AuthorizationStore for DynamoAuthorizationStore {
             Ok(_) => Ok(()),
             Err(err) => match err.into_service_error() {
                 TransactWriteItemsError::TransactionCanceledException(e) => {
-                    let failed = |i: usize| {
+                    let code = |i: usize| e.cancellation_reasons().get(i).and_then(|r| r.code());
+                    let any = |wanted: &[&str]| {
                         e.cancellation_reasons()
-                            .get(i)
-                            .and_then(|r| r.code())
-                            .is_some_and(|c| c == "ConditionalCheckFailed")
+                            .iter()
+                            .any(|r| r.code().is_some_and(|c| wanted.contains(&c)))
                     };
-                    if card_index.is_some_and(failed) {
+                    if card_index.is_some_and(|i| code(i) == Some("ConditionalCheckFailed")) {
                         Err(SaveError::TokenLimitReached)
+                    } else if any(&[
+                        "TransactionConflict",
+                        "ThrottlingError",
+                        "ProvisionedThroughputExceeded",
+                    ]) {
+                        Err(SaveError::Contention)
                     } else {
+                        let codes: Vec<&str> = e
+                            .cancellation_reasons()
+                            .iter()
+                            .map(|r| r.code().unwrap_or("-"))
+                            .collect();
+                        tracing::warn!(?codes, "decision transaction cancelled");
                         Err(SaveError::Conflict)
                     }
                 }
+                TransactWriteItemsError::TransactionInProgressException(_)
+                | TransactWriteItemsError::ProvisionedThroughputExceededException(_)
+                | TransactWriteItemsError::RequestLimitExceeded(_) => Err(SaveError::Contention),
                 other => Err(SaveError::Store(unavailable(other))),
             },
         }
