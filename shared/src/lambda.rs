@@ -35,3 +35,44 @@ pub async fn run_http(handler: HttpHandler) -> Result<(), lambda_http::Error> {
     }))
     .await
 }
+
+/// An initialised SQS consumer (event source mapping with
+/// `ReportBatchItemFailures`): returns the ids of the messages to retry.
+pub type SqsHandler = Arc<
+    dyn Fn(
+            aws_lambda_events::event::sqs::SqsEvent,
+        ) -> BoxFuture<
+            'static,
+            Result<aws_lambda_events::event::sqs::SqsBatchResponse, HandlerError>,
+        > + Send
+        + Sync,
+>;
+
+/// Wraps an async SQS handler over shared state into an [`SqsHandler`].
+pub fn sqs_handler<S, F, Fut>(state: Arc<S>, f: F) -> SqsHandler
+where
+    S: Send + Sync + 'static,
+    F: Fn(Arc<S>, aws_lambda_events::event::sqs::SqsEvent) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<
+            Output = Result<aws_lambda_events::event::sqs::SqsBatchResponse, HandlerError>,
+        > + Send
+        + 'static,
+{
+    let f = Arc::new(f);
+    Arc::new(move |event| {
+        let state = Arc::clone(&state);
+        let f = Arc::clone(&f);
+        Box::pin(async move { f(state, event).await })
+    })
+}
+
+/// Runs an [`SqsHandler`] under the Lambda runtime (used by consumers' `main.rs`).
+pub async fn run_sqs(handler: SqsHandler) -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<aws_lambda_events::event::sqs::SqsEvent>| {
+            let handler = Arc::clone(&handler);
+            async move { handler(event.payload).await }
+        },
+    ))
+    .await
+}

@@ -2,4 +2,6 @@
 
 pub mod card;
 pub mod decision;
+pub mod delivery;
+pub mod events;
 pub mod policy;

@@ -4,6 +4,7 @@ pub mod authorization_store;
 pub mod card_verifier;
 pub mod key_vault;
 pub mod mdes_key_material;
+pub mod notifications;
 pub mod payload_decryptor;
 
 pub use authorization_store::{
@@ -14,4 +15,5 @@ pub use key_vault::{DataKey, KeyVault, KeyVaultError, PanFingerprinter};
 pub use mdes_key_material::{
     KeyMaterialStatus, KeyMaterialStoreError, MdesKeyMaterial, MdesKeyMaterialStore,
 };
+pub use notifications::{DeliveryError, EventPublisher, IssuerNotifier, OtpJobQueue, SmsSender};
 pub use payload_decryptor::PayloadDecryptor;
