@@ -34,7 +34,9 @@ lint: venv
 
 test: venv lint
 	cargo build --workspace --bins --locked
-	infra/scripts/with-moto.sh cargo test --workspace --locked --no-fail-fast
+	@mkdir -p target
+	set -o pipefail; infra/scripts/with-moto.sh cargo test --workspace --locked --no-fail-fast 2>&1 | tee target/test-output.log; \
+	  status=$$?; infra/scripts/test-summary.sh target/test-output.log; exit $$status
 
 events: venv
 	$(PY) infra/scripts/make-sample-events.py

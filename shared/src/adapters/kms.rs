@@ -127,6 +127,24 @@ impl PanFingerprinter for KmsPanFingerprinter {
     }
 }
 
+#[async_trait]
+impl crate::ports::KeyedMac for KmsPanFingerprinter {
+    async fn mac(&self, message: &crate::secret::Secret<Vec<u8>>) -> Result<String, KeyVaultError> {
+        let out = self
+            .client
+            .generate_mac()
+            .key_id(&self.key_id)
+            .mac_algorithm(MacAlgorithmSpec::HmacSha256)
+            .message(Blob::new(message.expose().as_slice()))
+            .send()
+            .await
+            .map_err(vault_error)?;
+        out.mac
+            .map(|mac| hex::encode(mac.as_ref()))
+            .ok_or_else(|| missing("GenerateMac"))
+    }
+}
+
 fn to_context(context: &BTreeMap<String, String>) -> HashMap<String, String> {
     context
         .iter()

@@ -47,3 +47,10 @@ pub trait KeyVault: Send + Sync {
 pub trait PanFingerprinter: Send + Sync {
     async fn fingerprint(&self, pan: &Pan) -> Result<String, KeyVaultError>;
 }
+
+/// HMAC-SHA256 under the KMS-held HMAC key, for other secrets than PANs
+/// (activation codes); callers domain-separate their messages.
+#[async_trait]
+pub trait KeyedMac: Send + Sync {
+    async fn mac(&self, message: &Secret<Vec<u8>>) -> Result<String, KeyVaultError>;
+}

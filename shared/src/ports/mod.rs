@@ -11,7 +11,7 @@ pub use authorization_store::{
     AuthorizationStore, AuthorizationWrite, RequestClaim, SaveError, StoreError, TokenSnapshot,
 };
 pub use card_verifier::{CardVerifier, IssuerError};
-pub use key_vault::{DataKey, KeyVault, KeyVaultError, PanFingerprinter};
+pub use key_vault::{DataKey, KeyVault, KeyVaultError, KeyedMac, PanFingerprinter};
 pub use mdes_key_material::{
     KeyMaterialStatus, KeyMaterialStoreError, MdesKeyMaterial, MdesKeyMaterialStore,
 };

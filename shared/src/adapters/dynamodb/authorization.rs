@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::types::{
 use time::{Duration, OffsetDateTime};
 
 use super::attributes::{Item, epoch, get_n, get_s, item, n, rfc3339, s, unavailable};
+use super::idempotency;
 use super::keys::{self, EXPIRES_AT, GSI1PK, GSI1SK, PK, SK};
 use crate::domain::decision::Decision;
 use crate::ports::{
@@ -17,11 +18,6 @@ use crate::ports::{
 };
 
 const OPERATION: &str = "authorizeService";
-/// How long a claim protects a request being processed; a crashed invocation's
-/// claim can be taken over after it.
-const LEASE: Duration = Duration::seconds(30);
-/// Answers are replayed for TSP retries for this long.
-const REPLAY_WINDOW: Duration = Duration::days(7);
 const VELOCITY_WINDOW: Duration = Duration::hours(24);
 
 #[derive(Clone)]
@@ -70,76 +66,19 @@ impl AuthorizationStore for DynamoAuthorizationStore {
         signature: &str,
         now: OffsetDateTime,
     ) -> Result<RequestClaim, StoreError> {
-        let (pk, sk) = keys::request(OPERATION, request_id);
-        let lease_id = uuid::Uuid::new_v4().to_string();
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item([
-                (PK, Some(s(&pk))),
-                (SK, Some(s(&sk))),
-                ("state", Some(s("IN_PROGRESS"))),
-                ("lease_id", Some(s(&lease_id))),
-                ("lease_until", Some(epoch(now + LEASE))),
-                ("signature", Some(s(signature))),
-                ("created_at", Some(s(rfc3339(now)))),
-                (EXPIRES_AT, Some(epoch(now + REPLAY_WINDOW))),
-            ])))
-            .condition_expression(
-                "attribute_not_exists(pk) OR (#state = :in_progress AND lease_until < :now)",
-            )
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
-            .expression_attribute_values(":now", epoch(now))
-            .return_values_on_condition_check_failure(
-                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
-            )
-            .send()
-            .await;
-        let err = match result {
-            Ok(_) => return Ok(RequestClaim::Claimed { lease_id }),
-            Err(err) => err.into_service_error(),
-        };
-        let existing = match err {
-            aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(
-                e,
-            ) => e.item,
-            other => return Err(unavailable(other)),
-        };
-        let Some(existing) = existing else {
-            return Ok(RequestClaim::InProgress);
-        };
-        match get_s(&existing, "state") {
-            Some("COMPLETED") => Ok(RequestClaim::Completed {
-                signature: get_s(&existing, "signature").unwrap_or_default().to_owned(),
-                outcome_json: get_s(&existing, "outcome")
-                    .ok_or_else(|| StoreError::Corrupt("completed request without outcome".into()))?
-                    .to_owned(),
-            }),
-            _ => Ok(RequestClaim::InProgress),
-        }
+        idempotency::claim(
+            &self.client,
+            &self.table,
+            OPERATION,
+            request_id,
+            signature,
+            now,
+        )
+        .await
     }
 
     async fn release_request(&self, request_id: &str, lease_id: &str) -> Result<(), StoreError> {
-        let (pk, sk) = keys::request(OPERATION, request_id);
-        let result = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(Self::key(pk, sk)))
-            .condition_expression("lease_id = :lease AND #state = :in_progress")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":lease", s(lease_id))
-            .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
-            .send()
-            .await;
-        match result.map_err(|e| e.into_service_error()) {
-            Ok(_) => Ok(()),
-            // Someone else owns it now: nothing of ours to release.
-            Err(aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(_)) => Ok(()),
-            Err(other) => Err(unavailable(other)),
-        }
+        idempotency::release(&self.client, &self.table, OPERATION, request_id, lease_id).await
     }
 
     async fn record_attempt(
@@ -328,21 +267,14 @@ impl AuthorizationStore for DynamoAuthorizationStore {
                 .build(),
         );
 
-        let (rpk, rsk) = keys::request(OPERATION, &w.request_id);
-        let complete = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(Self::key(rpk, rsk)))
-            .update_expression("SET #state = :completed, outcome = :outcome, completed_at = :at REMOVE lease_until")
-            .condition_expression("lease_id = :lease AND #state = :in_progress")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":completed", s("COMPLETED"))
-            .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
-            .expression_attribute_values(":outcome", s(&w.outcome_json))
-            .expression_attribute_values(":lease", s(&w.lease_id))
-            .expression_attribute_values(":at", s(&at))
-            .build()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        items.push(TransactWriteItem::builder().update(complete).build());
+        items.push(idempotency::completion(
+            &self.table,
+            OPERATION,
+            &w.request_id,
+            &w.lease_id,
+            &w.outcome_json,
+            w.now,
+        )?);
 
         let card_index = if becomes_live { Some(1) } else { None };
         match self

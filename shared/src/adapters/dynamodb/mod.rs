@@ -3,6 +3,7 @@
 
 pub mod attributes;
 pub mod authorization;
+pub mod idempotency;
 pub mod keys;
 
 pub use authorization::DynamoAuthorizationStore;
