@@ -49,6 +49,8 @@ pub async fn init(
     };
     Ok(crate::handler(AuthorizeService {
         decryptor: Arc::new(keyring),
+        vault: Arc::new(vault),
+        events: None,
         verifier: Arc::new(issuer),
         fingerprinter: Arc::new(KmsPanFingerprinter::new(
             kms,

@@ -60,6 +60,11 @@ pub struct AuthorizationWrite {
     /// The limit the conditional write enforces when the token becomes live.
     pub live_token_limit: u32,
     pub now: OffsetDateTime,
+    /// Cardholder contact details sealed under KMS, for activation codes.
+    pub contact_ciphertext: Option<Vec<u8>>,
+    /// The status-history line and the outbox event of this decision.
+    pub history: crate::domain::token::HistoryEntry,
+    pub event: Option<crate::domain::events::TokenEvent>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,7 @@ pub mod key_vault;
 pub mod mdes_key_material;
 pub mod notifications;
 pub mod payload_decryptor;
+pub mod token_lifecycle;
 
 pub use authorization_store::{
     AuthorizationStore, AuthorizationWrite, RequestClaim, SaveError, StoreError, TokenSnapshot,
@@ -17,3 +18,7 @@ pub use mdes_key_material::{
 };
 pub use notifications::{DeliveryError, EventPublisher, IssuerNotifier, OtpJobQueue, SmsSender};
 pub use payload_decryptor::PayloadDecryptor;
+pub use token_lifecycle::{
+    ActivationCodeStore, IssueOutcome, LifecycleCommit, RequestCompletion, RequestLedger,
+    StoredCode, TokenLifecycleStore, TokenRecord,
+};

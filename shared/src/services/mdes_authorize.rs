@@ -13,16 +13,20 @@ use crate::domain::card::{CardVerification, CardVerificationRequest, CvcResult, 
 use crate::domain::decision::{
     CardFacts, Decision, DecisionInputs, DecisionRecord, DecisionRules, decide,
 };
+use crate::domain::delivery::{ContactDetails, purpose};
+use crate::domain::events::TokenEventType;
 use crate::domain::policy::DecisionPolicy;
+use crate::domain::token::{HistoryEntry, Initiator, TokenStatus};
 use crate::mdes::MdesError;
 use crate::mdes::activation_method::ActivationMethod;
 use crate::mdes::authorize_service::{AuthorizeServiceRequest, CvcResponse};
 use crate::mdes::funding_account::{EnteredCard, FundingAccountData};
 use crate::ports::{
-    AuthorizationStore, AuthorizationWrite, CardVerifier, PanFingerprinter, PayloadDecryptor,
-    RequestClaim, SaveError,
+    AuthorizationStore, AuthorizationWrite, CardVerifier, KeyVault, PanFingerprinter,
+    PayloadDecryptor, RequestClaim, SaveError,
 };
 use crate::services::activation_methods::{IssuerContact, activation_methods};
+use crate::services::events::{EventDispatch, new_event};
 
 /// Token requestor bucket for velocity when MDES sends none.
 const NO_TOKEN_REQUESTOR: &str = "UNSPECIFIED";
@@ -46,6 +50,10 @@ pub struct AuthorizationOutcome {
 
 pub struct AuthorizeService {
     pub decryptor: Arc<dyn PayloadDecryptor>,
+    /// Seals the cardholder's contact details for later code delivery.
+    pub vault: Arc<dyn KeyVault>,
+    /// Publishes `TOKEN_AUTHORIZED` after the decision is committed.
+    pub events: Option<EventDispatch>,
     pub verifier: Arc<dyn CardVerifier>,
     pub fingerprinter: Arc<dyn PanFingerprinter>,
     pub store: Arc<dyn AuthorizationStore>,
@@ -197,16 +205,40 @@ impl AuthorizeService {
             existing,
             live_token_limit: rules.max_live_tokens_per_card,
             now,
+            contact_ciphertext: None,
+            history: history_entry(&record, request, now),
+            event: None,
         };
+        if let Some(card) = known.filter(|c| c.phone_number.is_some() || c.email.is_some()) {
+            write.contact_ciphertext = Some(self.seal_contact(&write.token_ref, card).await?);
+        }
         let mut contention_retries = 0u32;
         loop {
             let outcome = self.outcome(&record, known, card.cvc.is_some());
             write.record = record.clone();
+            write.history = history_entry(&record, request, now);
+            write.event = (record.decision != Decision::Declined).then(|| {
+                let mut event = new_event(TokenEventType::TokenAuthorized, &write.token_ref, now);
+                event.pan_unique_reference = write.pan_unique_reference.clone();
+                event.pan_last4 = Some(write.pan_last4.clone());
+                event.token_requestor_id = write.token_requestor_id.clone();
+                event.wallet_id = write.wallet_id.clone();
+                event.status = Some(TokenStatus::Inactive.as_str().to_owned());
+                event.initiator = Some("TSP".to_owned());
+                event.source_request_id = Some(write.request_id.clone());
+                event.details = serde_json::json!({"decision": record.decision, "decidedBy": record.decided_by});
+                event
+            });
             write.outcome_json =
                 serde_json::to_string(&outcome).map_err(|_| MdesError::internal())?;
             match self.store.save_authorization(&write).await {
                 Ok(()) => {
                     log_decision(&record, &rules);
+                    if let (Some(events), Some(event)) = (&self.events, &write.event) {
+                        events
+                            .dispatch(&write.token_ref, std::slice::from_ref(event))
+                            .await;
+                    }
                     return Ok(outcome);
                 }
                 // A concurrent request took the last slot: decide again on the full count.
@@ -226,6 +258,32 @@ impl AuthorizeService {
                 }
             }
         }
+    }
+
+    /// KMS-encrypts the issuer's contact details, bound to this token.
+    async fn seal_contact(
+        &self,
+        token_ref: &str,
+        card: &VerifiedCard,
+    ) -> Result<Vec<u8>, MdesError> {
+        let contact = ContactDetails {
+            phone_number: card.phone_number.clone(),
+            email: card.email.clone(),
+        };
+        let plaintext = crate::secret::Secret::new(
+            serde_json::to_vec(&contact).map_err(|_| MdesError::internal())?,
+        );
+        let context = std::collections::BTreeMap::from([
+            ("purpose".to_owned(), purpose::CARDHOLDER_CONTACT.to_owned()),
+            ("token".to_owned(), token_ref.to_owned()),
+        ]);
+        self.vault
+            .encrypt(plaintext.expose(), &context)
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "sealing contact details failed");
+                MdesError::internal()
+            })
     }
 
     fn entered_card(
@@ -276,6 +334,30 @@ impl AuthorizeService {
             cvc_response,
             replayed: false,
         }
+    }
+}
+
+fn history_entry(
+    record: &DecisionRecord,
+    request: &AuthorizeServiceRequest,
+    at: OffsetDateTime,
+) -> HistoryEntry {
+    HistoryEntry {
+        at,
+        operation: "authorizeService".to_owned(),
+        initiator: Initiator::Tsp,
+        reason_code: serde_json::to_value(record.decided_by)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned)),
+        source_request_id: request.request_id.clone(),
+        from: None,
+        to: if record.decision == Decision::Declined {
+            TokenStatus::Declined
+        } else {
+            TokenStatus::Inactive
+        },
+        suspenders: Default::default(),
+        applied: true,
     }
 }
 

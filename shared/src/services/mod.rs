@@ -1,4 +1,5 @@
 //! Use cases: each orchestrates ports around the pure domain rules.
 
 pub mod activation_methods;
+pub mod events;
 pub mod mdes_authorize;

@@ -241,6 +241,15 @@ impl AuthorizationStore for DynamoAuthorizationStore {
                 Some(s(decision_name(w.record.decision))),
             ),
             ("live", Some(AttributeValue::Bool(live))),
+            ("suspenders", Some(s("[]"))),
+            ("last_event_at", Some(s(&at))),
+            ("version", Some(n(1))),
+            (
+                "contact_ciphertext",
+                w.contact_ciphertext
+                    .as_ref()
+                    .map(|c| AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(c.clone()))),
+            ),
             ("created_at", Some(s(&at))),
             ("updated_at", Some(s(&at))),
         ]);
@@ -267,6 +276,44 @@ impl AuthorizationStore for DynamoAuthorizationStore {
                 .build(),
         );
 
+        let history_json = serde_json::to_string(&w.history)
+            .map_err(|e| StoreError::Corrupt(format!("history: {e}")))?;
+        let (hpk, _) = keys::token(&w.token_ref);
+        items.push(
+            TransactWriteItem::builder()
+                .put(build_put(
+                    &self.table,
+                    item([
+                        (PK, Some(s(&hpk))),
+                        (SK, Some(s(format!("HISTORY#{at}#{}", w.request_id)))),
+                        ("entry", Some(s(history_json))),
+                        ("to_status", Some(s(w.history.to.as_str()))),
+                        ("applied", Some(AttributeValue::Bool(true))),
+                        ("created_at", Some(s(&at))),
+                    ]),
+                    None,
+                )?)
+                .build(),
+        );
+        if let Some(event) = &w.event {
+            let event_json = serde_json::to_string(event)
+                .map_err(|e| StoreError::Corrupt(format!("event: {e}")))?;
+            items.push(
+                TransactWriteItem::builder()
+                    .put(build_put(
+                        &self.table,
+                        item([
+                            (PK, Some(s(&hpk))),
+                            (SK, Some(s(format!("EVENT#{}", event.event_id)))),
+                            ("event", Some(s(event_json))),
+                            ("published", Some(AttributeValue::Bool(false))),
+                            ("created_at", Some(s(&at))),
+                        ]),
+                        None,
+                    )?)
+                    .build(),
+            );
+        }
         items.push(idempotency::completion(
             &self.table,
             OPERATION,

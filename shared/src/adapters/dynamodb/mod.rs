@@ -5,5 +5,7 @@ pub mod attributes;
 pub mod authorization;
 pub mod idempotency;
 pub mod keys;
+pub mod lifecycle;
 
 pub use authorization::DynamoAuthorizationStore;
+pub use lifecycle::DynamoTokenStore;
