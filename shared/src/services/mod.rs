@@ -2,3 +2,7 @@
 
 pub mod activation_methods;
 pub mod mdes_authorize;
+pub mod predigitization;
+#[cfg(feature = "test-support")]
+pub mod predigitization_fake;
+pub mod predigitization_wiring;
