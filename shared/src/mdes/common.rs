@@ -84,7 +84,10 @@ pub(crate) fn funding_account_info(fai: &FundingAccountInfo) -> Result<(), MdesE
         1,
         64,
     )?;
-    encrypted_payload("fundingAccountInfo.encryptedPayload", &fai.encrypted_payload)
+    encrypted_payload(
+        "fundingAccountInfo.encryptedPayload",
+        &fai.encrypted_payload,
+    )
 }
 
 /// An inbound `encryptedPayload` at JSON path `prefix`: hex fields and their

@@ -94,14 +94,23 @@ impl MdesRequest for NotifyServiceActivatedRequest {
         if let Some(at) = &self.terms_and_conditions_accepted_timestamp {
             validate::date_time("termsAndConditionsAcceptedTimestamp", at)?;
         }
-        optional_length("productConfigurationId", &self.product_configuration_id, 1, 64)?;
+        optional_length(
+            "productConfigurationId",
+            &self.product_configuration_id,
+            1,
+            64,
+        )?;
         if let Some(language) = &self.consumer_language {
             length("consumerLanguage", language, 2, 2)?;
             if !language.bytes().all(|b| b.is_ascii_alphabetic()) {
                 return Err(MdesError::format("consumerLanguage"));
             }
         }
-        at_most("numberOfActivationAttempts", self.number_of_activation_attempts, 9)?;
+        at_most(
+            "numberOfActivationAttempts",
+            self.number_of_activation_attempts,
+            9,
+        )?;
         at_most("numberOfActiveTokens", self.number_of_active_tokens, 99)?;
         at_most("tokenAssuranceLevel", self.token_assurance_level, 99)?;
         optional_length(
@@ -121,7 +130,10 @@ impl MdesRequest for NotifyServiceActivatedRequest {
             1,
             64,
         )?;
-        common::encrypted_payload("fundingAccountInfo.encryptedPayload", &fai.encrypted_payload)
+        common::encrypted_payload(
+            "fundingAccountInfo.encryptedPayload",
+            &fai.encrypted_payload,
+        )
     }
 }
 
@@ -185,7 +197,10 @@ mod tests {
     #[test]
     fn spec_example_parses() {
         let req = parse::<NotifyServiceActivatedRequest>(valid()).unwrap();
-        assert_eq!(req.decision, ActivatedDecision::RequireAdditionalAuthentication);
+        assert_eq!(
+            req.decision,
+            ActivatedDecision::RequireAdditionalAuthentication
+        );
         assert_eq!(req.decision_made_by, Some(DecisionMadeBy::Rules));
         assert_eq!(req.number_of_active_tokens, Some(2));
     }
@@ -195,28 +210,138 @@ mod tests {
         assert_violations::<NotifyServiceActivatedRequest>(
             valid,
             &[
-                ("/accountPanSuffix", None, MdesErrorCode::MissingRequiredField, "accountPanSuffix"),
-                ("/tokenRequestorId", None, MdesErrorCode::MissingRequiredField, "tokenRequestorId"),
-                ("/tokenActivatedDateTime", None, MdesErrorCode::MissingRequiredField, "tokenActivatedDateTime"),
-                ("/fundingAccountInfo/tokenUniqueReference", None, MdesErrorCode::MissingRequiredField, "fundingAccountInfo.tokenUniqueReference"),
-                ("/fundingAccountInfo/encryptedPayload", None, MdesErrorCode::MissingRequiredField, "fundingAccountInfo.encryptedPayload"),
-                ("/decision", Some(json!("DECLINED")), MdesErrorCode::InvalidFieldValue, "decision"),
-                ("/decisionMadeBy", Some(json!("ORACLE")), MdesErrorCode::InvalidFieldValue, "decisionMadeBy"),
-                ("/accountPanSuffix", Some(json!("123")), MdesErrorCode::InvalidFieldLength, "accountPanSuffix"),
-                ("/accountPanSuffix", Some(json!("123456789")), MdesErrorCode::InvalidFieldLength, "accountPanSuffix"),
-                ("/accountPanSuffix", Some(json!("12a4")), MdesErrorCode::InvalidFieldFormat, "accountPanSuffix"),
-                ("/consumerLanguage", Some(json!("eng")), MdesErrorCode::InvalidFieldLength, "consumerLanguage"),
-                ("/consumerLanguage", Some(json!("e1")), MdesErrorCode::InvalidFieldFormat, "consumerLanguage"),
-                ("/numberOfActiveTokens", Some(json!(100)), MdesErrorCode::InvalidFieldValue, "numberOfActiveTokens"),
-                ("/numberOfActiveTokens", Some(json!(-1)), MdesErrorCode::InvalidFieldFormat, "numberOfActiveTokens"),
-                ("/numberOfActiveTokens", Some(json!("2")), MdesErrorCode::InvalidFieldFormat, "numberOfActiveTokens"),
-                ("/numberOfActivationAttempts", Some(json!(10)), MdesErrorCode::InvalidFieldValue, "numberOfActivationAttempts"),
-                ("/serviceRequestDateTime", Some(json!("2023-07-04T12:08:56")), MdesErrorCode::InvalidFieldLength, "serviceRequestDateTime"),
-                ("/serviceRequestDateTime", Some(json!("2023-13-04T12:08:56.123Z")), MdesErrorCode::InvalidFieldFormat, "serviceRequestDateTime"),
-                ("/secureElementId", Some(json!("e".repeat(129))), MdesErrorCode::InvalidFieldLength, "secureElementId"),
-                ("/services", Some(json!(["PAYMENT"])), MdesErrorCode::InvalidFieldValue, "services"),
-                ("/tokenType", Some(json!("PLASTIC")), MdesErrorCode::InvalidFieldValue, "tokenType"),
-                ("/fundingAccountInfo/encryptedPayload/oaepHashingAlgorithm", Some(json!("SHA1")), MdesErrorCode::InvalidFieldValue, "fundingAccountInfo.encryptedPayload.oaepHashingAlgorithm"),
+                (
+                    "/accountPanSuffix",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "accountPanSuffix",
+                ),
+                (
+                    "/tokenRequestorId",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "tokenRequestorId",
+                ),
+                (
+                    "/tokenActivatedDateTime",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "tokenActivatedDateTime",
+                ),
+                (
+                    "/fundingAccountInfo/tokenUniqueReference",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "fundingAccountInfo.tokenUniqueReference",
+                ),
+                (
+                    "/fundingAccountInfo/encryptedPayload",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "fundingAccountInfo.encryptedPayload",
+                ),
+                (
+                    "/decision",
+                    Some(json!("DECLINED")),
+                    MdesErrorCode::InvalidFieldValue,
+                    "decision",
+                ),
+                (
+                    "/decisionMadeBy",
+                    Some(json!("ORACLE")),
+                    MdesErrorCode::InvalidFieldValue,
+                    "decisionMadeBy",
+                ),
+                (
+                    "/accountPanSuffix",
+                    Some(json!("123")),
+                    MdesErrorCode::InvalidFieldLength,
+                    "accountPanSuffix",
+                ),
+                (
+                    "/accountPanSuffix",
+                    Some(json!("123456789")),
+                    MdesErrorCode::InvalidFieldLength,
+                    "accountPanSuffix",
+                ),
+                (
+                    "/accountPanSuffix",
+                    Some(json!("12a4")),
+                    MdesErrorCode::InvalidFieldFormat,
+                    "accountPanSuffix",
+                ),
+                (
+                    "/consumerLanguage",
+                    Some(json!("eng")),
+                    MdesErrorCode::InvalidFieldLength,
+                    "consumerLanguage",
+                ),
+                (
+                    "/consumerLanguage",
+                    Some(json!("e1")),
+                    MdesErrorCode::InvalidFieldFormat,
+                    "consumerLanguage",
+                ),
+                (
+                    "/numberOfActiveTokens",
+                    Some(json!(100)),
+                    MdesErrorCode::InvalidFieldValue,
+                    "numberOfActiveTokens",
+                ),
+                (
+                    "/numberOfActiveTokens",
+                    Some(json!(-1)),
+                    MdesErrorCode::InvalidFieldFormat,
+                    "numberOfActiveTokens",
+                ),
+                (
+                    "/numberOfActiveTokens",
+                    Some(json!("2")),
+                    MdesErrorCode::InvalidFieldFormat,
+                    "numberOfActiveTokens",
+                ),
+                (
+                    "/numberOfActivationAttempts",
+                    Some(json!(10)),
+                    MdesErrorCode::InvalidFieldValue,
+                    "numberOfActivationAttempts",
+                ),
+                (
+                    "/serviceRequestDateTime",
+                    Some(json!("2023-07-04T12:08:56")),
+                    MdesErrorCode::InvalidFieldLength,
+                    "serviceRequestDateTime",
+                ),
+                (
+                    "/serviceRequestDateTime",
+                    Some(json!("2023-13-04T12:08:56.123Z")),
+                    MdesErrorCode::InvalidFieldFormat,
+                    "serviceRequestDateTime",
+                ),
+                (
+                    "/secureElementId",
+                    Some(json!("e".repeat(129))),
+                    MdesErrorCode::InvalidFieldLength,
+                    "secureElementId",
+                ),
+                (
+                    "/services",
+                    Some(json!(["PAYMENT"])),
+                    MdesErrorCode::InvalidFieldValue,
+                    "services",
+                ),
+                (
+                    "/tokenType",
+                    Some(json!("PLASTIC")),
+                    MdesErrorCode::InvalidFieldValue,
+                    "tokenType",
+                ),
+                (
+                    "/fundingAccountInfo/encryptedPayload/oaepHashingAlgorithm",
+                    Some(json!("SHA1")),
+                    MdesErrorCode::InvalidFieldValue,
+                    "fundingAccountInfo.encryptedPayload.oaepHashingAlgorithm",
+                ),
             ],
         );
     }

@@ -108,7 +108,10 @@ mod tests {
         let system = req.events.system_atc_status.unwrap();
         assert_eq!(system.atc_not_found, ["1234"]);
         assert!(system.unused_active.is_empty());
-        assert_eq!(req.events.wallet_atc_status.unwrap().used_for_contactless, ["1235"]);
+        assert_eq!(
+            req.events.wallet_atc_status.unwrap().used_for_contactless,
+            ["1235"]
+        );
     }
 
     #[test]
@@ -116,17 +119,72 @@ mod tests {
         assert_violations::<NotifySuspiciousEventsRequest>(
             valid,
             &[
-                ("/tokenUniqueReference", None, MdesErrorCode::MissingRequiredField, "tokenUniqueReference"),
-                ("/status", None, MdesErrorCode::MissingRequiredField, "status"),
-                ("/events", None, MdesErrorCode::MissingRequiredField, "events"),
-                ("/events/eventName", None, MdesErrorCode::MissingRequiredField, "events.eventName"),
-                ("/events/walletAtcStatus", None, MdesErrorCode::MissingRequiredField, "events.walletAtcStatus"),
-                ("/events/systemAtcStatus", None, MdesErrorCode::MissingRequiredField, "events.systemAtcStatus"),
-                ("/events/eventName", Some(json!("TRANSACTIONS")), MdesErrorCode::InvalidFieldValue, "events.eventName"),
-                ("/status", Some(json!("LOST")), MdesErrorCode::InvalidFieldValue, "status"),
-                ("/events", Some(json!("REPLENISH")), MdesErrorCode::InvalidFieldFormat, "events"),
-                ("/events/systemAtcStatus/atcNotFound", Some(json!([1234])), MdesErrorCode::InvalidFieldFormat, "events.systemAtcStatus.atcNotFound"),
-                ("/paymentAppInstanceId", Some(json!("p".repeat(49))), MdesErrorCode::InvalidFieldLength, "paymentAppInstanceId"),
+                (
+                    "/tokenUniqueReference",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "tokenUniqueReference",
+                ),
+                (
+                    "/status",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "status",
+                ),
+                (
+                    "/events",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "events",
+                ),
+                (
+                    "/events/eventName",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "events.eventName",
+                ),
+                (
+                    "/events/walletAtcStatus",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "events.walletAtcStatus",
+                ),
+                (
+                    "/events/systemAtcStatus",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "events.systemAtcStatus",
+                ),
+                (
+                    "/events/eventName",
+                    Some(json!("TRANSACTIONS")),
+                    MdesErrorCode::InvalidFieldValue,
+                    "events.eventName",
+                ),
+                (
+                    "/status",
+                    Some(json!("LOST")),
+                    MdesErrorCode::InvalidFieldValue,
+                    "status",
+                ),
+                (
+                    "/events",
+                    Some(json!("REPLENISH")),
+                    MdesErrorCode::InvalidFieldFormat,
+                    "events",
+                ),
+                (
+                    "/events/systemAtcStatus/atcNotFound",
+                    Some(json!([1234])),
+                    MdesErrorCode::InvalidFieldFormat,
+                    "events.systemAtcStatus.atcNotFound",
+                ),
+                (
+                    "/paymentAppInstanceId",
+                    Some(json!("p".repeat(49))),
+                    MdesErrorCode::InvalidFieldLength,
+                    "paymentAppInstanceId",
+                ),
             ],
         );
     }

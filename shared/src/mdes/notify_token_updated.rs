@@ -186,7 +186,12 @@ mod tests {
         assert_eq!(req.tokens[0].suspended_by, [Suspender::TokenRequestor]);
         let req = parse::<NotifyTokenUpdatedRequest>(redigitization()).unwrap();
         assert!(req.tokens[0].funding_account_info.is_some());
-        for reason in ["DELETED_FROM_CONSUMER_APP", "AUTHENTICATION_PERFORMED", "PAYMT_CHANNEL_PREFERENCE_UPDATED", "FUNDING_ACCOUNT_UPDATE"] {
+        for reason in [
+            "DELETED_FROM_CONSUMER_APP",
+            "AUTHENTICATION_PERFORMED",
+            "PAYMT_CHANNEL_PREFERENCE_UPDATED",
+            "FUNDING_ACCOUNT_UPDATE",
+        ] {
             let body = json!({"requestId": "1", "reasonCode": reason, "tokens": [{"tokenUniqueReference": TUR}]});
             assert!(parse::<NotifyTokenUpdatedRequest>(body).is_ok(), "{reason}");
         }
@@ -197,27 +202,107 @@ mod tests {
         assert_violations::<NotifyTokenUpdatedRequest>(
             status_update,
             &[
-                ("/reasonCode", None, MdesErrorCode::MissingRequiredField, "reasonCode"),
-                ("/tokens", None, MdesErrorCode::MissingRequiredField, "tokens"),
-                ("/tokens", Some(json!([])), MdesErrorCode::MissingRequiredField, "tokens"),
-                ("/tokens/0/tokenUniqueReference", None, MdesErrorCode::MissingRequiredField, "tokens[0].tokenUniqueReference"),
-                ("/tokens/0/status", None, MdesErrorCode::MissingRequiredField, "tokens[0].status"),
-                ("/tokens/0/suspendedBy", None, MdesErrorCode::MissingRequiredField, "tokens[0].suspendedBy"),
-                ("/reasonCode", Some(json!("TOKEN_LOST")), MdesErrorCode::InvalidFieldValue, "reasonCode"),
-                ("/tokens/0/status", Some(json!("LOST")), MdesErrorCode::InvalidFieldValue, "tokens[0].status"),
-                ("/tokens/0/suspendedBy", Some(json!(["BANK"])), MdesErrorCode::InvalidFieldValue, "tokens[0].suspendedBy[0]"),
-                ("/tokens/0/tokenExpiry", Some(json!("1326")), MdesErrorCode::InvalidFieldValue, "tokens[0].tokenExpiry"),
-                ("/tokens/0/tokenExpiry", Some(json!("07/26")), MdesErrorCode::InvalidFieldLength, "tokens[0].tokenExpiry"),
-                ("/tokens/0/tokenExpiry", Some(json!("07a6")), MdesErrorCode::InvalidFieldFormat, "tokens[0].tokenExpiry"),
-                ("/tokens/0/tokenUniqueReference", Some(json!("D".repeat(65))), MdesErrorCode::InvalidFieldLength, "tokens[0].tokenUniqueReference"),
+                (
+                    "/reasonCode",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "reasonCode",
+                ),
+                (
+                    "/tokens",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "tokens",
+                ),
+                (
+                    "/tokens",
+                    Some(json!([])),
+                    MdesErrorCode::MissingRequiredField,
+                    "tokens",
+                ),
+                (
+                    "/tokens/0/tokenUniqueReference",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "tokens[0].tokenUniqueReference",
+                ),
+                (
+                    "/tokens/0/status",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "tokens[0].status",
+                ),
+                (
+                    "/tokens/0/suspendedBy",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "tokens[0].suspendedBy",
+                ),
+                (
+                    "/reasonCode",
+                    Some(json!("TOKEN_LOST")),
+                    MdesErrorCode::InvalidFieldValue,
+                    "reasonCode",
+                ),
+                (
+                    "/tokens/0/status",
+                    Some(json!("LOST")),
+                    MdesErrorCode::InvalidFieldValue,
+                    "tokens[0].status",
+                ),
+                (
+                    "/tokens/0/suspendedBy",
+                    Some(json!(["BANK"])),
+                    MdesErrorCode::InvalidFieldValue,
+                    "tokens[0].suspendedBy[0]",
+                ),
+                (
+                    "/tokens/0/tokenExpiry",
+                    Some(json!("1326")),
+                    MdesErrorCode::InvalidFieldValue,
+                    "tokens[0].tokenExpiry",
+                ),
+                (
+                    "/tokens/0/tokenExpiry",
+                    Some(json!("07/26")),
+                    MdesErrorCode::InvalidFieldLength,
+                    "tokens[0].tokenExpiry",
+                ),
+                (
+                    "/tokens/0/tokenExpiry",
+                    Some(json!("07a6")),
+                    MdesErrorCode::InvalidFieldFormat,
+                    "tokens[0].tokenExpiry",
+                ),
+                (
+                    "/tokens/0/tokenUniqueReference",
+                    Some(json!("D".repeat(65))),
+                    MdesErrorCode::InvalidFieldLength,
+                    "tokens[0].tokenUniqueReference",
+                ),
             ],
         );
         assert_violations::<NotifyTokenUpdatedRequest>(
             redigitization,
             &[
-                ("/tokens/0/tokenExpiry", None, MdesErrorCode::MissingRequiredField, "tokens[0].tokenExpiry"),
-                ("/tokens/0/fundingAccountInfo", None, MdesErrorCode::MissingRequiredField, "tokens[0].fundingAccountInfo"),
-                ("/tokens/0/fundingAccountInfo/encryptedPayload/iv", Some(json!("0")), MdesErrorCode::InvalidFieldLength, "tokens[0].fundingAccountInfo.encryptedPayload.iv"),
+                (
+                    "/tokens/0/tokenExpiry",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "tokens[0].tokenExpiry",
+                ),
+                (
+                    "/tokens/0/fundingAccountInfo",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "tokens[0].fundingAccountInfo",
+                ),
+                (
+                    "/tokens/0/fundingAccountInfo/encryptedPayload/iv",
+                    Some(json!("0")),
+                    MdesErrorCode::InvalidFieldLength,
+                    "tokens[0].fundingAccountInfo.encryptedPayload.iv",
+                ),
             ],
         );
     }

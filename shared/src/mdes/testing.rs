@@ -20,7 +20,10 @@ pub type Violation<'a> = (&'a str, Option<Value>, MdesErrorCode, &'a str);
 
 /// GIVEN `valid()` with one change WHEN parsed THEN the expected code naming the field.
 pub fn assert_violations<T: MdesRequest>(valid: fn() -> Value, cases: &[Violation<'_>]) {
-    assert!(parse::<T>(valid()).is_ok(), "the unchanged body must be valid");
+    assert!(
+        parse::<T>(valid()).is_ok(),
+        "the unchanged body must be valid"
+    );
     for (pointer, value, code, field) in cases {
         let mut body = valid();
         let (parent, last) = pointer.rsplit_once('/').expect("a JSON pointer");

@@ -56,13 +56,10 @@ pub fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), MdesErro
 /// `...±hh:mm`, 20 to 29 characters, at most 3 fraction digits.
 pub fn date_time(field: &str, value: &str) -> Result<(), MdesError> {
     length(field, value, 20, 29)?;
-    let fraction_digits = value
-        .split_once('.')
-        .map_or(0, |(_, rest)| rest.bytes().take_while(u8::is_ascii_digit).count());
-    let parsed = time::OffsetDateTime::parse(
-        value,
-        &time::format_description::well_known::Rfc3339,
-    );
+    let fraction_digits = value.split_once('.').map_or(0, |(_, rest)| {
+        rest.bytes().take_while(u8::is_ascii_digit).count()
+    });
+    let parsed = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339);
     if parsed.is_err() || fraction_digits > 3 || value.as_bytes().get(10) != Some(&b'T') {
         return Err(MdesError::format(field));
     }

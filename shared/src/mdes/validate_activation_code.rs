@@ -80,12 +80,42 @@ mod tests {
         assert_violations::<ValidateActivationCodeRequest>(
             valid,
             &[
-                ("/activationCode", None, MdesErrorCode::MissingRequiredField, "activationCode"),
-                ("/correlationId", None, MdesErrorCode::MissingRequiredField, "correlationId"),
-                ("/activationCode", Some(json!("")), MdesErrorCode::InvalidFieldLength, "activationCode"),
-                ("/activationCode", Some(json!("9".repeat(33))), MdesErrorCode::InvalidFieldLength, "activationCode"),
-                ("/tokenUniqueReference", Some(json!(42)), MdesErrorCode::InvalidFieldFormat, "tokenUniqueReference"),
-                ("/correlationId", Some(json!("123456789012345")), MdesErrorCode::InvalidFieldLength, "correlationId"),
+                (
+                    "/activationCode",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "activationCode",
+                ),
+                (
+                    "/correlationId",
+                    None,
+                    MdesErrorCode::MissingRequiredField,
+                    "correlationId",
+                ),
+                (
+                    "/activationCode",
+                    Some(json!("")),
+                    MdesErrorCode::InvalidFieldLength,
+                    "activationCode",
+                ),
+                (
+                    "/activationCode",
+                    Some(json!("9".repeat(33))),
+                    MdesErrorCode::InvalidFieldLength,
+                    "activationCode",
+                ),
+                (
+                    "/tokenUniqueReference",
+                    Some(json!(42)),
+                    MdesErrorCode::InvalidFieldFormat,
+                    "tokenUniqueReference",
+                ),
+                (
+                    "/correlationId",
+                    Some(json!("123456789012345")),
+                    MdesErrorCode::InvalidFieldLength,
+                    "correlationId",
+                ),
             ],
         );
     }
@@ -95,7 +125,10 @@ mod tests {
         let cases = [
             (ValidationResult::Success, "SUCCESS"),
             (ValidationResult::IncorrectCode, "INCORRECT_CODE"),
-            (ValidationResult::IncorrectCodeRetriesExceeded, "INCORRECT_CODE_RETRIES_EXCEEDED"),
+            (
+                ValidationResult::IncorrectCodeRetriesExceeded,
+                "INCORRECT_CODE_RETRIES_EXCEEDED",
+            ),
             (ValidationResult::ExpiredCode, "EXPIRED_CODE"),
         ];
         for (result, name) in cases {

@@ -36,8 +36,10 @@ pub trait PreDigitization: Send + Sync {
         request: &NotifyServiceActivatedRequest,
     ) -> Result<(), MdesError>;
 
-    async fn notify_token_updated(&self, request: &NotifyTokenUpdatedRequest)
-    -> Result<(), MdesError>;
+    async fn notify_token_updated(
+        &self,
+        request: &NotifyTokenUpdatedRequest,
+    ) -> Result<(), MdesError>;
 
     async fn notify_suspicious_events(
         &self,

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use crate::lambda::HttpHandler;
+use crate::mdes::MdesError;
 use crate::mdes::activation_method::ActivationMethod;
 use crate::mdes::deliver_activation_code::DeliverActivationCodeRequest;
 use crate::mdes::notify_service_activated::NotifyServiceActivatedRequest;
@@ -16,7 +17,6 @@ use crate::mdes::notify_suspicious_events::NotifySuspiciousEventsRequest;
 use crate::mdes::notify_token_updated::NotifyTokenUpdatedRequest;
 use crate::mdes::request_activation_methods::RequestActivationMethodsRequest;
 use crate::mdes::validate_activation_code::{ValidateActivationCodeRequest, ValidationResult};
-use crate::mdes::MdesError;
 use crate::services::predigitization::PreDigitization;
 
 /// One call the fake received: operation name and the request's ids.
@@ -51,6 +51,20 @@ impl FakePreDigitization {
     pub fn failing(error: MdesError) -> Self {
         Self {
             failure: Some(error),
+            ..Self::default()
+        }
+    }
+
+    pub fn offering(activation_methods: Vec<ActivationMethod>) -> Self {
+        Self {
+            activation_methods,
+            ..Self::default()
+        }
+    }
+
+    pub fn answering(validation_result: ValidationResult) -> Self {
+        Self {
+            validation_result,
             ..Self::default()
         }
     }
@@ -209,5 +223,21 @@ pub async fn assert_refusals(f: FunctionUnderTest) {
             })
         );
         assert_eq!(fake.calls().len(), 1);
+    }
+}
+
+/// WHEN `event` is sent THEN 200 with exactly `expected` as the body.
+pub async fn assert_answers(handler: HttpHandler, function: &str, event: &str, expected: Value) {
+    let (status, body) = send(&handler, sample_event(function, event)).await;
+    assert_eq!(status, 200, "{event}: {body}");
+    assert_eq!(body, expected, "{event}");
+}
+
+/// The call a sample token's request should have made.
+pub fn call(operation: &'static str, request_id: &str, token: &str) -> RecordedCall {
+    RecordedCall {
+        operation,
+        request_id: request_id.to_owned(),
+        token_unique_reference: Some(token.to_owned()),
     }
 }
