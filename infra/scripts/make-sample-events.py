@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Writes events/mdes-authorize-service/*.json: API Gateway (REST) proxy events
-carrying authorizeService requests whose fundingAccountInfo.encryptedPayload is
-encrypted, the way MDES does it, for the TEST-ONLY key in events/test-keys/.
+"""Writes events/mdes-*/*.json: API Gateway (REST) proxy events carrying MDES
+Pre-Digitization requests (authorizeService and the six other operations)
+whose fundingAccountInfo.encryptedPayload is encrypted, the way MDES does it,
+for the TEST-ONLY key in events/test-keys/.
 
 It uses Python's `cryptography` package (installed with moto in .venv), so the
 events double as an interoperability check of our Rust decryption.
@@ -17,7 +18,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 KEY = ROOT / "events/test-keys/mdes-test-public-key.pem"
-OUT = ROOT / "events/mdes-authorize-service"
+EVENTS = ROOT / "events"
+OUT = EVENTS / "mdes-authorize-service"
 
 
 def encrypt(public_key, plaintext: bytes, oaep: str | None, key_bits: int = 128, zero_iv: bool = False):
@@ -66,10 +68,11 @@ def request(n: int, card: dict, wallet: dict | None, payload: dict, tr: str = "5
     return body
 
 
-def event(body: str) -> dict:
+def event(body: str, operation: str = "authorizeService") -> dict:
+    path = f"/mdes/{operation}"
     return {
-        "resource": "/mdes/authorizeService",
-        "path": "/mdes/authorizeService",
+        "resource": path,
+        "path": path,
         "httpMethod": "POST",
         "headers": {"Content-Type": "application/json", "Host": "tmp.example.com"},
         "multiValueHeaders": {"Content-Type": ["application/json"], "Host": ["tmp.example.com"]},
@@ -78,9 +81,9 @@ def event(body: str) -> dict:
         "pathParameters": None,
         "stageVariables": None,
         "requestContext": {
-            "resourcePath": "/mdes/authorizeService",
+            "resourcePath": path,
             "httpMethod": "POST",
-            "path": "/v1/mdes/authorizeService",
+            "path": f"/v1{path}",
             "stage": "v1",
             "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
             "accountId": "123456789012",
@@ -146,6 +149,109 @@ def main():
     }
     for name, body in refused.items():
         (OUT / f"{name}.json").write_text(json.dumps(event(body), indent=2) + "\n")
+    predigitization(public_key, card(*jane, cvc="123"))
+
+
+# The yellow path of authorizeService scenario 2 ("yellow-sms-and-email"), continued:
+# RAM, DAC, VAC, NSA for its token, then the token's later life (NTU, NSE).
+YELLOW = 2
+TOKEN = f"DWSPMC0000000000000000000000000000000000000{YELLOW:05d}"
+PAN_REF = f"FWSPMC0000000000000000000000000000000000000{YELLOW:05d}"
+CORRELATION = f"C{YELLOW:012d}"
+SMS = {"type": "TEXT_TO_CARDHOLDER_NUMBER", "value": "***-***-0123"}
+
+
+def write(function: str, operation: str, name: str, body) -> None:
+    out = EVENTS / function
+    out.mkdir(parents=True, exist_ok=True)
+    text = body if isinstance(body, str) else json.dumps(body)
+    (out / f"{name}.json").write_text(json.dumps(event(text, operation), indent=2) + "\n")
+
+
+def without(body: dict, field: str, request_id: str) -> dict:
+    copy = json.loads(json.dumps(body))
+    copy["requestId"] = request_id
+    del copy[field]
+    return copy
+
+
+def predigitization(public_key, jane_card: bytes) -> None:
+    ram = {
+        "requestId": "sample-ram-0001", "services": ["DIGITIZATION"], "correlationId": CORRELATION,
+        "tokenType": "CLOUD", "tokenRequestorId": "50110030273", "walletId": "103",
+        "paymentAppInstanceId": f"app-instance-{YELLOW:04d}", "mobileNumberSuffix": "0123",
+        "fundingAccountInfo": {"tokenUniqueReference": TOKEN, "panUniqueReference": PAN_REF,
+                               "encryptedPayload": encrypt(public_key, jane_card, "SHA256")},
+    }
+    f, op = "mdes-request-activation-methods", "requestActivationMethods"
+    write(f, op, "yellow-request-methods", ram)
+    write(f, op, "error-missing-correlation-id", without(ram, "correlationId", "sample-ram-0091"))
+    write(f, op, "error-malformed-json", '{"requestId": "sample-ram-0092", "services": [')
+
+    sms = {"requestId": "sample-dac-0001", "tokenUniqueReference": TOKEN, "correlationId": CORRELATION,
+           "activationMethod": SMS}
+    mdes_code = {"requestId": "sample-dac-0002", "tokenUniqueReference": TOKEN, "correlationId": CORRELATION,
+                 "activationMethod": SMS, "activationCode": "482913",
+                 "expirationDateTime": "2026-11-26T10:30:00.000Z"}
+    f, op = "mdes-deliver-activation-code", "deliverActivationCode"
+    write(f, op, "yellow-sms-issuer-code", sms)
+    write(f, op, "yellow-mdes-generated-code", mdes_code)
+    write(f, op, "error-missing-activation-method", without(sms, "activationMethod", "sample-dac-0091"))
+    write(f, op, "error-malformed-json", '{"requestId": "sample-dac-0092", "activationMethod": {')
+
+    vac = {"requestId": "sample-vac-0001", "tokenUniqueReference": TOKEN, "correlationId": CORRELATION,
+           "activationCode": "482913"}
+    f, op = "mdes-validate-activation-code", "validateActivationCode"
+    write(f, op, "yellow-code-entered", vac)
+    write(f, op, "error-missing-activation-code", without(vac, "activationCode", "sample-vac-0091"))
+    write(f, op, "error-malformed-json", '{"requestId": "sample-vac-0092", "activationCode": 4829')
+
+    # NSA's encrypted data carries the card and the token (a network test number).
+    card_and_token = json.loads(jane_card)
+    card_and_token["tokenData"] = {"token": "5454545454545454", "expiryMonth": "12", "expiryYear": "30",
+                                   "sequenceNumber": "01"}
+    nsa = {
+        "requestId": "sample-nsa-0001", "services": ["DIGITIZATION"], "correlationId": CORRELATION,
+        "tokenRequestorId": "50110030273", "walletId": "103", "paymentAppInstanceId": f"app-instance-{YELLOW:04d}",
+        "tokenType": "CLOUD", "accountPanSuffix": "4444",
+        "serviceRequestDateTime": "2026-11-26T10:00:00.000Z", "tokenActivatedDateTime": "2026-11-26T10:02:30.000Z",
+        "decision": "REQUIRE_ADDITIONAL_AUTHENTICATION", "decisionMadeBy": "AUTHORIZATION_REQUEST",
+        "consumerLanguage": "en", "numberOfActivationAttempts": 1, "numberOfActiveTokens": 1,
+        "deviceInfo": {"deviceName": "Sample Phone", "formFactor": "PHONE", "osName": "ANDROID", "osVersion": "15"},
+        "fundingAccountInfo": {"tokenUniqueReference": TOKEN, "panUniqueReference": PAN_REF,
+                               "encryptedPayload": encrypt(public_key, json.dumps(card_and_token).encode(), "SHA512")},
+    }
+    f, op = "mdes-notify-service-activated", "notifyServiceActivated"
+    write(f, op, "yellow-token-activated", nsa)
+    write(f, op, "error-missing-account-pan-suffix", without(nsa, "accountPanSuffix", "sample-nsa-0091"))
+    write(f, op, "error-malformed-json", '{"requestId": "sample-nsa-0092", "services": [')
+
+    f, op = "mdes-notify-token-updated", "notifyTokenUpdated"
+    updates = {
+        "suspended-by-token-requestor": ("sample-ntu-0001", "STATUS_UPDATE",
+                                         {"status": "SUSPENDED", "suspendedBy": ["TOKEN_REQUESTOR"]}),
+        "deactivated": ("sample-ntu-0002", "STATUS_UPDATE", {"status": "DEACTIVATED"}),
+        "deleted-from-consumer-app": ("sample-ntu-0003", "DELETED_FROM_CONSUMER_APP", {}),
+        "error-missing-status": ("sample-ntu-0091", "STATUS_UPDATE", {"suspendedBy": ["ISSUER"]}),
+    }
+    for name, (request_id, reason, token) in updates.items():
+        body = {"requestId": request_id, "reasonCode": reason, "tokens": [{"tokenUniqueReference": TOKEN, **token}]}
+        write(f, op, name, body)
+    write(f, op, "error-malformed-json", '{"requestId": "sample-ntu-0092", "tokens": [')
+
+    nse = {
+        "requestId": "sample-nse-0001", "tokenUniqueReference": TOKEN,
+        "paymentAppInstanceId": f"app-instance-{YELLOW:04d}", "status": "ACTIVE",
+        "events": {"eventName": "REPLENISH",
+                   "walletAtcStatus": {"unusedDiscarded": ["0012"], "usedForContactless": ["0010", "0011"],
+                                       "usedForDsrp": [], "unusedActive": ["0013", "0014"]},
+                   "systemAtcStatus": {"atcNotFound": ["0011"], "atcAlreadyProcessed": ["0010"],
+                                       "atcReportedUsedByWallet": [], "unusedActive": ["0013", "0014"]}},
+    }
+    f, op = "mdes-notify-suspicious-events", "notifySuspiciousEvents"
+    write(f, op, "replenish-suspicious-atcs", nse)
+    write(f, op, "error-missing-events", without(nse, "events", "sample-nse-0091"))
+    write(f, op, "error-malformed-json", '{"requestId": "sample-nse-0092", "events": {')
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ pub type HttpHandler =
 /// Wraps an async handler over shared state into an [`HttpHandler`].
 pub fn http_handler<S, F, Fut>(state: Arc<S>, f: F) -> HttpHandler
 where
-    S: Send + Sync + 'static,
+    S: ?Sized + Send + Sync + 'static,
     F: Fn(Arc<S>, Request) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<Response<Body>, HandlerError>> + Send + 'static,
 {

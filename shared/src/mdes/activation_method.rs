@@ -21,3 +21,10 @@ pub struct ActivationMethod {
     pub method_type: ActivationMethodType,
     pub value: String,
 }
+
+impl ActivationMethod {
+    /// `value` is 1 to 64 characters (`type` is checked when deserialised).
+    pub fn validate(&self, field: &str) -> Result<(), crate::mdes::MdesError> {
+        crate::mdes::validate::length(&format!("{field}.value"), &self.value, 1, 64)
+    }
+}

@@ -6,10 +6,11 @@ use crate::crypto::EncryptedPayload;
 use crate::domain::decision::{Decision, WalletAdvice};
 use crate::mdes::MdesError;
 use crate::mdes::activation_method::ActivationMethod;
-use crate::mdes::validate::{self, length, optional_length};
+use crate::mdes::common::{self, WalletContext};
+use crate::mdes::handler::MdesRequest;
+use crate::mdes::validate::{self, optional_length};
 
-pub const DIGITIZATION: &str = "DIGITIZATION";
-const TOKEN_TYPES: [&str; 3] = ["EMBEDDED_SE", "CLOUD", "STATIC"];
+pub use crate::mdes::common::DIGITIZATION;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -70,47 +71,22 @@ pub struct AuthorizeServiceRequest {
 impl AuthorizeServiceRequest {
     /// Lengths, formats and enums of the spec, field by field.
     pub fn validate(&self) -> Result<(), MdesError> {
-        length("requestId", &self.request_id, 1, 64)?;
-        if self.services.is_empty() {
-            return Err(MdesError::missing("services"));
+        common::request_id(&self.request_id)?;
+        common::services(&self.services)?;
+        common::correlation_id(&self.correlation_id)?;
+        common::token_type(&self.token_type)?;
+        WalletContext {
+            token_requestor_id: &self.token_requestor_id,
+            wallet_id: &self.wallet_id,
+            payment_app_instance_id: &self.payment_app_instance_id,
+            account_id_hash: &self.account_id_hash,
+            mobile_number_suffix: &self.mobile_number_suffix,
+            consumer_facing_entity_name: &self.consumer_facing_entity_name,
         }
-        if self.services.iter().any(|s| s != DIGITIZATION) {
-            return Err(MdesError::value("services"));
-        }
-        length("correlationId", &self.correlation_id, 1, 14)?;
-        if !TOKEN_TYPES.contains(&self.token_type.as_str()) {
-            return Err(MdesError::value("tokenType"));
-        }
-        if let Some(tr) = &self.token_requestor_id {
-            length("tokenRequestorId", tr, 11, 11)?;
-            validate::digits("tokenRequestorId", tr)?;
-        }
-        optional_length("walletId", &self.wallet_id, 1, 3)?;
-        optional_length("paymentAppInstanceId", &self.payment_app_instance_id, 1, 48)?;
-        optional_length("accountIdHash", &self.account_id_hash, 1, 64)?;
-        optional_length("mobileNumberSuffix", &self.mobile_number_suffix, 4, 32)?;
+        .validate()?;
         optional_length("activeTokenCount", &self.active_token_count, 1, 2)?;
-        optional_length(
-            "consumerFacingEntityName",
-            &self.consumer_facing_entity_name,
-            1,
-            100,
-        )?;
         optional_length("panSequenceNumber", &self.pan_sequence_number, 3, 3)?;
-        let fai = &self.funding_account_info;
-        optional_length(
-            "fundingAccountInfo.tokenUniqueReference",
-            &fai.token_unique_reference,
-            1,
-            64,
-        )?;
-        optional_length(
-            "fundingAccountInfo.panUniqueReference",
-            &fai.pan_unique_reference,
-            1,
-            64,
-        )?;
-        validate_payload(&fai.encrypted_payload)?;
+        common::funding_account_info(&self.funding_account_info)?;
         self.wallet_advice().map(|_| ())
     }
 
@@ -137,27 +113,12 @@ impl AuthorizeServiceRequest {
     }
 }
 
-fn validate_payload(payload: &EncryptedPayload) -> Result<(), MdesError> {
-    const P: &str = "fundingAccountInfo.encryptedPayload";
-    let fp = format!("{P}.publicKeyFingerprint");
-    length(&fp, &payload.public_key_fingerprint, 32, 64)?;
-    validate::hex(&fp, &payload.public_key_fingerprint)?;
-    let key = format!("{P}.encryptedKey");
-    length(&key, &payload.encrypted_key, 32, 512)?;
-    validate::hex(&key, &payload.encrypted_key)?;
-    if let Some(alg) = payload.oaep_hashing_algorithm.as_deref()
-        && alg != "SHA256"
-        && alg != "SHA512"
-    {
-        return Err(MdesError::value(&format!("{P}.oaepHashingAlgorithm")));
+impl MdesRequest for AuthorizeServiceRequest {
+    const OPERATION: &'static str = "authorizeService";
+
+    fn validate(&self) -> Result<(), MdesError> {
+        AuthorizeServiceRequest::validate(self)
     }
-    if let Some(iv) = payload.iv.as_deref() {
-        length(&format!("{P}.iv"), iv, 32, 32)?;
-        validate::hex(&format!("{P}.iv"), iv)?;
-    }
-    let data = format!("{P}.encryptedData");
-    length(&data, &payload.encrypted_data, 32, 512 * 1024)?;
-    validate::hex(&data, &payload.encrypted_data)
 }
 
 /// `cvcResponse`: the issuer's CVC2 check, in the spec's words.

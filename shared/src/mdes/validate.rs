@@ -43,6 +43,29 @@ pub fn hex(field: &str, value: &str) -> Result<(), MdesError> {
     }
 }
 
+/// One of the values a spec enum lists; anything else is `INVALID_FIELD_VALUE`.
+pub fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), MdesError> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(MdesError::value(field))
+    }
+}
+
+/// The spec's date-time: ISO 8601 extended, `YYYY-MM-DDThh:mm:ss[.sss]Z` or
+/// `...±hh:mm`, 20 to 29 characters, at most 3 fraction digits.
+pub fn date_time(field: &str, value: &str) -> Result<(), MdesError> {
+    length(field, value, 20, 29)?;
+    let fraction_digits = value.split_once('.').map_or(0, |(_, rest)| {
+        rest.bytes().take_while(u8::is_ascii_digit).count()
+    });
+    let parsed = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339);
+    if parsed.is_err() || fraction_digits > 3 || value.as_bytes().get(10) != Some(&b'T') {
+        return Err(MdesError::format(field));
+    }
+    Ok(())
+}
+
 /// A wallet score: numeric string 1 to 5.
 pub fn score(field: &str, value: &Option<String>) -> Result<Option<u8>, MdesError> {
     let Some(raw) = value.as_deref() else {
@@ -92,6 +115,9 @@ pub fn from_value<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Re
                 format!("{path}.{name}")
             };
             MdesError::missing(&field)
+        } else if message.starts_with("unknown variant") {
+            // A value outside a spec enum the type models.
+            MdesError::value(&path)
         } else {
             MdesError::format(&path)
         }

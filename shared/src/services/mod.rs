@@ -3,3 +3,7 @@
 pub mod activation_methods;
 pub mod events;
 pub mod mdes_authorize;
+pub mod predigitization;
+#[cfg(feature = "test-support")]
+pub mod predigitization_fake;
+pub mod predigitization_wiring;
