@@ -50,7 +50,8 @@ pub struct LifecycleCommit {
     /// Further token attributes to set (e.g. `device_name`, `token_last4`).
     pub attributes: Vec<(String, String)>,
     pub events: Vec<TokenEvent>,
-    pub request: RequestCompletion,
+    /// Completed atomically with this commit (the last commit of a message).
+    pub request: Option<RequestCompletion>,
 }
 
 #[async_trait]
@@ -116,13 +117,13 @@ pub enum IssueOutcome {
 pub trait ActivationCodeStore: RequestLedger {
     async fn code(&self, token_ref: &str) -> Result<Option<StoredCode>, StoreError>;
 
-    /// Stores `code` unless one is still in force; completes the request.
+    /// Stores `code` unless one is still in force (the caller completes the
+    /// request once the code is on its way).
     async fn issue(
         &self,
         token_ref: &str,
         code: &StoredCode,
         now: OffsetDateTime,
-        request: &RequestCompletion,
     ) -> Result<IssueOutcome, SaveError>;
 
     /// Counts a wrong attempt (and completes the request) atomically.

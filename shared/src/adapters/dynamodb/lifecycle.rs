@@ -365,7 +365,9 @@ impl TokenLifecycleStore for DynamoTokenStore {
                     .build(),
             );
         }
-        items.push(self.completion(&c.request, now)?);
+        if let Some(request) = &c.request {
+            items.push(self.completion(request, now)?);
+        }
         self.transact(items).await
     }
 
@@ -505,7 +507,6 @@ impl ActivationCodeStore for DynamoTokenStore {
         token_ref: &str,
         code: &StoredCode,
         now: OffsetDateTime,
-        request: &RequestCompletion,
     ) -> Result<IssueOutcome, SaveError> {
         let mut record = Self::code_key(token_ref);
         record.extend(item([
@@ -533,15 +534,11 @@ impl ActivationCodeStore for DynamoTokenStore {
             TransactWriteItem::builder()
                 .put(build(put.build())?)
                 .build(),
-            self.completion(request, now)?,
         ];
         match self.transact(items).await {
             Ok(()) => Ok(IssueOutcome::Issued),
             Err(SaveError::Conflict) => match self.code(token_ref).await? {
-                Some(existing) => {
-                    self.complete(request, now).await?;
-                    Ok(IssueOutcome::Existing(existing))
-                }
+                Some(existing) => Ok(IssueOutcome::Existing(existing)),
                 None => Err(SaveError::Conflict),
             },
             Err(other) => Err(other),
