@@ -10,6 +10,7 @@ use std::path::PathBuf;
 pub mod apigw_event;
 pub mod deployment;
 pub mod emulator;
+pub mod event_sources;
 pub mod gateway;
 pub mod intrinsics;
 pub mod issuer_simulator;
