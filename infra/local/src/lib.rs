@@ -14,6 +14,7 @@ pub mod event_sources;
 pub mod gateway;
 pub mod intrinsics;
 pub mod issuer_simulator;
+pub mod outbox;
 pub mod platform;
 pub mod provision;
 pub mod registry;
