@@ -126,13 +126,12 @@ pub async fn cold_start(
                 function: s.function.clone(),
                 binary: s.binary.clone(),
             })?;
-        let env =
-            deployment
-                .function_env(&s.function)
-                .map_err(|source| EventSourceError::Environment {
-                    function: s.function.clone(),
-                    source,
-                })?;
+        let env = deployment.function_env(&s.function).map_err(|source| {
+            EventSourceError::Environment {
+                function: s.function.clone(),
+                source,
+            }
+        })?;
         let handler = init(sdk, &env).await.map_err(|e| EventSourceError::Init {
             function: s.function.clone(),
             message: e.to_string(),
@@ -475,7 +474,10 @@ mod tests {
         // WHEN all succeed THEN nothing is kept
         assert!(settle("F", &batch, Ok(&response(&[])), true).is_empty());
         // WHEN one is reported THEN only it is kept
-        assert_eq!(settle("F", &batch, Ok(&response(&["b"])), true), set(&["b"]));
+        assert_eq!(
+            settle("F", &batch, Ok(&response(&["b"])), true),
+            set(&["b"])
+        );
         // WHEN the handler fails THEN the whole batch is kept
         assert_eq!(settle("F", &batch, Err(()), true), set(&["a", "b", "c"]));
         assert_eq!(settle("F", &batch, Err(()), false), set(&["a", "b", "c"]));

@@ -108,7 +108,10 @@ async fn recorded_sms(state: &OutboxState) -> Result<Vec<OutboxMessage>, reqwest
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default();
     let now = OffsetDateTime::now_utc();
-    let mut seen = state.sms_seen.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut seen = state
+        .sms_seen
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
     Ok(sms
         .into_iter()
         .map(|s| OutboxMessage {

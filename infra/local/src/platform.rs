@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use axum::Router;
-use tokio::sync::oneshot;
 use tmp_shared::lambda::SqsHandler;
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::deployment::Deployment;
-use crate::event_sources::{self, EventSourceError, PollOptions, Pollers};
 use crate::emulator::{Emulator, EmulatorError, EmulatorSource};
+use crate::event_sources::{self, EventSourceError, PollOptions, Pollers};
 use crate::gateway::{self, GatewayError, LOCAL_PREFIX};
 use crate::provision::{ProvisionError, provision};
 use crate::routes::RouteInfo;
@@ -242,8 +242,7 @@ impl LocalPlatform {
             visibility_timeout_override: o.visibility_timeout_override,
             ..PollOptions::default()
         };
-        let pollers =
-            event_sources::start(&sdk, &deployment.region, sources, &consumers, &poll)?;
+        let pollers = event_sources::start(&sdk, &deployment.region, sources, &consumers, &poll)?;
         Ok(RunningPlatform {
             base_url,
             emulator_url: emulator.endpoint_url().to_owned(),

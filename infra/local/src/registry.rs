@@ -10,10 +10,11 @@ use tmp_shared::config::FunctionEnv;
 use tmp_shared::lambda::{HandlerError, HttpHandler, SqsHandler};
 
 /// A cold start returning `H`: `init(&sdk, &env)` from the function's crate.
-pub type ColdStart<H> = for<'a> fn(
-    &'a SdkConfig,
-    &'a FunctionEnv,
-) -> Pin<Box<dyn Future<Output = Result<H, HandlerError>> + Send + 'a>>;
+pub type ColdStart<H> =
+    for<'a> fn(
+        &'a SdkConfig,
+        &'a FunctionEnv,
+    ) -> Pin<Box<dyn Future<Output = Result<H, HandlerError>> + Send + 'a>>;
 
 /// An HTTP function's cold start.
 pub type InitFn = ColdStart<HttpHandler>;

@@ -81,7 +81,12 @@ impl Recorder {
                     .iter()
                     .map(|r| {
                         assert_eq!(r.event_source.as_deref(), Some("aws:sqs"));
-                        assert!(r.event_source_arn.as_deref().unwrap().ends_with("JobsQueue"));
+                        assert!(
+                            r.event_source_arn
+                                .as_deref()
+                                .unwrap()
+                                .ends_with("JobsQueue")
+                        );
                         (
                             r.message_id.clone().unwrap(),
                             r.body.clone().unwrap(),
@@ -231,9 +236,11 @@ async fn a_poison_message_is_retried_then_dead_lettered_without_blocking_the_oth
     send(&p, &["job-a", "poison-1", "job-b"]).await;
 
     // THEN after maxReceiveCount (2) receives it lands in the dead-letter queue
-    eventually("the poison message in the DLQ", Duration::from_secs(20), || async {
-        depth(&p, "JobsDeadLetterQueue").await == 1
-    })
+    eventually(
+        "the poison message in the DLQ",
+        Duration::from_secs(20),
+        || async { depth(&p, "JobsDeadLetterQueue").await == 1 },
+    )
     .await;
     let deliveries = recorder.deliveries();
     assert_eq!(deliveries["poison-1"], vec!["1".to_owned(), "2".to_owned()]);
@@ -284,4 +291,145 @@ async fn a_handler_error_retries_the_whole_batch() {
     // AND none was dead-lettered (2 receives, the second succeeded)
     assert_eq!(depth(&p, "JobsDeadLetterQueue").await, 0);
     p.shutdown().await;
+}
+
+mod webhook_and_outbox {
+    use tmp_local::issuer_simulator::CardBook;
+    use tmp_local::issuer_simulator::webhook::signature_header;
+    use tmp_local::seed::{self, MdesKeySource};
+    use tmp_local::workspace_root;
+    use tmp_shared::adapters::KmsKeyVault;
+    use tmp_shared::crypto::config_secret;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_issuer_receives_each_signed_event_once_and_the_outbox_shows_it() {
+        // GIVEN the standard platform on the workspace template
+        let opts = PlatformOptions {
+            port: 0,
+            prefix: format!("t{}-", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+            emulator: EmulatorSource::default(),
+            ..PlatformOptions::default()
+        };
+        let book = CardBook::load(workspace_root().join("infra/local/cards.json")).unwrap();
+        let p = seed::standard(
+            LocalPlatform::new(opts),
+            book,
+            MdesKeySource::GenerateIfMissing,
+        )
+        .start()
+        .await
+        .unwrap();
+        // THEN the webhook parameters point at the simulator, the secret KMS-encrypted
+        let url = p
+            .deployment
+            .parameter("IssuerWebhookUrl")
+            .unwrap()
+            .to_owned();
+        assert_eq!(url, format!("{}/_local/issuer/webhook", p.base_url));
+        let vault = KmsKeyVault::new(
+            aws_sdk_kms::Client::new(&p.sdk),
+            p.deployment.reference("SecretsKey").unwrap(),
+        );
+        let secret = config_secret::decrypt(
+            &vault,
+            p.deployment
+                .parameter("IssuerWebhookSecretCiphertext")
+                .unwrap(),
+            config_secret::ISSUER_WEBHOOK_SECRET,
+        )
+        .await
+        .unwrap();
+        let key = secret.expose().as_bytes();
+        let http = reqwest::Client::new();
+        let body = r#"{"type":"ACTIVATION_CODE_DELIVERY","channel":"EMAIL","recipient":"cardholder@example.com","text":"Your activation code is 482913"}"#;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let deliver = |signature: String| {
+            http.post(&url)
+                .header("X-TMP-Signature", signature)
+                .header("X-TMP-Event-Id", "evt-1")
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+        };
+
+        // WHEN the body is signed with another secret THEN 401
+        let r = deliver(signature_header(b"wrong", now, body.as_bytes()))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        // WHEN the signature is right but 6 minutes old THEN 400
+        let r = deliver(signature_header(key, now - 360, body.as_bytes()))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+
+        // GIVEN the next two deliveries fail with 500
+        let r = http
+            .post(format!("{url}/fail-next"))
+            .json(&serde_json::json!({"count": 2, "status": 500}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        // WHEN the sender tries four times THEN 500, 500, 200 (accepted), 200 (duplicate)
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            let r = deliver(signature_header(key, now, body.as_bytes()))
+                .await
+                .unwrap();
+            statuses.push(r.status().as_u16());
+        }
+        assert_eq!(statuses, [500, 500, 200, 200]);
+
+        // AND an SMS is published to a phone number through SNS
+        let sns = aws_sdk_sns::Client::new(&p.sdk);
+        let phone = format!("+1555{:07}", rand_digits());
+        sns.publish()
+            .phone_number(&phone)
+            .message("Your activation code is 105934")
+            .send()
+            .await
+            .unwrap();
+
+        // THEN the outbox shows the SMS, the e-mail and the webhook event, once each
+        let outbox: serde_json::Value = http
+            .get(format!("{}/_local/outbox", p.base_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let messages = outbox["messages"].as_array().unwrap();
+        let sms: Vec<_> = messages
+            .iter()
+            .filter(|m| m["channel"] == "SMS" && m["recipient"] == phone.as_str())
+            .collect();
+        assert_eq!(sms.len(), 1);
+        assert_eq!(sms[0]["text"], "Your activation code is 105934");
+        assert!(sms[0]["receivedAt"].is_string());
+        let email: Vec<_> = messages
+            .iter()
+            .filter(|m| m["channel"] == "EMAIL")
+            .collect();
+        assert_eq!(email.len(), 1);
+        assert_eq!(email[0]["recipient"], "cardholder@example.com");
+        assert_eq!(email[0]["text"], "Your activation code is 482913");
+        let hooks: Vec<_> = messages
+            .iter()
+            .filter(|m| m["channel"] == "WEBHOOK")
+            .collect();
+        assert_eq!(hooks.len(), 1);
+        assert_eq!(hooks[0]["eventId"], "evt-1");
+        assert_eq!(hooks[0]["eventType"], "ACTIVATION_CODE_DELIVERY");
+        assert_eq!(hooks[0]["text"], body);
+        p.shutdown().await;
+    }
+
+    /// Seven digits that differ between test runs sharing an emulator.
+    fn rand_digits() -> u32 {
+        uuid::Uuid::new_v4().as_u128() as u32 % 10_000_000
+    }
 }

@@ -118,7 +118,11 @@ fn parse_signature(value: &str) -> Option<(i64, Vec<u8>)> {
 }
 
 fn problem(status: StatusCode, title: &str) -> Response {
-    (status, Json(json!({ "title": title, "status": status.as_u16() }))).into_response()
+    (
+        status,
+        Json(json!({ "title": title, "status": status.as_u16() })),
+    )
+        .into_response()
 }
 
 pub(super) async fn receive(
