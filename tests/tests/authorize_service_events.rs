@@ -93,6 +93,7 @@ async fn start(parameters: HashMap<String, String>) -> Harness {
             prefix: unique_prefix(),
             emulator: emulator(),
             parameters,
+            visibility_timeout_override: None,
         }),
         CardBook::load(root.join("infra/local/cards.json")).unwrap(),
         MdesKeySource::Import(root.join("events/test-keys/mdes-test-private-key.pem")),

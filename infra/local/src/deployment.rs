@@ -104,6 +104,11 @@ impl Deployment {
         &self.resources
     }
 
+    /// Whether the template declares parameter `name` (set or not).
+    pub fn declares_parameter(&self, name: &str) -> bool {
+        self.parameters.contains_key(name)
+    }
+
     pub fn parameter(&self, name: &str) -> Option<&str> {
         self.parameters.get(name).and_then(Option::as_deref)
     }

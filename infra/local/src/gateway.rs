@@ -30,7 +30,7 @@ pub const LOCAL_PREFIX: &str = "/_local/";
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
     #[error(
-        "function {function}: binary {binary} is not in the local registry (infra/local/src/registry.rs)"
+        "function {function}: binary {binary} is not registered as an HTTP function (infra/local/src/registry.rs)"
     )]
     Unregistered { function: String, binary: String },
     #[error("function {function}: building its environment failed")]
@@ -76,7 +76,7 @@ pub async fn cold_start(
             );
             continue;
         }
-        let init = registry::lookup(&f.binary).ok_or_else(|| GatewayError::Unregistered {
+        let init = registry::lookup_http(&f.binary).ok_or_else(|| GatewayError::Unregistered {
             function: f.logical_id.clone(),
             binary: f.binary.clone(),
         })?;

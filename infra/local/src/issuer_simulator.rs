@@ -1,11 +1,13 @@
 //! The issuer simulator: a local implementation of the issuer Card
 //! Verification API (`api/issuer-card-verification.openapi.yaml`), answering
-//! from a card book file. It never logs card data.
+//! from a card book file, and the issuer's webhook receiver (`webhook.rs`).
+//! It never logs card data.
 
 mod card_book;
 mod problem;
 mod token;
 mod verify;
+pub mod webhook;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -18,6 +20,8 @@ use axum::routing::post;
 use tmp_shared::secret::Secret;
 
 pub use card_book::{BookCard, CARDS_FILE_ENV, CardBook, CardBookError};
+pub use webhook::WebhookDelivery;
+use webhook::WebhookReceiver;
 
 /// Lifetime of the access tokens the simulator issues, unless configured.
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(300);
@@ -58,6 +62,7 @@ struct SimulatorState {
     tokens: Mutex<HashMap<String, Instant>>,
     verify_calls: AtomicU64,
     token_calls: AtomicU64,
+    webhook: WebhookReceiver,
 }
 
 impl SimulatorState {
@@ -90,10 +95,37 @@ impl IssuerSimulator {
     }
 
     /// Tokens expire after `token_ttl` (short values let tests exercise refresh).
+    /// The webhook signing secret is random unless set with [`Self::with_webhook_secret`].
     pub fn with_token_ttl(
         book: CardBook,
         credentials: ClientCredentials,
         token_ttl: Duration,
+    ) -> Self {
+        // No OS randomness (start-up only): a fixed-length v4 UUID pair instead.
+        let secret = webhook::generate_secret().unwrap_or_else(|_| {
+            Secret::new(format!(
+                "{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            ))
+        });
+        Self::build(book, credentials, token_ttl, secret)
+    }
+
+    /// The same simulator with a chosen webhook signing secret.
+    pub fn with_webhook_secret(
+        book: CardBook,
+        credentials: ClientCredentials,
+        secret: Secret<String>,
+    ) -> Self {
+        Self::build(book, credentials, DEFAULT_TOKEN_TTL, secret)
+    }
+
+    fn build(
+        book: CardBook,
+        credentials: ClientCredentials,
+        token_ttl: Duration,
+        webhook_secret: Secret<String>,
     ) -> Self {
         Self {
             state: Arc::new(SimulatorState {
@@ -103,15 +135,19 @@ impl IssuerSimulator {
                 tokens: Mutex::new(HashMap::new()),
                 verify_calls: AtomicU64::new(0),
                 token_calls: AtomicU64::new(0),
+                webhook: WebhookReceiver::new(webhook_secret),
             }),
         }
     }
 
-    /// `POST /oauth/token` and `POST /cards/verify`.
+    /// `POST /oauth/token`, `POST /cards/verify`, `POST /webhook` and
+    /// `POST /webhook/fail-next`.
     pub fn router(&self) -> Router {
         Router::new()
             .route("/oauth/token", post(token::issue))
             .route("/cards/verify", post(verify::verify))
+            .route("/webhook", post(webhook::receive))
+            .route("/webhook/fail-next", post(webhook::fail_next))
             .with_state(Arc::clone(&self.state))
     }
 
@@ -120,6 +156,21 @@ impl IssuerSimulator {
             verify: self.state.verify_calls.load(Ordering::Relaxed),
             token: self.state.token_calls.load(Ordering::Relaxed),
         }
+    }
+
+    /// The secret the issuer verifies webhook signatures with.
+    pub fn webhook_secret(&self) -> &Secret<String> {
+        self.state.webhook.secret()
+    }
+
+    /// Accepted webhook deliveries (one per event id), oldest first.
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.state.webhook.accepted()
+    }
+
+    /// Every webhook call, accepted, duplicate, refused or failed on purpose.
+    pub fn webhook_attempts(&self) -> u64 {
+        self.state.webhook.attempts()
     }
 
     /// Invalidates every issued token, as an issuer rotating keys would.

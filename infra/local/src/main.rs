@@ -118,6 +118,11 @@ async fn main() -> ExitCode {
         seed::ISSUER_SIMULATOR_PATH
     );
     println!("mdes key: {base}/_local/keys/mdes-public.pem");
+    println!(
+        "webhook:  {base}{}/webhook (issuer receiver)",
+        seed::ISSUER_SIMULATOR_PATH
+    );
+    println!("outbox:   {base}/_local/outbox");
     println!("ready (Ctrl-C to stop)");
     stop.await;
     platform.shutdown().await;

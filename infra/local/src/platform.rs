@@ -5,14 +5,17 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use aws_config::SdkConfig;
 use axum::Router;
+use tmp_shared::lambda::SqsHandler;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::deployment::Deployment;
 use crate::emulator::{Emulator, EmulatorError, EmulatorSource};
+use crate::event_sources::{self, EventSourceError, PollOptions, Pollers};
 use crate::gateway::{self, GatewayError, LOCAL_PREFIX};
 use crate::provision::{ProvisionError, provision};
 use crate::routes::RouteInfo;
@@ -28,6 +31,8 @@ pub enum PlatformError {
     Provision(#[from] ProvisionError),
     #[error("gateway")]
     Gateway(#[from] GatewayError),
+    #[error("SQS event sources")]
+    EventSource(#[from] EventSourceError),
     #[error("seeding the local platform")]
     Seed(#[source] SeedError),
     #[error("extra router path {0} must start with /_local/ and not end with /")]
@@ -50,6 +55,9 @@ pub struct PlatformOptions {
     pub emulator: EmulatorSource,
     /// Template parameter values that replace the defaults.
     pub parameters: HashMap<String, String>,
+    /// Visibility timeout the SQS pollers receive with, instead of each
+    /// queue's own (tests: retries after 1 s rather than the template's).
+    pub visibility_timeout_override: Option<Duration>,
 }
 
 impl Default for PlatformOptions {
@@ -62,6 +70,7 @@ impl Default for PlatformOptions {
             prefix: "tmp-local-".to_owned(),
             emulator: EmulatorSource::default(),
             parameters: HashMap::new(),
+            visibility_timeout_override: None,
         }
     }
 }
@@ -119,6 +128,7 @@ pub struct LocalPlatform {
     options: PlatformOptions,
     extras: Vec<(String, RouterFactory)>,
     seeds: Vec<SeedFn>,
+    sqs_handlers: HashMap<String, SqsHandler>,
 }
 
 impl LocalPlatform {
@@ -127,7 +137,15 @@ impl LocalPlatform {
             options,
             extras: Vec::new(),
             seeds: Vec::new(),
+            sqs_handlers: HashMap::new(),
         }
+    }
+
+    /// Uses `handler` for the SQS events of function `logical_id` instead of
+    /// the registry's (tests inject consumers this way).
+    pub fn sqs_consumer(mut self, logical_id: &str, handler: SqsHandler) -> Self {
+        self.sqs_handlers.insert(logical_id.to_owned(), handler);
+        self
     }
 
     /// Adds a seed step (see [`SeedContext`]); steps run in the order added.
@@ -194,6 +212,9 @@ impl LocalPlatform {
         }
         let deployment = Arc::new(deployment);
         let served = gateway::cold_start(&template, &deployment, &sdk).await?;
+        let sources = event_sources::sqs_sources(&template, &deployment)?;
+        let consumers =
+            event_sources::cold_start(&sources, &deployment, &sdk, self.sqs_handlers).await?;
         let routes: Vec<RouteInfo> = served.iter().map(|r| r.info.clone()).collect();
         let ctx = PlatformContext {
             sdk: &sdk,
@@ -216,6 +237,12 @@ impl LocalPlatform {
                 .await
         });
         tracing::info!(%local_addr, "local gateway listening");
+        // After the gateway: consumers may call its /_local/ services.
+        let poll = PollOptions {
+            visibility_timeout_override: o.visibility_timeout_override,
+            ..PollOptions::default()
+        };
+        let pollers = event_sources::start(&sdk, &deployment.region, sources, &consumers, &poll)?;
         Ok(RunningPlatform {
             base_url,
             emulator_url: emulator.endpoint_url().to_owned(),
@@ -226,6 +253,7 @@ impl LocalPlatform {
             emulator,
             stop,
             server,
+            pollers,
         })
     }
 }
@@ -243,6 +271,7 @@ pub struct RunningPlatform {
     emulator: Emulator,
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
+    pollers: Pollers,
 }
 
 impl RunningPlatform {
@@ -251,8 +280,10 @@ impl RunningPlatform {
         self.emulator.pid()
     }
 
-    /// Stops the gateway (in-flight requests finish) and the emulator.
+    /// Stops the SQS pollers (batches in hand are settled), the gateway
+    /// (in-flight requests finish) and the emulator.
     pub async fn shutdown(self) {
+        self.pollers.shutdown().await;
         let _ = self.stop.send(());
         let mut server = self.server;
         // Graceful, but a client holding a connection open must not block exit.

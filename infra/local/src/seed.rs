@@ -1,7 +1,10 @@
 //! What makes the emulated stack a working issuer platform locally: the issuer
 //! simulator at `/_local/issuer` (its URL and KMS-encrypted client secret fed
 //! into the template parameters), an MDES key pair envelope-encrypted under the
-//! stack's KMS key, and its public key at `/_local/keys/mdes-public.pem`.
+//! stack's KMS key, its public key at `/_local/keys/mdes-public.pem`, the
+//! issuer webhook receiver (`/_local/issuer/webhook`, its URL and encrypted
+//! signing secret fed into the template parameters when declared) and the
+//! outbox at `/_local/outbox`.
 
 use std::path::{Path, PathBuf};
 
@@ -15,12 +18,16 @@ use tmp_shared::crypto::{MdesPrivateKey, config_secret, mdes_keys};
 use tmp_shared::secret::Secret;
 
 use crate::issuer_simulator::{CardBook, ClientCredentials, IssuerSimulator};
+use crate::outbox::{self, OUTBOX_PATH};
 use crate::platform::{LocalPlatform, PlatformContext, SeedContext, SeedError};
 
 /// Logical ids in `template.yaml` the seed steps use.
 pub const SECRETS_KEY: &str = "SecretsKey";
 pub const MDES_KEY_MATERIAL_TABLE: &str = "MdesKeyMaterialTable";
 pub const ISSUER_SIMULATOR_PATH: &str = "/_local/issuer";
+/// Template parameters of the issuer webhook (set only when declared).
+pub const ISSUER_WEBHOOK_URL_PARAMETER: &str = "IssuerWebhookUrl";
+pub const ISSUER_WEBHOOK_SECRET_PARAMETER: &str = "IssuerWebhookSecretCiphertext";
 
 /// Which MDES private key the local stack uses.
 #[derive(Debug, Clone)]
@@ -35,11 +42,20 @@ pub enum MdesKeySource {
 pub fn standard(platform: LocalPlatform, book: CardBook, mdes_key: MdesKeySource) -> LocalPlatform {
     let credentials = ClientCredentials::local_default();
     let simulator = IssuerSimulator::new(book, credentials.clone());
+    let webhook_secret = simulator.webhook_secret().clone();
+    let outbox_simulator = simulator.clone();
     platform
         .extra_router(ISSUER_SIMULATOR_PATH, simulator.router())
         .seed(move |ctx| Box::pin(async move { point_at_simulator(ctx, &credentials).await }))
+        .seed(move |ctx| {
+            Box::pin(async move { point_webhook_at_simulator(ctx, &webhook_secret).await })
+        })
         .seed(move |ctx| Box::pin(async move { ensure_mdes_key(ctx, &mdes_key).await }))
         .extra_router_with("/_local/keys", keys_router)
+        .extra_router_with(OUTBOX_PATH, move |ctx| {
+            let emulator_url = ctx.sdk.endpoint_url().unwrap_or_default().to_owned();
+            outbox::router(&emulator_url, outbox_simulator)
+        })
 }
 
 fn vault(ctx: &SeedContext<'_>) -> Result<KmsKeyVault, SeedError> {
@@ -83,6 +99,36 @@ async fn point_at_simulator(
         .set_parameter("IssuerOAuthClientId", credentials.client_id.clone());
     ctx.deployment
         .set_parameter("IssuerOAuthClientSecretCiphertext", ciphertext);
+    Ok(())
+}
+
+/// Where, and with which secret, the TMP signs events for the issuer. Only
+/// for templates that declare the parameters.
+async fn point_webhook_at_simulator(
+    ctx: &mut SeedContext<'_>,
+    secret: &Secret<String>,
+) -> Result<(), SeedError> {
+    if ctx
+        .deployment
+        .declares_parameter(ISSUER_WEBHOOK_SECRET_PARAMETER)
+    {
+        let ciphertext = config_secret::encrypt(
+            &vault(ctx)?,
+            secret.expose(),
+            config_secret::ISSUER_WEBHOOK_SECRET,
+        )
+        .await?;
+        ctx.deployment
+            .set_parameter(ISSUER_WEBHOOK_SECRET_PARAMETER, ciphertext);
+    }
+    if ctx
+        .deployment
+        .declares_parameter(ISSUER_WEBHOOK_URL_PARAMETER)
+    {
+        let url = format!("{}{ISSUER_SIMULATOR_PATH}/webhook", ctx.base_url);
+        ctx.deployment
+            .set_parameter(ISSUER_WEBHOOK_URL_PARAMETER, url);
+    }
     Ok(())
 }
 

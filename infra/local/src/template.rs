@@ -110,6 +110,8 @@ pub enum FunctionEvent {
     Sqs {
         queue: Expr,
         batch_size: Option<u32>,
+        /// `FunctionResponseTypes` contains `ReportBatchItemFailures`.
+        report_batch_item_failures: bool,
     },
     Sns {
         topic: Expr,
@@ -435,6 +437,13 @@ fn function(
                         .ok_or_else(|| invalid(id, "an SQS event lacks Queue"))?,
                 ),
                 batch_size: u32_of(&ep, "BatchSize"),
+                report_batch_item_failures: ep
+                    .get("FunctionResponseTypes")
+                    .and_then(Value::as_sequence)
+                    .is_some_and(|s| {
+                        s.iter()
+                            .any(|t| t.as_str() == Some("ReportBatchItemFailures"))
+                    }),
             },
             "SNS" => FunctionEvent::Sns {
                 topic: Expr(
