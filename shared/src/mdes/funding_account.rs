@@ -17,6 +17,16 @@ pub struct FundingAccountData {
     pub data_valid_until_timestamp: Option<String>,
     pub source: Option<String>,
     pub payment_account_reference: Option<String>,
+    /// The token itself (notifyServiceActivated, redigitization).
+    pub token_data: Option<TokenData>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenData {
+    pub token: Secret<String>,
+    pub expiry_month: Option<String>,
+    pub expiry_year: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

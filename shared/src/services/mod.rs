@@ -3,6 +3,7 @@
 pub mod activation_methods;
 pub mod events;
 pub mod mdes_authorize;
+pub mod mdes_predigitization;
 pub mod predigitization;
 #[cfg(feature = "test-support")]
 pub mod predigitization_fake;
