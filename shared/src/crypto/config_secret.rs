@@ -13,6 +13,9 @@ use crate::secret::Secret;
 /// Encryption context purpose of the issuer OAuth2 client secret.
 pub const ISSUER_OAUTH_CLIENT_SECRET: &str = "issuer-oauth-client-secret";
 
+/// Encryption context purpose of the issuer notification webhook signing secret.
+pub const ISSUER_WEBHOOK_SECRET: &str = "issuer-webhook-secret";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigSecretError {
     #[error("secret ciphertext is not base64")]
