@@ -5,6 +5,7 @@
 
 pub mod adapters;
 pub mod config;
+pub mod consumer;
 pub mod crypto;
 pub mod domain;
 pub mod lambda;

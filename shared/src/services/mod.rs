@@ -2,3 +2,7 @@
 
 pub mod activation_methods;
 pub mod mdes_authorize;
+pub mod cardholder_notification;
+pub mod issuer_notification;
+pub mod otp_delivery;
+pub mod templates;
