@@ -126,12 +126,20 @@ mod tests {
 
     #[test]
     fn poison_bodies_name_the_path_not_the_content() {
-        let err = token_event_from_body(Some(r#"{"eventId":"e","eventType":"SECRET_5555555555554444"}"#))
-            .unwrap_err();
+        let err = token_event_from_body(Some(
+            r#"{"eventId":"e","eventType":"SECRET_5555555555554444"}"#,
+        ))
+        .unwrap_err();
         assert!(matches!(err, RecordError::Poison { .. }));
         assert!(!err.to_string().contains("5555555555554444"), "{err}");
         assert!(err.to_string().contains("eventType"), "{err}");
-        assert!(matches!(token_event_from_body(None), Err(RecordError::Poison { .. })));
-        assert!(matches!(token_event_from_body(Some("not json")), Err(RecordError::Poison { .. })));
+        assert!(matches!(
+            token_event_from_body(None),
+            Err(RecordError::Poison { .. })
+        ));
+        assert!(matches!(
+            token_event_from_body(Some("not json")),
+            Err(RecordError::Poison { .. })
+        ));
     }
 }

@@ -8,6 +8,8 @@ pub mod config;
 pub mod consumer;
 pub mod crypto;
 pub mod domain;
+#[cfg(any(test, feature = "fakes"))]
+pub mod fakes;
 pub mod lambda;
 pub mod mdes;
 pub mod ports;

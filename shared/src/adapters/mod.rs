@@ -4,14 +4,14 @@ pub mod issuer_http;
 
 pub mod aws_error;
 pub mod dynamodb_contacts;
+pub mod dynamodb_key_material;
+pub mod kms;
 pub mod sns;
 pub mod sqs;
 pub mod webhook;
-pub mod dynamodb_key_material;
-pub mod kms;
 
-pub use dynamodb_key_material::DynamoDbKeyMaterialStore;
 pub use dynamodb_contacts::DynamoDbContactDirectory;
+pub use dynamodb_key_material::DynamoDbKeyMaterialStore;
 pub use kms::{KmsKeyVault, KmsPanFingerprinter};
 pub use sns::{SnsEventPublisher, SnsSmsSender};
 pub use sqs::SqsOtpJobQueue;

@@ -91,10 +91,8 @@ impl SmsSender for SnsSmsSender {
                 string_attribute("Transactional".to_owned())?,
             );
         if let Some(sender_id) = &self.sender_id {
-            request = request.message_attributes(
-                "AWS.SNS.SMS.SenderID",
-                string_attribute(sender_id.clone())?,
-            );
+            request = request
+                .message_attributes("AWS.SNS.SMS.SenderID", string_attribute(sender_id.clone())?);
         }
         request
             .send()

@@ -14,7 +14,9 @@ use reqwest::header::CONTENT_TYPE;
 use sha2::Sha256;
 
 use crate::config::{ConfigError, FunctionEnv};
-use crate::ports::{DeliveryError, IssuerNotifier};
+use crate::crypto::config_secret;
+use crate::lambda::HandlerError;
+use crate::ports::{DeliveryError, IssuerNotifier, KeyVault};
 use crate::secret::Secret;
 
 pub const EVENT_ID_HEADER: &str = "X-TMP-Event-Id";
@@ -107,9 +109,7 @@ fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
 pub fn classify_status(status: u16) -> Result<(), DeliveryError> {
     match status {
         200..=299 => Ok(()),
-        408 | 429 | 500..=599 => Err(DeliveryError::Transient(
-            WebhookStatus(status).to_string(),
-        )),
+        408 | 429 | 500..=599 => Err(DeliveryError::Transient(WebhookStatus(status).to_string())),
         _ => Err(DeliveryError::Permanent(WebhookStatus(status).to_string())),
     }
 }
@@ -147,6 +147,50 @@ fn transport_failure(error: reqwest::Error) -> DeliveryError {
     }
 }
 
+/// Stands in when no webhook is configured: every hand-off is refused, so
+/// it ends in the dead-letter queue where an operator sees it.
+#[derive(Debug, Default)]
+pub struct NoIssuerWebhook;
+
+#[async_trait]
+impl IssuerNotifier for NoIssuerWebhook {
+    async fn notify(&self, _event_id: &str, _body: &[u8]) -> Result<(), DeliveryError> {
+        Err(DeliveryError::Permanent(
+            "issuer webhook is not configured".to_owned(),
+        ))
+    }
+}
+
+/// Cold start: the webhook from `ISSUER_WEBHOOK_URL` and
+/// `ISSUER_WEBHOOK_SECRET_CIPHERTEXT` (KMS, purpose `issuer-webhook-secret`);
+/// [`NoIssuerWebhook`] when both are empty; an error when only one is set.
+pub async fn issuer_notifier_from_env(
+    vault: &dyn KeyVault,
+    env: &FunctionEnv,
+) -> Result<std::sync::Arc<dyn IssuerNotifier>, HandlerError> {
+    match (
+        env.get("ISSUER_WEBHOOK_URL"),
+        env.get("ISSUER_WEBHOOK_SECRET_CIPHERTEXT"),
+    ) {
+        (None, None) => {
+            tracing::warn!("no issuer webhook configured: issuer hand-offs will be refused");
+            Ok(std::sync::Arc::new(NoIssuerWebhook))
+        }
+        (_, None) => {
+            Err(ConfigError::Missing("ISSUER_WEBHOOK_SECRET_CIPHERTEXT".to_owned()).into())
+        }
+        (None, _) => Err(ConfigError::Missing("ISSUER_WEBHOOK_URL".to_owned()).into()),
+        (Some(_), Some(ciphertext)) => {
+            let secret =
+                config_secret::decrypt(vault, ciphertext, config_secret::ISSUER_WEBHOOK_SECRET)
+                    .await?;
+            Ok(std::sync::Arc::new(WebhookNotifier::new(
+                WebhookConfig::from_env(env, secret)?,
+            )?))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,10 +211,16 @@ mod tests {
         assert!(classify_status(200).is_ok());
         assert!(classify_status(204).is_ok());
         for retry in [408, 429, 500, 502, 503] {
-            assert!(matches!(classify_status(retry), Err(DeliveryError::Transient(_))), "{retry}");
+            assert!(
+                matches!(classify_status(retry), Err(DeliveryError::Transient(_))),
+                "{retry}"
+            );
         }
         for refused in [400, 401, 403, 404, 410, 422, 301] {
-            assert!(matches!(classify_status(refused), Err(DeliveryError::Permanent(_))), "{refused}");
+            assert!(
+                matches!(classify_status(refused), Err(DeliveryError::Permanent(_))),
+                "{refused}"
+            );
         }
     }
 }

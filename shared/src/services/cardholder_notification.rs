@@ -12,8 +12,8 @@ use super::templates::{self, LanguageTemplates, render};
 use crate::config::ConfigError;
 use crate::domain::delivery::DeliveryChannel;
 use crate::domain::events::{TokenEvent, TokenEventType};
-use crate::ports::{DeliveryError, IssuerNotifier, SmsSender};
 use crate::ports::ContactDirectory;
+use crate::ports::{DeliveryError, IssuerNotifier, SmsSender};
 use crate::secret::Secret;
 
 /// Event types that have cardholder templates.
@@ -100,9 +100,10 @@ impl CardholderNotificationService {
         if !self.enabled.contains(event.event_type) {
             return Ok(CardholderOutcome::NotEnabled);
         }
-        let (contact, token) = lookup_contact(self.contacts.as_ref(), &event.token_unique_reference)
-            .await?
-            .ok_or_else(|| DeliveryError::Permanent("token is unknown".to_owned()))?;
+        let (contact, token) =
+            lookup_contact(self.contacts.as_ref(), &event.token_unique_reference)
+                .await?
+                .ok_or_else(|| DeliveryError::Permanent("token is unknown".to_owned()))?;
         let language = templates::for_language(event.language.as_deref());
         let (text, subject) = texts(language, event.event_type);
         let last4 = event
@@ -111,7 +112,10 @@ impl CardholderNotificationService {
             .or(token.pan_last4.as_deref())
             .unwrap_or("****");
         let wallet = templates::wallet_name(
-            event.token_requestor_id.as_deref().or(token.token_requestor_id.as_deref()),
+            event
+                .token_requestor_id
+                .as_deref()
+                .or(token.token_requestor_id.as_deref()),
             event.wallet_id.as_deref().or(token.wallet_id.as_deref()),
         )
         .unwrap_or(language.unknown_wallet);
@@ -127,7 +131,10 @@ impl CardholderNotificationService {
             return Ok(CardholderOutcome::Sent(DeliveryChannel::Sms));
         }
         let Some(email) = &contact.email else {
-            tracing::info!(event_id = event.event_id, "no cardholder contact on file; not notified");
+            tracing::info!(
+                event_id = event.event_id,
+                "no cardholder contact on file; not notified"
+            );
             return Ok(CardholderOutcome::NoContact);
         };
         // Its own id: the issuer also receives the event itself under `eventId`.
@@ -146,15 +153,23 @@ impl CardholderNotificationService {
                 text: text.expose(),
                 language: language.language,
             })
-            .map_err(|_| DeliveryError::Permanent("hand-off document is not serialisable".to_owned()))?,
+            .map_err(|_| {
+                DeliveryError::Permanent("hand-off document is not serialisable".to_owned())
+            })?,
         );
         self.issuer.notify(&event_id, body.expose()).await?;
-        tracing::info!(event_id = event.event_id, "cardholder e-mail handed to the issuer");
+        tracing::info!(
+            event_id = event.event_id,
+            "cardholder e-mail handed to the issuer"
+        );
         Ok(CardholderOutcome::Sent(DeliveryChannel::Email))
     }
 }
 
-fn texts(t: &'static LanguageTemplates, event_type: TokenEventType) -> (&'static str, &'static str) {
+fn texts(
+    t: &'static LanguageTemplates,
+    event_type: TokenEventType,
+) -> (&'static str, &'static str) {
     match event_type {
         TokenEventType::TokenDeleted => (t.token_deleted_text, t.token_deleted_subject),
         _ => (t.token_activated_text, t.token_activated_subject),

@@ -74,7 +74,10 @@ impl OtpDeliveryService {
         let expires_at = OffsetDateTime::parse(&job.expires_at, &Rfc3339)
             .map_err(|_| DeliveryError::Permanent("job expiresAt is not RFC 3339".to_owned()))?;
         if expires_at <= now {
-            tracing::info!(job_id = job.job_id, "activation code expired before delivery; dropped");
+            tracing::info!(
+                job_id = job.job_id,
+                "activation code expired before delivery; dropped"
+            );
             return Ok(OtpOutcome::Expired);
         }
         let code = self.open_code(job).await?;
@@ -97,7 +100,9 @@ impl OtpDeliveryService {
             DeliveryChannel::Email => {
                 let (contact, _) = self.contact(&job.token_unique_reference).await?;
                 let email = contact.email.ok_or_else(|| {
-                    DeliveryError::Permanent("no e-mail address on file for EMAIL delivery".to_owned())
+                    DeliveryError::Permanent(
+                        "no e-mail address on file for EMAIL delivery".to_owned(),
+                    )
                 })?;
                 let subject = render(language.otp_subject, &values);
                 self.hand_off(CodeHandOff {
@@ -141,7 +146,10 @@ impl OtpDeliveryService {
             .map_err(|_| DeliveryError::Permanent("encryptedCode is not base64".to_owned()))?;
         let plaintext = self
             .vault
-            .decrypt(&ciphertext, &activation_code_context(&job.token_unique_reference))
+            .decrypt(
+                &ciphertext,
+                &activation_code_context(&job.token_unique_reference),
+            )
             .await
             .map_err(|e| match e {
                 KeyVaultError::Unavailable(_) => {
@@ -159,8 +167,13 @@ impl OtpDeliveryService {
     async fn contact(
         &self,
         token_unique_reference: &str,
-    ) -> Result<(crate::domain::delivery::ContactDetails, crate::ports::TokenSummary), DeliveryError>
-    {
+    ) -> Result<
+        (
+            crate::domain::delivery::ContactDetails,
+            crate::ports::TokenSummary,
+        ),
+        DeliveryError,
+    > {
         lookup_contact(self.contacts.as_ref(), token_unique_reference)
             .await?
             .ok_or_else(|| DeliveryError::Permanent("token is unknown".to_owned()))
@@ -179,7 +192,10 @@ pub(crate) async fn lookup_contact(
     contacts: &dyn ContactDirectory,
     token_unique_reference: &str,
 ) -> Result<
-    Option<(crate::domain::delivery::ContactDetails, crate::ports::TokenSummary)>,
+    Option<(
+        crate::domain::delivery::ContactDetails,
+        crate::ports::TokenSummary,
+    )>,
     DeliveryError,
 > {
     contacts

@@ -86,18 +86,28 @@ pub fn for_language(language: Option<&str>) -> &'static LanguageTemplates {
 }
 
 /// The wallet's display name, token requestor first.
-pub fn wallet_name(token_requestor_id: Option<&str>, wallet_id: Option<&str>) -> Option<&'static str> {
+pub fn wallet_name(
+    token_requestor_id: Option<&str>,
+    wallet_id: Option<&str>,
+) -> Option<&'static str> {
     [token_requestor_id, wallet_id]
         .into_iter()
         .flatten()
-        .find_map(|id| WALLETS.iter().find(|(k, _)| *k == id).map(|(_, name)| *name))
+        .find_map(|id| {
+            WALLETS
+                .iter()
+                .find(|(k, _)| *k == id)
+                .map(|(_, name)| *name)
+        })
 }
 
 /// Replaces each `{name}` with its value; unknown placeholders stay as they are.
 pub fn render(template: &str, values: &[(&str, &str)]) -> String {
-    values.iter().fold(template.to_owned(), |text, (name, value)| {
-        text.replace(&format!("{{{name}}}"), value)
-    })
+    values
+        .iter()
+        .fold(template.to_owned(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
 }
 
 #[cfg(test)]
@@ -132,7 +142,10 @@ mod tests {
     #[test]
     fn known_wallets_are_named_by_requestor_then_wallet_id() {
         assert_eq!(wallet_name(Some("50110030273"), None), Some("Apple Pay"));
-        assert_eq!(wallet_name(Some("99999999999"), Some("216")), Some("Google Pay"));
+        assert_eq!(
+            wallet_name(Some("99999999999"), Some("216")),
+            Some("Google Pay")
+        );
         assert_eq!(wallet_name(Some("99999999999"), Some("999")), None);
     }
 
