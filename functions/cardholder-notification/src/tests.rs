@@ -219,3 +219,30 @@ fn notification_switches_parse_strictly() {
     assert!(EnabledNotifications::parse(Some("TOKEN_AUTHORIZED")).is_err());
     assert!(EnabledNotifications::parse(Some("TOKEN_ACTIVATD")).is_err());
 }
+
+#[tokio::test]
+async fn sample_events_notify_the_cardholder() {
+    // GIVEN the sample events, for the token that has a phone on file
+    let w = world(None);
+    for sample in [
+        include_str!("../../../events/cardholder-notification/token-activated-fr.json"),
+        include_str!("../../../events/cardholder-notification/token-deleted-en.json"),
+        include_str!("../../../events/cardholder-notification/token-deleted-pl-sns-envelope.json"),
+    ] {
+        // WHEN handled
+        let response = (w.handler)(serde_json::from_str(sample).unwrap())
+            .await
+            .unwrap();
+        assert!(response.batch_item_failures.is_empty());
+    }
+    // THEN three texts went out, each in the event's language
+    let texts: Vec<_> = w.sms.sent().into_iter().map(|(_, text)| text).collect();
+    assert_eq!(texts.len(), 3);
+    assert!(texts[0].starts_with(
+        "Votre carte Example Bank se terminant par 4444 a été ajoutée au portefeuille Apple Pay."
+    ));
+    assert!(texts[1].starts_with("Your Example Bank card ending 4444 was removed from Apple Pay."));
+    assert!(texts[2].starts_with(
+        "Karta Example Bank zakończona cyframi 4444 została usunięta z portfela Apple Pay."
+    ));
+}

@@ -99,3 +99,28 @@ async fn failures_are_reported_per_record() {
     assert_eq!(issuer.sent().len(), 1);
     assert_eq!(issuer.sent()[0].0, "evt-ok");
 }
+
+#[tokio::test]
+async fn sample_events_are_forwarded() {
+    // GIVEN the sample events (raw, enveloped, and a batch with a poison record)
+    let issuer = Arc::new(RecordingNotifier::default());
+    let handler = crate::handler(IssuerNotificationService {
+        issuer: issuer.clone(),
+    });
+    let mut failures = 0;
+    for sample in [
+        include_str!("../../../events/issuer-notification/token-activated-raw.json"),
+        include_str!("../../../events/issuer-notification/token-deleted-sns-envelope.json"),
+        include_str!("../../../events/issuer-notification/batch-with-poison.json"),
+    ] {
+        // WHEN handled
+        let response = handler(serde_json::from_str(sample).unwrap())
+            .await
+            .unwrap();
+        failures += response.batch_item_failures.len();
+    }
+    // THEN three events reach the issuer and only the poison record is reported
+    let ids: Vec<_> = issuer.sent().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["evt-0001", "evt-0002", "evt-0003"]);
+    assert_eq!(failures, 1);
+}

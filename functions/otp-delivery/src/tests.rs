@@ -221,3 +221,30 @@ async fn german_and_polish_sms_templates_are_used() {
         assert!(sent[0].1.starts_with(start), "{language}: {}", sent[0].1);
     }
 }
+
+#[tokio::test]
+async fn sample_events_are_lambda_shaped_and_the_poison_one_is_reported() {
+    // GIVEN the sample batch (one job, one unparseable body)
+    let w = world();
+    let batch: SqsEvent = serde_json::from_str(include_str!(
+        "../../../events/otp-delivery/batch-with-poison.json"
+    ))
+    .unwrap();
+    // WHEN handled (its code is not a real ciphertext, so the job fails too)
+    let response = (w.handler)(batch).await.unwrap();
+    // THEN both records are reported and nothing is sent
+    assert_eq!(response.batch_item_failures.len(), 2);
+    assert!(w.sms.sent().is_empty());
+    // AND the expired sample is dropped quietly
+    let expired: SqsEvent = serde_json::from_str(include_str!(
+        "../../../events/otp-delivery/expired-job.json"
+    ))
+    .unwrap();
+    assert!(
+        (w.handler)(expired)
+            .await
+            .unwrap()
+            .batch_item_failures
+            .is_empty()
+    );
+}
