@@ -5,8 +5,11 @@
 
 pub mod adapters;
 pub mod config;
+pub mod consumer;
 pub mod crypto;
 pub mod domain;
+#[cfg(any(test, feature = "fakes"))]
+pub mod fakes;
 pub mod lambda;
 pub mod mdes;
 pub mod ports;

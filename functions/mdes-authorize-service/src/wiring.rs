@@ -3,14 +3,16 @@
 
 use std::sync::Arc;
 
-use tmp_shared::adapters::dynamodb::DynamoAuthorizationStore;
+use tmp_shared::adapters::dynamodb::{DynamoAuthorizationStore, DynamoTokenStore};
 use tmp_shared::adapters::issuer_http::{IssuerApiConfig, IssuerHttpClient};
+use tmp_shared::adapters::sns::SnsEventPublisher;
 use tmp_shared::adapters::{DynamoDbKeyMaterialStore, KmsKeyVault, KmsPanFingerprinter};
 use tmp_shared::config::FunctionEnv;
 use tmp_shared::crypto::{config_secret, mdes_keys};
 use tmp_shared::domain::policy::DecisionPolicy;
 use tmp_shared::lambda::{HandlerError, HttpHandler};
 use tmp_shared::services::activation_methods::IssuerContact;
+use tmp_shared::services::events::EventDispatch;
 use tmp_shared::services::mdes_authorize::AuthorizeService;
 
 /// Shown to cardholders as `CARDHOLDER_TO_CALL_MANNED_NUMBER` unless configured.
@@ -40,6 +42,7 @@ pub async fn init(
     .await?;
     let issuer = IssuerHttpClient::new(IssuerApiConfig::from_env(env, client_secret)?)?;
 
+    let table = env.require("TOKEN_STATE_TABLE")?.to_owned();
     let policy = DecisionPolicy::from_json(env.get("DECISION_RULES").unwrap_or("{}"))?;
     let contact = IssuerContact {
         call_centre_number: env
@@ -50,7 +53,10 @@ pub async fn init(
     Ok(crate::handler(AuthorizeService {
         decryptor: Arc::new(keyring),
         vault: Arc::new(vault),
-        events: None,
+        events: env.get("TOKEN_EVENTS_TOPIC_ARN").map(|arn| EventDispatch {
+            publisher: Arc::new(SnsEventPublisher::new(aws_sdk_sns::Client::new(sdk), arn)),
+            outbox: Arc::new(DynamoTokenStore::new(dynamodb.clone(), table.clone())),
+        }),
         verifier: Arc::new(issuer),
         fingerprinter: Arc::new(KmsPanFingerprinter::new(
             kms,

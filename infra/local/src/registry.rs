@@ -33,8 +33,42 @@ const FUNCTIONS: &[(&str, Init)] = &[
         "mdes-authorize-service",
         Init::Http(|sdk, env| Box::pin(mdes_authorize_service::init(sdk, env))),
     ),
-    // An SQS consumer (its crate added to this package's dependencies):
-    // ("otp-delivery", Init::Sqs(|sdk, env| Box::pin(otp_delivery::init(sdk, env)))),
+    (
+        "mdes-request-activation-methods",
+        Init::Http(|sdk, env| Box::pin(mdes_request_activation_methods::init(sdk, env))),
+    ),
+    (
+        "mdes-deliver-activation-code",
+        Init::Http(|sdk, env| Box::pin(mdes_deliver_activation_code::init(sdk, env))),
+    ),
+    (
+        "mdes-validate-activation-code",
+        Init::Http(|sdk, env| Box::pin(mdes_validate_activation_code::init(sdk, env))),
+    ),
+    (
+        "mdes-notify-service-activated",
+        Init::Http(|sdk, env| Box::pin(mdes_notify_service_activated::init(sdk, env))),
+    ),
+    (
+        "mdes-notify-token-updated",
+        Init::Http(|sdk, env| Box::pin(mdes_notify_token_updated::init(sdk, env))),
+    ),
+    (
+        "mdes-notify-suspicious-events",
+        Init::Http(|sdk, env| Box::pin(mdes_notify_suspicious_events::init(sdk, env))),
+    ),
+    (
+        "otp-delivery",
+        Init::Sqs(|sdk, env| Box::pin(otp_delivery::init(sdk, env))),
+    ),
+    (
+        "issuer-notification",
+        Init::Sqs(|sdk, env| Box::pin(issuer_notification::init(sdk, env))),
+    ),
+    (
+        "cardholder-notification",
+        Init::Sqs(|sdk, env| Box::pin(cardholder_notification::init(sdk, env))),
+    ),
 ];
 
 /// The init registered for `binary`, if any.

@@ -15,6 +15,8 @@ pub const ISSUER_OAUTH_CLIENT_SECRET: &str = "issuer-oauth-client-secret";
 /// Encryption context purpose of the issuer webhook signing secret.
 pub const ISSUER_WEBHOOK_SECRET: &str = "issuer-webhook-secret";
 
+/// Encryption context purpose of the issuer notification webhook signing secret.
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigSecretError {
     #[error("secret ciphertext is not base64")]

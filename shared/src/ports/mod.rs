@@ -2,6 +2,7 @@
 
 pub mod authorization_store;
 pub mod card_verifier;
+pub mod contact_directory;
 pub mod key_vault;
 pub mod mdes_key_material;
 pub mod notifications;
@@ -12,6 +13,7 @@ pub use authorization_store::{
     AuthorizationStore, AuthorizationWrite, RequestClaim, SaveError, StoreError, TokenSnapshot,
 };
 pub use card_verifier::{CardVerifier, IssuerError};
+pub use contact_directory::{ContactDirectory, ContactDirectoryError, TokenSummary};
 pub use key_vault::{DataKey, KeyVault, KeyVaultError, KeyedMac, PanFingerprinter};
 pub use mdes_key_material::{
     KeyMaterialStatus, KeyMaterialStoreError, MdesKeyMaterial, MdesKeyMaterialStore,

@@ -17,19 +17,24 @@ use time::format_description::well_known::Rfc3339;
 use crate::domain::activation_code::{self, CodeCheck, CodePolicy, CodeSource, IssuedCode};
 use crate::domain::delivery::{ContactDetails, DeliveryChannel, OtpDeliveryJob, purpose};
 use crate::domain::events::{TokenEvent, TokenEventType};
-use crate::domain::token::{self, Applied, Change, HistoryEntry, Initiator, LifecycleState, Suspender, TokenStatus};
+use crate::domain::token::{
+    self, Applied, Change, HistoryEntry, Initiator, LifecycleState, Suspender, TokenStatus,
+};
 use crate::mdes::MdesError;
 use crate::mdes::activation_method::{ActivationMethod, ActivationMethodType};
 use crate::mdes::deliver_activation_code::DeliverActivationCodeRequest;
 use crate::mdes::funding_account::FundingAccountData;
 use crate::mdes::notify_service_activated::NotifyServiceActivatedRequest;
 use crate::mdes::notify_suspicious_events::NotifySuspiciousEventsRequest;
-use crate::mdes::notify_token_updated::{self as ntu, NotifyTokenUpdatedRequest, TokenUpdateReason};
+use crate::mdes::notify_token_updated::{
+    self as ntu, NotifyTokenUpdatedRequest, TokenUpdateReason,
+};
 use crate::mdes::request_activation_methods::RequestActivationMethodsRequest;
 use crate::mdes::validate_activation_code::{ValidateActivationCodeRequest, ValidationResult};
 use crate::ports::{
-    ActivationCodeStore, IssueOutcome, KeyVault, KeyedMac, LifecycleCommit, OtpJobQueue, PanFingerprinter,
-    PayloadDecryptor, RequestClaim, RequestCompletion, SaveError, StoredCode, TokenLifecycleStore, TokenRecord,
+    ActivationCodeStore, IssueOutcome, KeyVault, KeyedMac, LifecycleCommit, OtpJobQueue,
+    PanFingerprinter, PayloadDecryptor, RequestClaim, RequestCompletion, SaveError, StoredCode,
+    TokenLifecycleStore, TokenRecord,
 };
 use crate::secret::{Pan, Secret};
 use crate::services::activation_methods::IssuerContact;
@@ -97,17 +102,35 @@ enum Claim {
 }
 
 impl MdesPreDigitization {
-    async fn claim(&self, operation: &'static str, request_id: &str, signature: &str) -> Result<Claim, MdesError> {
+    async fn claim(
+        &self,
+        operation: &'static str,
+        request_id: &str,
+        signature: &str,
+    ) -> Result<Claim, MdesError> {
         let deadline = tokio::time::Instant::now() + IN_PROGRESS_WAIT;
         loop {
             let now = OffsetDateTime::now_utc();
-            match self.tokens.claim(operation, request_id, signature, now).await {
+            match self
+                .tokens
+                .claim(operation, request_id, signature, now)
+                .await
+            {
                 Ok(RequestClaim::Claimed { lease_id }) => {
-                    return Ok(Claim::New(Claimed { operation, request_id: request_id.to_owned(), lease_id }));
+                    return Ok(Claim::New(Claimed {
+                        operation,
+                        request_id: request_id.to_owned(),
+                        lease_id,
+                    }));
                 }
-                Ok(RequestClaim::Completed { signature: stored, outcome_json }) => {
+                Ok(RequestClaim::Completed {
+                    signature: stored,
+                    outcome_json,
+                }) => {
                     if stored != signature {
-                        return Err(MdesError::value("requestId (already used for a different request)"));
+                        return Err(MdesError::value(
+                            "requestId (already used for a different request)",
+                        ));
                     }
                     tracing::info!(operation, "replayed stored answer for a retried requestId");
                     return Ok(Claim::Replay(outcome_json));
@@ -154,7 +177,11 @@ impl MdesPreDigitization {
         result
     }
 
-    fn decrypt(&self, payload: &crate::crypto::EncryptedPayload, now: OffsetDateTime) -> Result<FundingAccountData, MdesError> {
+    fn decrypt(
+        &self,
+        payload: &crate::crypto::EncryptedPayload,
+        now: OffsetDateTime,
+    ) -> Result<FundingAccountData, MdesError> {
         let decryptor = self.decryptor.as_ref().ok_or_else(MdesError::internal)?;
         let plaintext = decryptor.decrypt(payload).map_err(|err| {
             tracing::warn!(error = %err, "payload decryption failed");
@@ -171,15 +198,25 @@ impl MdesPreDigitization {
     }
 
     async fn contact(&self, token: &TokenRecord) -> Result<Option<ContactDetails>, MdesError> {
-        let Some(ciphertext) = self.tokens.contact_ciphertext(&token.token_ref).await.map_err(internal("reading contact failed"))? else {
+        let Some(ciphertext) = self
+            .tokens
+            .contact_ciphertext(&token.token_ref)
+            .await
+            .map_err(internal("reading contact failed"))?
+        else {
             return Ok(None);
         };
         let plaintext = self
             .vault
-            .decrypt(&ciphertext, &context(purpose::CARDHOLDER_CONTACT, &token.token_ref))
+            .decrypt(
+                &ciphertext,
+                &context(purpose::CARDHOLDER_CONTACT, &token.token_ref),
+            )
             .await
             .map_err(internal("opening contact details failed"))?;
-        serde_json::from_slice(plaintext.expose()).map(Some).map_err(internal("contact details unreadable"))
+        serde_json::from_slice(plaintext.expose())
+            .map(Some)
+            .map_err(internal("contact details unreadable"))
     }
 
     /// Loads, applies `change`, commits (retrying when the token moved), publishes.
@@ -199,7 +236,11 @@ impl MdesPreDigitization {
         request: Option<RequestCompletion>,
     ) -> Result<(), MdesError> {
         for _ in 0..COMMIT_RETRIES {
-            let current = self.tokens.token(token_ref).await.map_err(internal("reading token failed"))?;
+            let current = self
+                .tokens
+                .token(token_ref)
+                .await
+                .map_err(internal("reading token failed"))?;
             let (before, version, fingerprint) = match &current {
                 Some(t) => (t.state.clone(), Some(t.version), t.pan_fingerprint.clone()),
                 None => {
@@ -208,7 +249,12 @@ impl MdesPreDigitization {
                 }
             };
             let applied = match change {
-                None => Applied::Unchanged { state: LifecycleState { last_event_at: Some(at.max(before.last_event_at.unwrap_or(at))), ..before.clone() } },
+                None => Applied::Unchanged {
+                    state: LifecycleState {
+                        last_event_at: Some(at.max(before.last_event_at.unwrap_or(at))),
+                        ..before.clone()
+                    },
+                },
                 Some(change) => match token::apply(&before, change, at) {
                     Ok(applied) => applied,
                     Err(err) => {
@@ -243,7 +289,8 @@ impl MdesPreDigitization {
                             e.language = Some(lang.clone());
                         }
                         e.status = Some(after.status.as_str().to_owned());
-                        e.previous_status = current.as_ref().map(|_| before.status.as_str().to_owned());
+                        e.previous_status =
+                            current.as_ref().map(|_| before.status.as_str().to_owned());
                         e.initiator = Some("TSP".to_owned());
                         e.reason_code = reason_code.clone();
                         e.source_request_id = Some(source_request_id.to_owned());
@@ -337,11 +384,22 @@ fn map_status(s: ntu::TokenStatus) -> TokenStatus {
 }
 
 fn wire_name<T: serde::Serialize>(value: &T) -> Option<String> {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned))
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
 }
 
 fn unknown_token_state(status: TokenStatus) -> impl Fn() -> (LifecycleState, Option<String>) {
-    move || (LifecycleState { status, suspenders: BTreeSet::new(), last_event_at: None }, None)
+    move || {
+        (
+            LifecycleState {
+                status,
+                suspenders: BTreeSet::new(),
+                last_event_at: None,
+            },
+            None,
+        )
+    }
 }
 
 #[async_trait]
@@ -359,12 +417,24 @@ impl PreDigitization for MdesPreDigitization {
         let Some(token_ref) = fai.token_unique_reference.as_deref() else {
             return Ok(Vec::new());
         };
-        let Some(token) = self.tokens.token(token_ref).await.map_err(internal("reading token failed"))? else {
+        let Some(token) = self
+            .tokens
+            .token(token_ref)
+            .await
+            .map_err(internal("reading token failed"))?
+        else {
             return Ok(Vec::new());
         };
         // The card entered must be the card the token was authorized for.
-        let fingerprint = self.fingerprinter.fingerprint(&entered.pan).await.map_err(internal("PAN fingerprint failed"))?;
-        let same_card = token.pan_fingerprint.as_deref().is_some_and(|f| f.as_bytes().ct_eq(fingerprint.as_bytes()).into());
+        let fingerprint = self
+            .fingerprinter
+            .fingerprint(&entered.pan)
+            .await
+            .map_err(internal("PAN fingerprint failed"))?;
+        let same_card = token
+            .pan_fingerprint
+            .as_deref()
+            .is_some_and(|f| f.as_bytes().ct_eq(fingerprint.as_bytes()).into());
         if !same_card || !token.state.status.is_live() {
             return Ok(Vec::new());
         }
@@ -378,10 +448,16 @@ impl PreDigitization for MdesPreDigitization {
             email: contact.email,
             product_category: String::new(),
         };
-        Ok(crate::services::activation_methods::activation_methods(&card, &self.contact))
+        Ok(crate::services::activation_methods::activation_methods(
+            &card,
+            &self.contact,
+        ))
     }
 
-    async fn deliver_activation_code(&self, request: &DeliverActivationCodeRequest) -> Result<(), MdesError> {
+    async fn deliver_activation_code(
+        &self,
+        request: &DeliverActivationCodeRequest,
+    ) -> Result<(), MdesError> {
         let token_ref = request.token_unique_reference.as_str();
         let method = wire_name(&request.activation_method.method_type).unwrap_or_default();
         let sig = signature(&[token_ref, &request.correlation_id, &method]);
@@ -455,191 +531,314 @@ impl PreDigitization for MdesPreDigitization {
     ) -> Result<ValidationResult, MdesError> {
         let token_ref = request.token_unique_reference.as_str();
         let sig = signature(&[token_ref, &request.correlation_id]);
-        let replay = |outcome: &str| serde_json::from_str::<ValidationResult>(outcome).map_err(|_| MdesError::internal());
-        self.once("validateActivationCode", &request.request_id, &sig, token_ref, replay, |claimed| async move {
-            let now = OffsetDateTime::now_utc();
-            let stored = self.codes.code(token_ref).await.map_err(internal("reading activation code failed"))?;
-            let verdict = match &stored {
-                None => CodeCheck::IncorrectCode,
-                Some(stored) => {
-                    let entered = self.code_mac(token_ref, &request.activation_code).await?;
-                    let matches: bool = entered.as_bytes().ct_eq(stored.issued.mac.as_bytes()).into();
-                    activation_code::check(&stored.issued, matches, now)
+        let replay = |outcome: &str| {
+            serde_json::from_str::<ValidationResult>(outcome).map_err(|_| MdesError::internal())
+        };
+        self.once(
+            "validateActivationCode",
+            &request.request_id,
+            &sig,
+            token_ref,
+            replay,
+            |claimed| async move {
+                let now = OffsetDateTime::now_utc();
+                let stored = self
+                    .codes
+                    .code(token_ref)
+                    .await
+                    .map_err(internal("reading activation code failed"))?;
+                let verdict = match &stored {
+                    None => CodeCheck::IncorrectCode,
+                    Some(stored) => {
+                        let entered = self.code_mac(token_ref, &request.activation_code).await?;
+                        let matches: bool = entered
+                            .as_bytes()
+                            .ct_eq(stored.issued.mac.as_bytes())
+                            .into();
+                        activation_code::check(&stored.issued, matches, now)
+                    }
+                };
+                let result = match verdict {
+                    CodeCheck::Success => ValidationResult::Success,
+                    CodeCheck::IncorrectCode => ValidationResult::IncorrectCode,
+                    CodeCheck::IncorrectCodeRetriesExceeded => {
+                        ValidationResult::IncorrectCodeRetriesExceeded
+                    }
+                    CodeCheck::ExpiredCode => ValidationResult::ExpiredCode,
+                };
+                let completion = claimed
+                    .completion(serde_json::to_string(&result).map_err(internal("outcome"))?);
+                let counted_failure = stored.as_ref().is_some_and(|s| {
+                    !s.issued.used
+                        && s.issued.attempts < s.issued.max_attempts
+                        && now < s.issued.expires_at
+                });
+                let saved = match verdict {
+                    CodeCheck::Success => self.codes.consume(token_ref, &completion, now).await,
+                    CodeCheck::IncorrectCode | CodeCheck::IncorrectCodeRetriesExceeded
+                        if counted_failure =>
+                    {
+                        self.codes.record_failure(token_ref, &completion, now).await
+                    }
+                    _ => self.tokens.complete(&completion, now).await,
+                };
+                match saved {
+                    Ok(()) => {
+                        tracing::info!(result = ?result, "activation code checked");
+                        Ok(result)
+                    }
+                    // Another attempt used or exhausted the code first: retryable.
+                    Err(err) => Err(internal("recording the code attempt failed")(err)),
                 }
-            };
-            let result = match verdict {
-                CodeCheck::Success => ValidationResult::Success,
-                CodeCheck::IncorrectCode => ValidationResult::IncorrectCode,
-                CodeCheck::IncorrectCodeRetriesExceeded => ValidationResult::IncorrectCodeRetriesExceeded,
-                CodeCheck::ExpiredCode => ValidationResult::ExpiredCode,
-            };
-            let completion = claimed.completion(serde_json::to_string(&result).map_err(internal("outcome"))?);
-            let counted_failure = stored.as_ref().is_some_and(|s| !s.issued.used && s.issued.attempts < s.issued.max_attempts && now < s.issued.expires_at);
-            let saved = match verdict {
-                CodeCheck::Success => self.codes.consume(token_ref, &completion, now).await,
-                CodeCheck::IncorrectCode | CodeCheck::IncorrectCodeRetriesExceeded if counted_failure => {
-                    self.codes.record_failure(token_ref, &completion, now).await
-                }
-                _ => self.tokens.complete(&completion, now).await,
-            };
-            match saved {
-                Ok(()) => {
-                    tracing::info!(result = ?result, "activation code checked");
-                    Ok(result)
-                }
-                // Another attempt used or exhausted the code first: retryable.
-                Err(err) => Err(internal("recording the code attempt failed")(err)),
-            }
-        })
+            },
+        )
         .await
     }
 
-    async fn notify_service_activated(&self, request: &NotifyServiceActivatedRequest) -> Result<(), MdesError> {
+    async fn notify_service_activated(
+        &self,
+        request: &NotifyServiceActivatedRequest,
+    ) -> Result<(), MdesError> {
         let token_ref = request.funding_account_info.token_unique_reference.as_str();
         let sig = signature(&[token_ref, &request.correlation_id]);
-        self.once("notifyServiceActivated", &request.request_id, &sig, token_ref, ack, |claimed| async move {
-            let now = OffsetDateTime::now_utc();
-            let data = self.decrypt(&request.funding_account_info.encrypted_payload, now)?;
-            let at = parse_time("tokenActivatedDateTime", &request.token_activated_date_time)?;
-            let mut attributes = vec![
-                ("activated_at".to_owned(), request.token_activated_date_time.clone()),
-                ("token_requestor_id".to_owned(), request.token_requestor_id.clone()),
-                ("token_type".to_owned(), request.token_type.clone()),
-            ];
-            if let Some(token) = &data.token_data {
-                let digits = token.token.expose();
-                if digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
-                    attributes.push(("token_last4".to_owned(), digits[digits.len() - 4..].to_owned()));
-                    let message = Secret::new(format!("token-number|v1|{digits}").into_bytes());
-                    let fingerprint = self.mac.mac(&message).await.map_err(internal("token fingerprint failed"))?;
-                    attributes.push(("token_fingerprint".to_owned(), fingerprint));
+        self.once(
+            "notifyServiceActivated",
+            &request.request_id,
+            &sig,
+            token_ref,
+            ack,
+            |claimed| async move {
+                let now = OffsetDateTime::now_utc();
+                let data = self.decrypt(&request.funding_account_info.encrypted_payload, now)?;
+                let at = parse_time("tokenActivatedDateTime", &request.token_activated_date_time)?;
+                let mut attributes = vec![
+                    (
+                        "activated_at".to_owned(),
+                        request.token_activated_date_time.clone(),
+                    ),
+                    (
+                        "token_requestor_id".to_owned(),
+                        request.token_requestor_id.clone(),
+                    ),
+                    ("token_type".to_owned(), request.token_type.clone()),
+                ];
+                if let Some(token) = &data.token_data {
+                    let digits = token.token.expose();
+                    if digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
+                        attributes.push((
+                            "token_last4".to_owned(),
+                            digits[digits.len() - 4..].to_owned(),
+                        ));
+                        let message = Secret::new(format!("token-number|v1|{digits}").into_bytes());
+                        let fingerprint = self
+                            .mac
+                            .mac(&message)
+                            .await
+                            .map_err(internal("token fingerprint failed"))?;
+                        attributes.push(("token_fingerprint".to_owned(), fingerprint));
+                    }
                 }
-            }
-            let optional = [
-                ("wallet_id", request.wallet_id.clone()),
-                ("payment_app_instance_id", request.payment_app_instance_id.clone()),
-                ("device_name", request.device_info.as_ref().and_then(|d| d.device_name.clone())),
-                ("language", request.consumer_language.clone()),
-                ("decision_made_by", request.decision_made_by.as_ref().and_then(wire_name)),
-            ];
-            attributes.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))));
-            // A token we never authorized (MDES stand-in): keyed by its card.
-            let pan_fingerprint = match data.card_account_data.as_ref().and_then(|c| c.account_number.as_ref()) {
-                Some(number) => match number.expose().parse::<Pan>() {
-                    Ok(pan) => Some(self.fingerprinter.fingerprint(&pan).await.map_err(internal("PAN fingerprint failed"))?),
-                    Err(_) => None,
-                },
-                None => None,
-            };
-            let suffix = request.account_pan_suffix.clone();
-            if pan_fingerprint.is_some() {
-                attributes.push(("pan_last4".to_owned(), suffix[suffix.len().saturating_sub(4)..].to_owned()));
-            }
-            let new_token = move || {
-                (LifecycleState { status: TokenStatus::Inactive, suspenders: BTreeSet::new(), last_event_at: None }, pan_fingerprint.clone())
-            };
-            let details = serde_json::json!({
-                "decision": request.decision,
-                "decisionMadeBy": request.decision_made_by,
-                "tokenType": request.token_type,
-                "deviceName": request.device_info.as_ref().and_then(|d| d.device_name.clone()),
-            });
-            self.transition(
-                token_ref,
-                Some(&Change::Activate),
-                at,
-                "notifyServiceActivated",
-                request.decision_made_by.as_ref().and_then(wire_name),
-                &request.request_id,
-                new_token,
-                attributes,
-                |before, after| (before.status != after.status).then_some(TokenEventType::TokenActivated),
-                details,
-                Some(claimed.completion("{}".to_owned())),
-            )
-            .await
-        })
+                let optional = [
+                    ("wallet_id", request.wallet_id.clone()),
+                    (
+                        "payment_app_instance_id",
+                        request.payment_app_instance_id.clone(),
+                    ),
+                    (
+                        "device_name",
+                        request
+                            .device_info
+                            .as_ref()
+                            .and_then(|d| d.device_name.clone()),
+                    ),
+                    ("language", request.consumer_language.clone()),
+                    (
+                        "decision_made_by",
+                        request.decision_made_by.as_ref().and_then(wire_name),
+                    ),
+                ];
+                attributes.extend(
+                    optional
+                        .into_iter()
+                        .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))),
+                );
+                // A token we never authorized (MDES stand-in): keyed by its card.
+                let pan_fingerprint = match data
+                    .card_account_data
+                    .as_ref()
+                    .and_then(|c| c.account_number.as_ref())
+                {
+                    Some(number) => match number.expose().parse::<Pan>() {
+                        Ok(pan) => Some(
+                            self.fingerprinter
+                                .fingerprint(&pan)
+                                .await
+                                .map_err(internal("PAN fingerprint failed"))?,
+                        ),
+                        Err(_) => None,
+                    },
+                    None => None,
+                };
+                let suffix = request.account_pan_suffix.clone();
+                if pan_fingerprint.is_some() {
+                    attributes.push((
+                        "pan_last4".to_owned(),
+                        suffix[suffix.len().saturating_sub(4)..].to_owned(),
+                    ));
+                }
+                let new_token = move || {
+                    (
+                        LifecycleState {
+                            status: TokenStatus::Inactive,
+                            suspenders: BTreeSet::new(),
+                            last_event_at: None,
+                        },
+                        pan_fingerprint.clone(),
+                    )
+                };
+                let details = serde_json::json!({
+                    "decision": request.decision,
+                    "decisionMadeBy": request.decision_made_by,
+                    "tokenType": request.token_type,
+                    "deviceName": request.device_info.as_ref().and_then(|d| d.device_name.clone()),
+                });
+                self.transition(
+                    token_ref,
+                    Some(&Change::Activate),
+                    at,
+                    "notifyServiceActivated",
+                    request.decision_made_by.as_ref().and_then(wire_name),
+                    &request.request_id,
+                    new_token,
+                    attributes,
+                    |before, after| {
+                        (before.status != after.status).then_some(TokenEventType::TokenActivated)
+                    },
+                    details,
+                    Some(claimed.completion("{}".to_owned())),
+                )
+                .await
+            },
+        )
         .await
     }
 
-    async fn notify_token_updated(&self, request: &NotifyTokenUpdatedRequest) -> Result<(), MdesError> {
-        let refs: Vec<&str> = request.tokens.iter().map(|t| t.token_unique_reference.as_str()).collect();
+    async fn notify_token_updated(
+        &self,
+        request: &NotifyTokenUpdatedRequest,
+    ) -> Result<(), MdesError> {
+        let refs: Vec<&str> = request
+            .tokens
+            .iter()
+            .map(|t| t.token_unique_reference.as_str())
+            .collect();
         let reason = wire_name(&request.reason_code).unwrap_or_default();
         let sig = signature(&[&reason, &refs.join(",")]);
         let first = refs.first().copied().unwrap_or_default();
-        self.once("notifyTokenUpdated", &request.request_id, &sig, first, ack, |claimed| async move {
-            // NTU carries no event time: arrival time orders it.
-            let at = OffsetDateTime::now_utc();
-            let last = request.tokens.len().saturating_sub(1);
-            for (i, update) in request.tokens.iter().enumerate() {
-                let change = match (request.reason_code, update.status) {
-                    (_, Some(ntu::TokenStatus::Deactivated)) | (TokenUpdateReason::DeletedFromConsumerApp, None) => Some(Change::Delete),
-                    (_, Some(status)) => Some(Change::SetStatus {
-                        status: map_status(status),
-                        suspended_by: update.suspended_by.iter().copied().map(map_suspender).collect(),
-                    }),
-                    (_, None) => None,
-                };
-                let mut attributes = Vec::new();
-                if let Some(expiry) = &update.token_expiry {
-                    attributes.push(("token_expiry".to_owned(), expiry.clone()));
-                }
-                let reason_code = request.reason_code;
-                let event_type = move |before: &LifecycleState, after: &LifecycleState| {
-                    if after.status == TokenStatus::Deactivated && before.status != TokenStatus::Deactivated {
-                        Some(TokenEventType::TokenDeleted)
-                    } else if before.status != after.status || before.suspenders != after.suspenders {
-                        Some(TokenEventType::TokenStatusChanged)
-                    } else if matches!(reason_code, TokenUpdateReason::RedigitizationComplete | TokenUpdateReason::FundingAccountUpdate) {
-                        Some(TokenEventType::TokenUpdated)
-                    } else {
-                        None
+        self.once(
+            "notifyTokenUpdated",
+            &request.request_id,
+            &sig,
+            first,
+            ack,
+            |claimed| async move {
+                // NTU carries no event time: arrival time orders it.
+                let at = OffsetDateTime::now_utc();
+                let last = request.tokens.len().saturating_sub(1);
+                for (i, update) in request.tokens.iter().enumerate() {
+                    let change = match (request.reason_code, update.status) {
+                        (_, Some(ntu::TokenStatus::Deactivated))
+                        | (TokenUpdateReason::DeletedFromConsumerApp, None) => Some(Change::Delete),
+                        (_, Some(status)) => Some(Change::SetStatus {
+                            status: map_status(status),
+                            suspended_by: update
+                                .suspended_by
+                                .iter()
+                                .copied()
+                                .map(map_suspender)
+                                .collect(),
+                        }),
+                        (_, None) => None,
+                    };
+                    let mut attributes = Vec::new();
+                    if let Some(expiry) = &update.token_expiry {
+                        attributes.push(("token_expiry".to_owned(), expiry.clone()));
                     }
-                };
-                let initial = update.status.map_or(TokenStatus::Inactive, map_status);
-                let details = serde_json::json!({"suspendedBy": update.suspended_by});
-                self.transition(
-                    &update.token_unique_reference,
-                    change.as_ref(),
-                    at,
-                    "notifyTokenUpdated",
-                    Some(reason.clone()),
-                    &request.request_id,
-                    unknown_token_state(initial),
-                    attributes,
-                    event_type,
-                    details,
-                    (i == last).then(|| claimed.completion("{}".to_owned())),
-                )
-                .await?;
-            }
-            Ok(())
-        })
+                    let reason_code = request.reason_code;
+                    let event_type = move |before: &LifecycleState, after: &LifecycleState| {
+                        if after.status == TokenStatus::Deactivated
+                            && before.status != TokenStatus::Deactivated
+                        {
+                            Some(TokenEventType::TokenDeleted)
+                        } else if before.status != after.status
+                            || before.suspenders != after.suspenders
+                        {
+                            Some(TokenEventType::TokenStatusChanged)
+                        } else if matches!(
+                            reason_code,
+                            TokenUpdateReason::RedigitizationComplete
+                                | TokenUpdateReason::FundingAccountUpdate
+                        ) {
+                            Some(TokenEventType::TokenUpdated)
+                        } else {
+                            None
+                        }
+                    };
+                    let initial = update.status.map_or(TokenStatus::Inactive, map_status);
+                    let details = serde_json::json!({"suspendedBy": update.suspended_by});
+                    self.transition(
+                        &update.token_unique_reference,
+                        change.as_ref(),
+                        at,
+                        "notifyTokenUpdated",
+                        Some(reason.clone()),
+                        &request.request_id,
+                        unknown_token_state(initial),
+                        attributes,
+                        event_type,
+                        details,
+                        (i == last).then(|| claimed.completion("{}".to_owned())),
+                    )
+                    .await?;
+                }
+                Ok(())
+            },
+        )
         .await
     }
 
-    async fn notify_suspicious_events(&self, request: &NotifySuspiciousEventsRequest) -> Result<(), MdesError> {
+    async fn notify_suspicious_events(
+        &self,
+        request: &NotifySuspiciousEventsRequest,
+    ) -> Result<(), MdesError> {
         let token_ref = request.token_unique_reference.as_str();
         let sig = signature(&[token_ref]);
-        self.once("notifySuspiciousEvents", &request.request_id, &sig, token_ref, ack, |claimed| async move {
-            let at = OffsetDateTime::now_utc();
-            let details = serde_json::to_value(&request.events).unwrap_or_default();
-            let status = map_status(request.status);
-            self.transition(
-                token_ref,
-                None,
-                at,
-                "notifySuspiciousEvents",
-                wire_name(&request.events.event_name),
-                &request.request_id,
-                unknown_token_state(status),
-                Vec::new(),
-                |_, _| Some(TokenEventType::SuspiciousActivity),
-                details,
-                Some(claimed.completion("{}".to_owned())),
-            )
-            .await
-        })
+        self.once(
+            "notifySuspiciousEvents",
+            &request.request_id,
+            &sig,
+            token_ref,
+            ack,
+            |claimed| async move {
+                let at = OffsetDateTime::now_utc();
+                let details = serde_json::to_value(&request.events).unwrap_or_default();
+                let status = map_status(request.status);
+                self.transition(
+                    token_ref,
+                    None,
+                    at,
+                    "notifySuspiciousEvents",
+                    wire_name(&request.events.event_name),
+                    &request.request_id,
+                    unknown_token_state(status),
+                    Vec::new(),
+                    |_, _| Some(TokenEventType::SuspiciousActivity),
+                    details,
+                    Some(claimed.completion("{}".to_owned())),
+                )
+                .await
+            },
+        )
         .await
     }
 }
