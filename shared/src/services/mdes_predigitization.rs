@@ -169,10 +169,10 @@ impl MdesPreDigitization {
         };
         let lease_id = claimed.lease_id.clone();
         let result = work(claimed).await;
-        if result.is_err() {
-            if let Err(err) = self.tokens.release(operation, request_id, &lease_id).await {
-                tracing::error!(error = %err, "releasing requestId claim failed");
-            }
+        if result.is_err()
+            && let Err(err) = self.tokens.release(operation, request_id, &lease_id).await
+        {
+            tracing::error!(error = %err, "releasing requestId claim failed");
         }
         result
     }
