@@ -242,7 +242,6 @@ impl AuthorizationStore for DynamoAuthorizationStore {
             ),
             ("live", Some(AttributeValue::Bool(live))),
             ("suspenders", Some(s("[]"))),
-            ("last_event_at", Some(s(&at))),
             ("version", Some(n(1))),
             (
                 "contact_ciphertext",

@@ -226,7 +226,6 @@ impl TokenLifecycleStore for DynamoTokenStore {
     }
 
     async fn commit(&self, c: &LifecycleCommit) -> Result<(), SaveError> {
-        let at = rfc3339(c.history.at);
         let now = OffsetDateTime::now_utc();
         let (pk, _) = keys::token(&c.token_ref);
         let mut items = Vec::with_capacity(4 + c.events.len());
@@ -314,7 +313,7 @@ impl TokenLifecycleStore for DynamoTokenStore {
 
         let mut history = Self::key(
             pk.clone(),
-            format!("HISTORY#{at}#{}", c.history.source_request_id),
+            format!("HISTORY#{}#{}", rfc3339(now), c.history.source_request_id),
         );
         history.extend(item([
             ("entry", Some(s(json(&c.history)?))),
