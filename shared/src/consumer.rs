@@ -143,3 +143,49 @@ mod tests {
         ));
     }
 }
+
+/// Postpones a failed record's next attempt (exponential backoff).
+#[async_trait::async_trait]
+pub trait RetryBackoff: Send + Sync {
+    async fn postpone(&self, queue_arn: &str, receipt_handle: &str, receive_count: u32);
+}
+
+/// Wraps a consumer so that every record it reports as failed is postponed
+/// through `backoff` before SQS makes it visible again.
+pub fn with_backoff(
+    inner: crate::lambda::SqsHandler,
+    backoff: std::sync::Arc<dyn RetryBackoff>,
+) -> crate::lambda::SqsHandler {
+    std::sync::Arc::new(move |event: SqsEvent| {
+        let inner = std::sync::Arc::clone(&inner);
+        let backoff = std::sync::Arc::clone(&backoff);
+        let sources: std::collections::HashMap<String, (String, String, u32)> = event
+            .records
+            .iter()
+            .filter_map(|r| {
+                let count = r
+                    .attributes
+                    .get("ApproximateReceiveCount")
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(1);
+                Some((
+                    r.message_id.clone()?,
+                    (
+                        r.event_source_arn.clone()?,
+                        r.receipt_handle.clone()?,
+                        count,
+                    ),
+                ))
+            })
+            .collect();
+        Box::pin(async move {
+            let response = inner(event).await?;
+            for failure in &response.batch_item_failures {
+                if let Some((arn, handle, count)) = sources.get(&failure.item_identifier) {
+                    backoff.postpone(arn, handle, *count).await;
+                }
+            }
+            Ok(response)
+        })
+    })
+}

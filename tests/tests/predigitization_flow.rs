@@ -45,6 +45,7 @@ async fn start() -> Flow {
             prefix: format!("f{}-", &uuid::Uuid::new_v4().simple().to_string()[..8]),
             emulator: EmulatorSource::default(),
             visibility_timeout_override: Some(Duration::from_secs(1)),
+            parameters: [("RetryBackoffBaseSeconds".to_owned(), "1".to_owned())].into(),
             ..PlatformOptions::default()
         }),
         CardBook::load(root.join("infra/local/cards.json")).unwrap(),

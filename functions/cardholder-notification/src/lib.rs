@@ -5,10 +5,11 @@
 
 use std::sync::Arc;
 
+use tmp_shared::adapters::sqs_backoff::retry_backoff;
 use tmp_shared::adapters::webhook::issuer_notifier_from_env;
 use tmp_shared::adapters::{DynamoDbContactDirectory, KmsKeyVault, SnsSmsSender};
 use tmp_shared::config::FunctionEnv;
-use tmp_shared::consumer::{RecordError, process_batch, token_event_from_body};
+use tmp_shared::consumer::{RecordError, process_batch, token_event_from_body, with_backoff};
 use tmp_shared::lambda::{HandlerError, SqsHandler, sqs_handler};
 use tmp_shared::ports::KeyVault;
 use tmp_shared::services::cardholder_notification::{
@@ -38,7 +39,7 @@ pub async fn init(
         aws_sdk_sns::Client::new(sdk),
         env.get("SMS_SENDER_ID").map(str::to_owned),
     );
-    Ok(handler(CardholderNotificationService {
+    let consumer = handler(CardholderNotificationService {
         contacts: Arc::new(contacts),
         sms: Arc::new(sms),
         issuer,
@@ -47,7 +48,8 @@ pub async fn init(
             .unwrap_or(DEFAULT_ISSUER_NAME)
             .to_owned(),
         enabled,
-    }))
+    });
+    Ok(with_backoff(consumer, retry_backoff(sdk, env)?))
 }
 
 /// The batch handler over a ready service.

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use tmp_shared::adapters::KmsKeyVault;
+use tmp_shared::adapters::sqs_backoff::retry_backoff;
 use tmp_shared::adapters::webhook::issuer_notifier_from_env;
 use tmp_shared::config::FunctionEnv;
-use tmp_shared::consumer::{RecordError, process_batch, token_event_from_body};
+use tmp_shared::consumer::{RecordError, process_batch, token_event_from_body, with_backoff};
 use tmp_shared::lambda::{HandlerError, SqsHandler, sqs_handler};
 use tmp_shared::services::issuer_notification::IssuerNotificationService;
 
@@ -21,7 +22,8 @@ pub async fn init(
         env.require("SECRETS_KEY_ID")?,
     );
     let issuer = issuer_notifier_from_env(&vault, env).await?;
-    Ok(handler(IssuerNotificationService { issuer }))
+    let consumer = handler(IssuerNotificationService { issuer });
+    Ok(with_backoff(consumer, retry_backoff(sdk, env)?))
 }
 
 /// The batch handler over a ready service.

@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
+use tmp_shared::adapters::sqs_backoff::retry_backoff;
 use tmp_shared::adapters::webhook::issuer_notifier_from_env;
 use tmp_shared::adapters::{DynamoDbContactDirectory, KmsKeyVault, SnsSmsSender};
 use tmp_shared::config::FunctionEnv;
-use tmp_shared::consumer::{RecordError, parse_body, process_batch};
+use tmp_shared::consumer::{RecordError, parse_body, process_batch, with_backoff};
 use tmp_shared::domain::delivery::OtpDeliveryJob;
 use tmp_shared::lambda::{HandlerError, SqsHandler, sqs_handler};
 use tmp_shared::ports::KeyVault;
@@ -34,7 +35,7 @@ pub async fn init(
         aws_sdk_sns::Client::new(sdk),
         env.get("SMS_SENDER_ID").map(str::to_owned),
     );
-    Ok(handler(OtpDeliveryService {
+    let consumer = handler(OtpDeliveryService {
         vault,
         contacts: Arc::new(contacts),
         sms: Arc::new(sms),
@@ -43,7 +44,8 @@ pub async fn init(
             .get("ISSUER_NAME")
             .unwrap_or(DEFAULT_ISSUER_NAME)
             .to_owned(),
-    }))
+    });
+    Ok(with_backoff(consumer, retry_backoff(sdk, env)?))
 }
 
 /// The batch handler over a ready service.

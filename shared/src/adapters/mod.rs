@@ -8,6 +8,7 @@ pub mod dynamodb_key_material;
 pub mod kms;
 pub mod sns;
 pub mod sqs;
+pub mod sqs_backoff;
 pub mod webhook;
 
 pub use dynamodb_contacts::DynamoDbContactDirectory;
