@@ -102,48 +102,6 @@ pub fn token_event_from_body(body: Option<&str>) -> Result<TokenEvent, RecordErr
     parse_body(body)
 }
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    const EVENT: &str = r#"{"eventId":"evt-1","eventType":"TOKEN_DELETED","schemaVersion":1,"occurredAt":"2026-03-01T10:00:00Z","network":"MDES","tokenUniqueReference":"DWSPMC00000000010906a349d9ca4eb1a4d53e3c90a11d9c"}"#;
-
-    #[test]
-    fn raw_and_enveloped_token_events_both_parse() {
-        // GIVEN the same event raw and inside an SNS envelope
-        let envelope = serde_json::json!({
-            "Type": "Notification", "MessageId": "m", "TopicArn": "arn:aws:sns:us-east-1:123456789012:t",
-            "Message": EVENT, "MessageAttributes": {"eventType": {"Type": "String", "Value": "TOKEN_DELETED"}}
-        })
-        .to_string();
-        // WHEN parsed, THEN both give the event
-        let raw = token_event_from_body(Some(EVENT)).unwrap();
-        let unwrapped = token_event_from_body(Some(&envelope)).unwrap();
-        assert_eq!(raw, unwrapped);
-        assert_eq!(raw.event_id, "evt-1");
-    }
-
-    #[test]
-    fn poison_bodies_name_the_path_not_the_content() {
-        let err = token_event_from_body(Some(
-            r#"{"eventId":"e","eventType":"SECRET_5555555555554444"}"#,
-        ))
-        .unwrap_err();
-        assert!(matches!(err, RecordError::Poison { .. }));
-        assert!(!err.to_string().contains("5555555555554444"), "{err}");
-        assert!(err.to_string().contains("eventType"), "{err}");
-        assert!(matches!(
-            token_event_from_body(None),
-            Err(RecordError::Poison { .. })
-        ));
-        assert!(matches!(
-            token_event_from_body(Some("not json")),
-            Err(RecordError::Poison { .. })
-        ));
-    }
-}
-
 /// Postpones a failed record's next attempt (exponential backoff).
 #[async_trait::async_trait]
 pub trait RetryBackoff: Send + Sync {
@@ -188,4 +146,46 @@ pub fn with_backoff(
             Ok(response)
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const EVENT: &str = r#"{"eventId":"evt-1","eventType":"TOKEN_DELETED","schemaVersion":1,"occurredAt":"2026-03-01T10:00:00Z","network":"MDES","tokenUniqueReference":"DWSPMC00000000010906a349d9ca4eb1a4d53e3c90a11d9c"}"#;
+
+    #[test]
+    fn raw_and_enveloped_token_events_both_parse() {
+        // GIVEN the same event raw and inside an SNS envelope
+        let envelope = serde_json::json!({
+            "Type": "Notification", "MessageId": "m", "TopicArn": "arn:aws:sns:us-east-1:123456789012:t",
+            "Message": EVENT, "MessageAttributes": {"eventType": {"Type": "String", "Value": "TOKEN_DELETED"}}
+        })
+        .to_string();
+        // WHEN parsed, THEN both give the event
+        let raw = token_event_from_body(Some(EVENT)).unwrap();
+        let unwrapped = token_event_from_body(Some(&envelope)).unwrap();
+        assert_eq!(raw, unwrapped);
+        assert_eq!(raw.event_id, "evt-1");
+    }
+
+    #[test]
+    fn poison_bodies_name_the_path_not_the_content() {
+        let err = token_event_from_body(Some(
+            r#"{"eventId":"e","eventType":"SECRET_5555555555554444"}"#,
+        ))
+        .unwrap_err();
+        assert!(matches!(err, RecordError::Poison { .. }));
+        assert!(!err.to_string().contains("5555555555554444"), "{err}");
+        assert!(err.to_string().contains("eventType"), "{err}");
+        assert!(matches!(
+            token_event_from_body(None),
+            Err(RecordError::Poison { .. })
+        ));
+        assert!(matches!(
+            token_event_from_body(Some("not json")),
+            Err(RecordError::Poison { .. })
+        ));
+    }
 }

@@ -89,6 +89,19 @@ impl RetryBackoff for SqsRetryBackoff {
     }
 }
 
+/// The backoff a consumer's cold start builds: base from
+/// `RETRY_BACKOFF_BASE_SECONDS` (default 10).
+pub fn retry_backoff(
+    sdk: &aws_config::SdkConfig,
+    env: &crate::config::FunctionEnv,
+) -> Result<std::sync::Arc<dyn RetryBackoff>, crate::config::ConfigError> {
+    let base = env.parse_or("RETRY_BACKOFF_BASE_SECONDS", 10u64)?;
+    Ok(std::sync::Arc::new(SqsRetryBackoff::new(
+        Client::new(sdk),
+        Duration::from_secs(base),
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,17 +115,4 @@ mod tests {
         assert_eq!(delays, [10, 20, 40, 80, 160]);
         assert_eq!(SqsRetryBackoff::delay(base, 40), MAX_VISIBILITY);
     }
-}
-
-/// The backoff a consumer's cold start builds: base from
-/// `RETRY_BACKOFF_BASE_SECONDS` (default 10).
-pub fn retry_backoff(
-    sdk: &aws_config::SdkConfig,
-    env: &crate::config::FunctionEnv,
-) -> Result<std::sync::Arc<dyn RetryBackoff>, crate::config::ConfigError> {
-    let base = env.parse_or("RETRY_BACKOFF_BASE_SECONDS", 10u64)?;
-    Ok(std::sync::Arc::new(SqsRetryBackoff::new(
-        Client::new(sdk),
-        Duration::from_secs(base),
-    )))
 }
