@@ -46,7 +46,6 @@ async fn start() -> Flow {
             emulator: EmulatorSource::default(),
             visibility_timeout_override: Some(Duration::from_secs(1)),
             parameters: [("RetryBackoffBaseSeconds".to_owned(), "1".to_owned())].into(),
-            ..PlatformOptions::default()
         }),
         CardBook::load(root.join("infra/local/cards.json")).unwrap(),
         MdesKeySource::Import(root.join("events/test-keys/mdes-test-private-key.pem")),
