@@ -399,6 +399,25 @@ async fn the_yellow_path_from_authorization_to_an_active_token() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // WHEN MDES reports suspicious ATC activity THEN it reaches the issuer as an event
+    let nse = json!({"requestId": "fl-nse-1", "tokenUniqueReference": tur, "status": "ACTIVE",
+        "events": {"eventName": "REPLENISH", "walletAtcStatus": {"unusedActive": ["0013"]},
+            "systemAtcStatus": {"atcNotFound": ["0013"]}}});
+    assert_eq!(flow.post("notifySuspiciousEvents", &nse).await.0, 200);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !flow
+        .webhook_events(&tur)
+        .await
+        .iter()
+        .any(|e| e["eventType"] == "SUSPICIOUS_ACTIVITY")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "suspicious activity never reached the webhook"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(flow.status(&tur).await, "ACTIVE");
     // AND the cardholder is told the card was added to a wallet
     flow.wait_for("card-added SMS", |m| {
         m["channel"] == "SMS"
