@@ -113,6 +113,8 @@ const LOST: Card = Card {
     year: "30",
     cvc: Some("222"),
 };
+/// An MDES-generated activation code distinctive enough to search the log for.
+const OTP: &str = "73519286";
 const COMMERCIAL: Card = Card {
     pan: "2223003122003222",
     month: "11",
@@ -288,6 +290,54 @@ async fn mdes_authorize_service_end_to_end_through_the_local_gateway() {
             .1["decision"],
         "DECLINED"
     );
+
+    // WHEN MDES has an activation code delivered to the yellow token's cardholder
+    let dac = json!({"requestId": "e2e-dac-1", "tokenUniqueReference": "DWSPMC00000000e2e-yellow-1",
+        "correlationId": "Ce2e-yellow-1", "activationMethod": {"type": "TEXT_TO_CARDHOLDER_NUMBER", "value": "***-***-0123"},
+        "activationCode": OTP, "expirationDateTime": "2099-01-01T00:00:00.000Z"});
+    let r = mdes
+        .http
+        .post(
+            mdes.url
+                .replace("authorizeService", "deliverActivationCode"),
+        )
+        .json(&dac)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // THEN the phone gets it (so the code did pass through queue, consumer and SNS)
+    let outbox = format!("{}/_local/outbox", platform.base_url);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let body: Value = reqwest::get(&outbox).await.unwrap().json().await.unwrap();
+        if body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["text"].as_str().unwrap_or("").contains(OTP))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the activation code never reached the phone"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let vac = json!({"requestId": "e2e-vac-1", "tokenUniqueReference": "DWSPMC00000000e2e-yellow-1",
+        "correlationId": "Ce2e-yellow-1", "activationCode": OTP});
+    let r = mdes
+        .http
+        .post(
+            mdes.url
+                .replace("authorizeService", "validateActivationCode"),
+        )
+        .json(&vac)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["result"], "SUCCESS");
 
     // WHEN malformed JSON, a missing field, bad crypto
     let (status, body) = mdes.post("{\"requestId\":\"e2e-bad-1\",".to_owned()).await;
