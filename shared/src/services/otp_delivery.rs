@@ -11,10 +11,10 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::templates::{self, render};
-use crate::domain::delivery::{DeliveryChannel, OtpDeliveryJob, purpose};
+use crate::domain::delivery::{ContactDetails, DeliveryChannel, OtpDeliveryJob, purpose};
 use crate::ports::{
     ContactDirectory, ContactDirectoryError, DeliveryError, IssuerNotifier, KeyVault,
-    KeyVaultError, SmsSender,
+    KeyVaultError, SmsSender, TokenSummary,
 };
 use crate::secret::Secret;
 
@@ -167,13 +167,7 @@ impl OtpDeliveryService {
     async fn contact(
         &self,
         token_unique_reference: &str,
-    ) -> Result<
-        (
-            crate::domain::delivery::ContactDetails,
-            crate::ports::TokenSummary,
-        ),
-        DeliveryError,
-    > {
+    ) -> Result<(ContactDetails, TokenSummary), DeliveryError> {
         lookup_contact(self.contacts.as_ref(), token_unique_reference)
             .await?
             .ok_or_else(|| DeliveryError::Permanent("token is unknown".to_owned()))
@@ -191,13 +185,7 @@ impl OtpDeliveryService {
 pub(crate) async fn lookup_contact(
     contacts: &dyn ContactDirectory,
     token_unique_reference: &str,
-) -> Result<
-    Option<(
-        crate::domain::delivery::ContactDetails,
-        crate::ports::TokenSummary,
-    )>,
-    DeliveryError,
-> {
+) -> Result<Option<(ContactDetails, TokenSummary)>, DeliveryError> {
     contacts
         .contact(token_unique_reference)
         .await
