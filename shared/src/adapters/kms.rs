@@ -109,15 +109,15 @@ impl KmsPanFingerprinter {
     }
 }
 
-#[async_trait]
-impl PanFingerprinter for KmsPanFingerprinter {
-    async fn fingerprint(&self, pan: &Pan) -> Result<String, KeyVaultError> {
+impl KmsPanFingerprinter {
+    /// HMAC-SHA256 of `message` under the KMS key, lowercase hex.
+    async fn generate_mac(&self, message: &[u8]) -> Result<String, KeyVaultError> {
         let out = self
             .client
             .generate_mac()
             .key_id(&self.key_id)
             .mac_algorithm(MacAlgorithmSpec::HmacSha256)
-            .message(Blob::new(pan.expose().as_bytes()))
+            .message(Blob::new(message))
             .send()
             .await
             .map_err(vault_error)?;
@@ -128,20 +128,16 @@ impl PanFingerprinter for KmsPanFingerprinter {
 }
 
 #[async_trait]
+impl PanFingerprinter for KmsPanFingerprinter {
+    async fn fingerprint(&self, pan: &Pan) -> Result<String, KeyVaultError> {
+        self.generate_mac(pan.expose().as_bytes()).await
+    }
+}
+
+#[async_trait]
 impl crate::ports::KeyedMac for KmsPanFingerprinter {
     async fn mac(&self, message: &crate::secret::Secret<Vec<u8>>) -> Result<String, KeyVaultError> {
-        let out = self
-            .client
-            .generate_mac()
-            .key_id(&self.key_id)
-            .mac_algorithm(MacAlgorithmSpec::HmacSha256)
-            .message(Blob::new(message.expose().as_slice()))
-            .send()
-            .await
-            .map_err(vault_error)?;
-        out.mac
-            .map(|mac| hex::encode(mac.as_ref()))
-            .ok_or_else(|| missing("GenerateMac"))
+        self.generate_mac(message.expose()).await
     }
 }
 
