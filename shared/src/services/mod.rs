@@ -2,6 +2,7 @@
 
 pub mod activation_methods;
 pub mod cardholder_notification;
+pub mod delivery_wiring;
 pub mod events;
 pub mod issuer_notification;
 pub mod mdes_authorize;
