@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use serde_yaml::Mapping;
-use tmp_shared::config::FunctionEnv;
+use serde_norway::Mapping;
+use tmp_runtime::config::FunctionEnv;
 
 use crate::intrinsics::Expr;
 use crate::resolve::{ResolveError, json_text, resolve_json, resolve_string};
@@ -14,7 +14,7 @@ use crate::template::{FunctionSpec, Template};
 
 /// moto's fixed account; the region every local client uses.
 pub const LOCAL_ACCOUNT_ID: &str = "123456789012";
-pub const LOCAL_REGION: &str = "us-east-1";
+pub const LOCAL_REGION: &str = tmp_testkit::moto::REGION;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DeployedResource {

@@ -15,7 +15,7 @@ use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::{
     DeleteMessageBatchRequestEntry, Message, MessageAttributeValue, MessageSystemAttributeName,
 };
-use tmp_shared::lambda::{HandlerError, SqsHandler};
+use tmp_runtime::lambda::{HandlerError, SqsHandler};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 

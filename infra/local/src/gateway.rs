@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::StatusCode;
 use serde_json::json;
-use tmp_shared::lambda::HttpHandler;
+use tmp_runtime::lambda::HttpHandler;
 
 use crate::apigw_event::{IncomingRequest, into_lambda_request, proxy_event, response_parts};
 use crate::deployment::Deployment;
@@ -118,7 +118,7 @@ pub async fn cold_start(
 fn stage_of(template: &Template, api: Option<&str>) -> String {
     api.and_then(|id| template.resources.get(id))
         .and_then(|r| r.properties.get("StageName"))
-        .and_then(serde_yaml::Value::as_str)
+        .and_then(serde_norway::Value::as_str)
         .unwrap_or("Prod")
         .to_owned()
 }
@@ -234,7 +234,7 @@ async fn dispatch(State(state): State<Arc<GatewayState>>, req: axum::extract::Re
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use lambda_http::{Body, RequestExt};
-    use tmp_shared::lambda::HandlerError;
+    use tmp_runtime::lambda::HandlerError;
 
     use super::*;
 

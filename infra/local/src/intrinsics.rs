@@ -1,11 +1,11 @@
 //! CloudFormation intrinsic functions as they appear in a template.
 //!
-//! `serde_yaml` hands short forms (`!Ref X`, `!GetAtt X.Arn`) over as tagged
+//! `serde_norway` hands short forms (`!Ref X`, `!GetAtt X.Arn`) over as tagged
 //! values; they are rewritten once, at parse time, into the long JSON forms
 //! (`{Ref: X}`, `{"Fn::GetAtt": [X, Arn]}`) so everything downstream handles a
 //! single shape.
 
-use serde_yaml::{Mapping, Value};
+use serde_norway::{Mapping, Value};
 
 /// A template value that may contain intrinsic functions (long form only).
 #[derive(Debug, Clone, PartialEq)]
@@ -169,7 +169,7 @@ mod tests {
     use super::*;
 
     fn yaml(s: &str) -> Value {
-        normalize(serde_yaml::from_str(s).unwrap())
+        normalize(serde_norway::from_str(s).unwrap())
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::post;
-use tmp_shared::secret::Secret;
+use tmp_core::secret::Secret;
 
 pub use card_book::{BookCard, CARDS_FILE_ENV, CardBook, CardBookError};
 pub use webhook::WebhookDelivery;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 pub mod apigw_event;
 pub mod deployment;
-pub mod emulator;
+pub use tmp_testkit::moto as emulator;
 pub mod event_sources;
 pub mod gateway;
 pub mod intrinsics;

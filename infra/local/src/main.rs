@@ -10,9 +10,7 @@ use tmp_local::issuer_simulator::CardBook;
 use tmp_local::seed::{self, MdesKeySource};
 use tmp_local::{LocalPlatform, PlatformOptions};
 
-mod mdes_key_command;
-
-const USAGE: &str = "usage: tmp-local [run] [--port N] [--template PATH] [--prefix P]\n       tmp-local mdes-key (generate|show) --table TABLE [--kms-key KEY_ID]";
+const USAGE: &str = "usage: tmp-local [run] [--port N] [--template PATH] [--prefix P]\n(MDES key onboarding is its own tool: mdes-key (generate|show), see README)";
 
 fn parse_args(mut o: PlatformOptions) -> Result<PlatformOptions, String> {
     let mut args = std::env::args().skip(1);
@@ -67,9 +65,6 @@ fn print_error_chain(e: &dyn std::error::Error) {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    if std::env::args().nth(1).as_deref() == Some("mdes-key") {
-        return mdes_key_command::run(std::env::args().skip(2).collect()).await;
-    }
     let options = match parse_args(PlatformOptions::from_env()) {
         Ok(o) => o,
         Err(msg) => {
@@ -77,7 +72,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tmp_shared::telemetry::init();
+    tmp_runtime::telemetry::init();
     let book = match CardBook::from_env_or_default() {
         Ok(book) => book,
         Err(e) => {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use axum::Router;
-use tmp_shared::lambda::SqsHandler;
+use tmp_runtime::lambda::SqsHandler;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 

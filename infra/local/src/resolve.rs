@@ -3,7 +3,7 @@
 //! `Fn::If` with `Conditions` (`Fn::Equals`/`Not`/`And`/`Or`), pseudo parameters.
 
 use serde_json::Value as Json;
-use serde_yaml::Value;
+use serde_norway::Value;
 
 use crate::deployment::Deployment;
 use crate::intrinsics::{SubPart, as_intrinsic, sub_parts};
@@ -389,11 +389,11 @@ Resources:
         let d = deployment(&[]);
         let e = d.resolve(&Expr::literal("x")).unwrap();
         assert_eq!(e, "x");
-        let missing: Value = serde_yaml::from_str("{Ref: NoDefault}").unwrap();
+        let missing: Value = serde_norway::from_str("{Ref: NoDefault}").unwrap();
         let err = d.resolve(&Expr(missing)).unwrap_err();
         assert!(matches!(err, ResolveError::MissingParameter(_)));
         assert!(err.to_string().contains("NoDefault"));
-        let attr: Value = serde_yaml::from_str(r#"{"Fn::GetAtt": [Table, StreamArn]}"#).unwrap();
+        let attr: Value = serde_norway::from_str(r#"{"Fn::GetAtt": [Table, StreamArn]}"#).unwrap();
         assert!(matches!(
             d.resolve(&Expr(attr)),
             Err(ResolveError::UnknownAttribute { .. })

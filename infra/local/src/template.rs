@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_yaml::{Mapping, Value};
+use serde_norway::{Mapping, Value};
 
 use crate::intrinsics::{Expr, normalize};
 
@@ -14,7 +14,7 @@ pub enum TemplateError {
     #[error("cannot read the template file")]
     Read(#[source] std::io::Error),
     #[error("the template is not valid YAML")]
-    Yaml(#[source] serde_yaml::Error),
+    Yaml(#[source] serde_norway::Error),
     #[error("resource {id}: {reason}")]
     Invalid { id: String, reason: &'static str },
 }
@@ -156,7 +156,7 @@ impl Template {
     }
 
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
-        let doc: Value = serde_yaml::from_str(text).map_err(TemplateError::Yaml)?;
+        let doc: Value = serde_norway::from_str(text).map_err(TemplateError::Yaml)?;
         let doc = normalize(doc);
         let parameters = map_of(&doc, "Parameters")
             .iter()

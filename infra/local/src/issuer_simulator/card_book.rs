@@ -5,8 +5,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use tmp_shared::domain::card::CardStatus;
-use tmp_shared::secret::{Pan, Secret};
+use tmp_core::domain::card::CardStatus;
+use tmp_core::secret::{Pan, Secret};
 
 /// Environment variable naming another card book file.
 pub const CARDS_FILE_ENV: &str = "TMP_CARDS_FILE";
@@ -152,9 +152,9 @@ fn validate(entry: CardEntry) -> Result<BookCard, &'static str> {
         .ok_or("pan must be a string")?
         .parse::<Pan>()
         .map_err(|e| match e {
-            tmp_shared::secret::PanError::Length => "pan must be 12 to 19 digits",
-            tmp_shared::secret::PanError::NotNumeric => "pan must contain digits only",
-            tmp_shared::secret::PanError::Luhn => "pan fails the Luhn check",
+            tmp_core::secret::PanError::Length => "pan must be 12 to 19 digits",
+            tmp_core::secret::PanError::NotNumeric => "pan must contain digits only",
+            tmp_core::secret::PanError::Luhn => "pan fails the Luhn check",
         })?;
     if !is_month(&entry.expiry_month) {
         return Err("expiryMonth must be \"01\" to \"12\"");

@@ -12,7 +12,7 @@ use axum::{Form, Json};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
-use tmp_shared::secret::Secret;
+use tmp_core::secret::Secret;
 
 use super::SimulatorState;
 

@@ -10,8 +10,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tmp_shared::domain::card::{CardStatus, CvcResult};
-use tmp_shared::secret::Secret;
+use tmp_core::domain::card::{CardStatus, CvcResult};
+use tmp_core::secret::Secret;
 
 use super::SimulatorState;
 use super::card_book::{is_digits, is_month};

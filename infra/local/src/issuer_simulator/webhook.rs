@@ -17,7 +17,7 @@ use hmac::{KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
-use tmp_shared::secret::Secret;
+use tmp_core::secret::Secret;
 
 use super::SimulatorState;
 

@@ -1,0 +1,6 @@
+//! Lambda `mdes-validate-activation-code`: see [`mdes_predigitization::validate_activation_code`].
+
+#[tokio::main]
+async fn main() -> Result<(), tmp_runtime::lambda::HandlerError> {
+    tmp_aws::cold_start::serve(mdes_predigitization::validate_activation_code::INIT).await
+}

@@ -1,0 +1,513 @@
+//! The composition root: the one place that reads a function's environment
+//! and builds its use case from AWS clients and adapters. Each function gets
+//! exactly the ports it needs; a setting it needs and lacks fails the cold
+//! start with the variable's name, never a request.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use tmp_core::clock::{Clock, IdGenerator, RandomIds, SystemClock};
+use tmp_core::domain::activation_code::CodePolicy;
+use tmp_core::domain::policy::DecisionPolicy;
+use tmp_core::ports::{IssuerNotifier, KeyVault};
+use tmp_core::usecases::activation_methods::IssuerContact;
+use tmp_core::usecases::authorize::AuthorizeTokenization;
+use tmp_core::usecases::cardholder_notification::{
+    CardholderNotificationService, EnabledNotifications,
+};
+use tmp_core::usecases::deliver_activation_code::DeliverActivationCode;
+use tmp_core::usecases::events::EventDispatch;
+use tmp_core::usecases::issuer_notification::IssuerNotificationService;
+use tmp_core::usecases::ledger::Idempotency;
+use tmp_core::usecases::lifecycle::TokenLifecycle;
+use tmp_core::usecases::notify_activated::NotifyActivated;
+use tmp_core::usecases::otp_delivery::OtpDeliveryService;
+use tmp_core::usecases::request_activation_methods::RequestActivationMethods;
+use tmp_core::usecases::suspicious_activity::RecordSuspiciousActivity;
+use tmp_core::usecases::update_tokens::UpdateTokens;
+use tmp_core::usecases::validate_activation_code::ValidateActivationCode;
+use tmp_core::secret::Secret;
+use tmp_mdes::fle::MdesKeyRing;
+use tmp_runtime::config::{ConfigError, FunctionEnv};
+use tmp_runtime::consumer::RetryBackoff;
+use tmp_runtime::lambda::HandlerError;
+
+use crate::config_secret;
+use crate::dynamodb::{DynamoDbContactDirectory, DynamoDbKeyMaterialStore, TokenStateTable};
+use crate::issuer_http::{IssuerApiConfig, IssuerHttpClient};
+use crate::kms::{KmsKeyVault, KmsPanFingerprinter};
+use crate::sns::{SnsEventPublisher, SnsSmsSender};
+use crate::sqs::SqsOtpJobQueue;
+use crate::sqs_backoff::SqsRetryBackoff;
+use crate::webhook::{self, NoIssuerWebhook, WebhookConfig, WebhookNotifier};
+
+/// `CARDHOLDER_TO_CALL_MANNED_NUMBER` when `ISSUER_CALL_CENTRE_NUMBER` is unset.
+const DEFAULT_CALL_CENTRE: &str = "+1-800-555-0100";
+/// Name in the cardholder texts when `ISSUER_NAME` is unset.
+pub const DEFAULT_ISSUER_NAME: &str = "your bank";
+
+/// The SDK configuration from the process environment (credentials, region,
+/// `AWS_ENDPOINT_URL` locally).
+pub async fn sdk_config() -> SdkConfig {
+    aws_config::load_from_env().await
+}
+
+/// The clock and ids every use case shares.
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}
+
+fn ids() -> Arc<dyn IdGenerator> {
+    Arc::new(RandomIds)
+}
+
+fn table(sdk: &SdkConfig, env: &FunctionEnv) -> Result<Arc<TokenStateTable>, ConfigError> {
+    Ok(Arc::new(TokenStateTable::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        env.require("TOKEN_STATE_TABLE")?,
+    )))
+}
+
+fn vault(sdk: &SdkConfig, env: &FunctionEnv) -> Result<Arc<KmsKeyVault>, ConfigError> {
+    Ok(Arc::new(KmsKeyVault::new(
+        aws_sdk_kms::Client::new(sdk),
+        env.require("SECRETS_KEY_ID")?,
+    )))
+}
+
+fn hmac(sdk: &SdkConfig, env: &FunctionEnv) -> Result<Arc<KmsPanFingerprinter>, ConfigError> {
+    Ok(Arc::new(KmsPanFingerprinter::new(
+        aws_sdk_kms::Client::new(sdk),
+        env.require("PAN_FINGERPRINT_KEY_ID")?,
+    )))
+}
+
+fn idempotency(table: &Arc<TokenStateTable>) -> Idempotency {
+    Idempotency {
+        ledger: table.clone(),
+        clock: clock(),
+        ids: ids(),
+    }
+}
+
+fn events(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+    table: &Arc<TokenStateTable>,
+) -> Result<EventDispatch, ConfigError> {
+    Ok(EventDispatch {
+        publisher: Arc::new(SnsEventPublisher::new(
+            aws_sdk_sns::Client::new(sdk),
+            env.require("TOKEN_EVENTS_TOPIC_ARN")?,
+        )),
+        outbox: table.clone(),
+        clock: clock(),
+    })
+}
+
+fn lifecycle(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+    table: &Arc<TokenStateTable>,
+) -> Result<TokenLifecycle, ConfigError> {
+    Ok(TokenLifecycle {
+        tokens: table.clone(),
+        events: Some(events(sdk, env, table)?),
+        clock: clock(),
+        ids: ids(),
+    })
+}
+
+fn issuer_contact(env: &FunctionEnv) -> IssuerContact {
+    IssuerContact {
+        call_centre_number: env
+            .get("ISSUER_CALL_CENTRE_NUMBER")
+            .unwrap_or(DEFAULT_CALL_CENTRE)
+            .to_owned(),
+    }
+}
+
+fn code_policy(env: &FunctionEnv) -> Result<CodePolicy, ConfigError> {
+    let defaults = CodePolicy::default();
+    Ok(CodePolicy {
+        length: env.parse_or("ACTIVATION_CODE_LENGTH", defaults.length)?,
+        ttl: time::Duration::minutes(env.parse_or("ACTIVATION_CODE_TTL_MINUTES", 30i64)?),
+        max_attempts: env.parse_or("ACTIVATION_CODE_MAX_ATTEMPTS", defaults.max_attempts)?,
+    })
+}
+
+/// The issuer's MDES private keys, unwrapped once (`MDES_KEY_MATERIAL_TABLE`).
+pub async fn mdes_key_ring(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<Arc<MdesKeyRing>, HandlerError> {
+    let store = DynamoDbKeyMaterialStore::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        env.require("MDES_KEY_MATERIAL_TABLE")?,
+    );
+    let ring = tmp_mdes::keys::load_keyring(vault(sdk, env)?.as_ref(), &store).await?;
+    if ring.is_empty() {
+        tracing::warn!("no MDES private key is loaded: every encryptedPayload will be refused");
+    }
+    tracing::info!(keys = ?ring.fingerprints(), "MDES key ring loaded");
+    Ok(Arc::new(ring))
+}
+
+/// The issuer's Card Verification API settings (the secret decrypted by the caller).
+pub fn issuer_api_config(
+    env: &FunctionEnv,
+    client_secret: Secret<String>,
+) -> Result<IssuerApiConfig, ConfigError> {
+    let millis = |name: &str, default: Duration| {
+        let default_ms = u64::try_from(default.as_millis()).unwrap_or(u64::MAX);
+        env.parse_or(name, default_ms).map(Duration::from_millis)
+    };
+    Ok(IssuerApiConfig {
+        base_url: env.require("ISSUER_API_BASE_URL")?.to_owned(),
+        token_url: env.require("ISSUER_OAUTH_TOKEN_URL")?.to_owned(),
+        client_id: env.require("ISSUER_OAUTH_CLIENT_ID")?.to_owned(),
+        client_secret,
+        timeout: millis("ISSUER_API_TIMEOUT_MS", IssuerApiConfig::DEFAULT_TIMEOUT)?,
+        connect_timeout: millis(
+            "ISSUER_API_CONNECT_TIMEOUT_MS",
+            IssuerApiConfig::DEFAULT_CONNECT_TIMEOUT,
+        )?,
+    })
+}
+
+pub async fn authorize_tokenization(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<AuthorizeTokenization, HandlerError> {
+    let table = table(sdk, env)?;
+    let vault = vault(sdk, env)?;
+    let client_secret = config_secret::decrypt(
+        vault.as_ref(),
+        env.require("ISSUER_OAUTH_CLIENT_SECRET_CIPHERTEXT")?,
+        config_secret::ISSUER_OAUTH_CLIENT_SECRET,
+    )
+    .await?;
+    let issuer = IssuerHttpClient::new(issuer_api_config(env, client_secret)?)?;
+    Ok(AuthorizeTokenization {
+        idempotency: idempotency(&table),
+        vault,
+        events: Some(events(sdk, env, &table)?),
+        verifier: Arc::new(issuer),
+        fingerprinter: hmac(sdk, env)?,
+        store: table,
+        policy: DecisionPolicy::from_json(env.get("DECISION_RULES").unwrap_or("{}"))?,
+        contact: issuer_contact(env),
+        clock: clock(),
+        ids: ids(),
+    })
+}
+
+pub fn request_activation_methods(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<RequestActivationMethods, ConfigError> {
+    Ok(RequestActivationMethods {
+        tokens: table(sdk, env)?,
+        vault: vault(sdk, env)?,
+        fingerprinter: hmac(sdk, env)?,
+        contact: issuer_contact(env),
+        clock: clock(),
+    })
+}
+
+pub fn deliver_activation_code(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<DeliverActivationCode, ConfigError> {
+    let table = table(sdk, env)?;
+    Ok(DeliverActivationCode {
+        idempotency: idempotency(&table),
+        tokens: table.clone(),
+        codes: table.clone(),
+        vault: vault(sdk, env)?,
+        mac: hmac(sdk, env)?,
+        otp_queue: Arc::new(SqsOtpJobQueue::new(
+            aws_sdk_sqs::Client::new(sdk),
+            env.require("OTP_QUEUE_URL")?,
+        )),
+        events: Some(events(sdk, env, &table)?),
+        code_policy: code_policy(env)?,
+        clock: clock(),
+        ids: ids(),
+    })
+}
+
+pub fn validate_activation_code(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<ValidateActivationCode, ConfigError> {
+    let table = table(sdk, env)?;
+    Ok(ValidateActivationCode {
+        idempotency: idempotency(&table),
+        codes: table.clone(),
+        mac: hmac(sdk, env)?,
+        events: Some(events(sdk, env, &table)?),
+        clock: clock(),
+    })
+}
+
+pub fn notify_activated(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<NotifyActivated, ConfigError> {
+    let table = table(sdk, env)?;
+    let hmac = hmac(sdk, env)?;
+    Ok(NotifyActivated {
+        idempotency: idempotency(&table),
+        lifecycle: lifecycle(sdk, env, &table)?,
+        mac: hmac.clone(),
+        fingerprinter: hmac,
+        clock: clock(),
+    })
+}
+
+pub fn update_tokens(sdk: &SdkConfig, env: &FunctionEnv) -> Result<UpdateTokens, ConfigError> {
+    let table = table(sdk, env)?;
+    Ok(UpdateTokens {
+        idempotency: idempotency(&table),
+        lifecycle: lifecycle(sdk, env, &table)?,
+    })
+}
+
+pub fn record_suspicious_activity(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<RecordSuspiciousActivity, ConfigError> {
+    let table = table(sdk, env)?;
+    Ok(RecordSuspiciousActivity {
+        idempotency: idempotency(&table),
+        lifecycle: lifecycle(sdk, env, &table)?,
+    })
+}
+
+/// The issuer webhook's settings (the signing secret decrypted by the caller).
+pub fn webhook_config(
+    env: &FunctionEnv,
+    secret: Secret<String>,
+) -> Result<WebhookConfig, ConfigError> {
+    let url = env.require("ISSUER_WEBHOOK_URL")?.to_owned();
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ConfigError::Invalid {
+            name: "ISSUER_WEBHOOK_URL".to_owned(),
+            reason: "must be an http(s) URL".to_owned(),
+        });
+    }
+    let timeout_ms = env.parse_or("ISSUER_WEBHOOK_TIMEOUT_MS", webhook::DEFAULT_TIMEOUT_MS)?;
+    Ok(WebhookConfig {
+        url,
+        secret,
+        timeout: Duration::from_millis(timeout_ms),
+    })
+}
+
+/// The webhook from `ISSUER_WEBHOOK_URL` and `ISSUER_WEBHOOK_SECRET_CIPHERTEXT`
+/// (key service, purpose `issuer-webhook-secret`); [`NoIssuerWebhook`] when
+/// both are empty; an error when only one is set.
+pub async fn issuer_notifier(
+    vault: &dyn KeyVault,
+    env: &FunctionEnv,
+) -> Result<Arc<dyn IssuerNotifier>, HandlerError> {
+    match (
+        env.get("ISSUER_WEBHOOK_URL"),
+        env.get("ISSUER_WEBHOOK_SECRET_CIPHERTEXT"),
+    ) {
+        (None, None) => {
+            tracing::warn!("no issuer webhook configured: issuer hand-offs will be refused");
+            Ok(Arc::new(NoIssuerWebhook))
+        }
+        (_, None) => {
+            Err(ConfigError::Missing("ISSUER_WEBHOOK_SECRET_CIPHERTEXT".to_owned()).into())
+        }
+        (None, _) => Err(ConfigError::Missing("ISSUER_WEBHOOK_URL".to_owned()).into()),
+        (Some(_), Some(ciphertext)) => {
+            let secret =
+                config_secret::decrypt(vault, ciphertext, config_secret::ISSUER_WEBHOOK_SECRET)
+                    .await?;
+            Ok(Arc::new(WebhookNotifier::new(webhook_config(env, secret)?)?))
+        }
+    }
+}
+
+/// The backoff of a consumer's failed records: base from
+/// `RETRY_BACKOFF_BASE_SECONDS` (default 10).
+pub fn retry_backoff(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<Arc<dyn RetryBackoff>, ConfigError> {
+    let base = env.parse_or("RETRY_BACKOFF_BASE_SECONDS", 10u64)?;
+    Ok(Arc::new(SqsRetryBackoff::new(
+        aws_sdk_sqs::Client::new(sdk),
+        Duration::from_secs(base),
+    )))
+}
+
+/// The channels both cardholder-facing consumers use.
+struct CardholderChannels {
+    vault: Arc<dyn KeyVault>,
+    contacts: Arc<DynamoDbContactDirectory>,
+    sms: Arc<SnsSmsSender>,
+    issuer: Arc<dyn IssuerNotifier>,
+    issuer_name: String,
+}
+
+async fn cardholder_channels(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<CardholderChannels, HandlerError> {
+    let vault: Arc<dyn KeyVault> = vault(sdk, env)?;
+    let contacts = DynamoDbContactDirectory::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        env.require("TOKEN_STATE_TABLE")?,
+        Arc::clone(&vault),
+    );
+    let issuer = issuer_notifier(vault.as_ref(), env).await?;
+    Ok(CardholderChannels {
+        vault,
+        contacts: Arc::new(contacts),
+        sms: Arc::new(SnsSmsSender::new(
+            aws_sdk_sns::Client::new(sdk),
+            env.get("SMS_SENDER_ID").map(str::to_owned),
+        )),
+        issuer,
+        issuer_name: env
+            .get("ISSUER_NAME")
+            .unwrap_or(DEFAULT_ISSUER_NAME)
+            .to_owned(),
+    })
+}
+
+pub async fn otp_delivery(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<OtpDeliveryService, HandlerError> {
+    let channels = cardholder_channels(sdk, env).await?;
+    Ok(OtpDeliveryService {
+        vault: channels.vault,
+        contacts: channels.contacts,
+        sms: channels.sms,
+        issuer: channels.issuer,
+        issuer_name: channels.issuer_name,
+    })
+}
+
+pub async fn issuer_notification(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<IssuerNotificationService, HandlerError> {
+    Ok(IssuerNotificationService {
+        issuer: issuer_notifier(vault(sdk, env)?.as_ref(), env).await?,
+    })
+}
+
+pub async fn cardholder_notification(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<CardholderNotificationService, HandlerError> {
+    let enabled = EnabledNotifications::parse(env.get("CARDHOLDER_NOTIFICATIONS"))
+        .map_err(ConfigError::from)?;
+    let channels = cardholder_channels(sdk, env).await?;
+    Ok(CardholderNotificationService {
+        contacts: channels.contacts,
+        sms: channels.sms,
+        issuer: channels.issuer,
+        issuer_name: channels.issuer_name,
+        enabled,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> FunctionEnv {
+        FunctionEnv::from_map(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<HashMap<_, _>>(),
+        )
+    }
+
+    fn secret() -> Secret<String> {
+        Secret::new("s3cr3t".to_owned())
+    }
+
+    #[test]
+    fn reads_issuer_settings_and_defaults_timeouts() {
+        // GIVEN the three required variables only
+        let env = env(&[
+            ("ISSUER_API_BASE_URL", "https://issuer.example/api/"),
+            (
+                "ISSUER_OAUTH_TOKEN_URL",
+                "https://issuer.example/oauth/token",
+            ),
+            ("ISSUER_OAUTH_CLIENT_ID", "tmp"),
+        ]);
+        // WHEN read
+        let config = issuer_api_config(&env, secret()).unwrap();
+        // THEN timeouts default and the secret never prints
+        assert_eq!(config.timeout, IssuerApiConfig::DEFAULT_TIMEOUT);
+        assert_eq!(
+            config.connect_timeout,
+            IssuerApiConfig::DEFAULT_CONNECT_TIMEOUT
+        );
+        assert_eq!(
+            config.verify_url(),
+            "https://issuer.example/api/cards/verify"
+        );
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn missing_and_bad_issuer_settings_are_reported_by_name() {
+        let partial = env(&[
+            ("ISSUER_API_BASE_URL", "http://x"),
+            ("ISSUER_OAUTH_CLIENT_ID", "tmp"),
+        ]);
+        let err = issuer_api_config(&partial, secret()).unwrap_err();
+        assert!(err.to_string().contains("ISSUER_OAUTH_TOKEN_URL"));
+
+        let bad = env(&[
+            ("ISSUER_API_BASE_URL", "http://x"),
+            ("ISSUER_OAUTH_TOKEN_URL", "http://x/t"),
+            ("ISSUER_OAUTH_CLIENT_ID", "tmp"),
+            ("ISSUER_API_TIMEOUT_MS", "soon"),
+        ]);
+        let err = issuer_api_config(&bad, secret()).unwrap_err();
+        assert!(err.to_string().contains("ISSUER_API_TIMEOUT_MS"));
+    }
+
+    #[tokio::test]
+    async fn a_function_without_a_required_setting_fails_its_cold_start_by_name() {
+        // GIVEN a deliverActivationCode environment without its OTP queue
+        let sdk = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let env = env(&[
+            ("TOKEN_STATE_TABLE", "t"),
+            ("SECRETS_KEY_ID", "k"),
+            ("PAN_FINGERPRINT_KEY_ID", "h"),
+            ("TOKEN_EVENTS_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:t"),
+        ]);
+        // WHEN composed, THEN the cold start fails naming the variable
+        let err = deliver_activation_code(&sdk, &env).err().unwrap();
+        assert!(err.to_string().contains("OTP_QUEUE_URL"), "{err}");
+        // AND a lifecycle function without its topic fails the same way
+        let env = FunctionEnv::from_map(HashMap::from([
+            ("TOKEN_STATE_TABLE".to_owned(), "t".to_owned()),
+            ("SECRETS_KEY_ID".to_owned(), "k".to_owned()),
+            ("PAN_FINGERPRINT_KEY_ID".to_owned(), "h".to_owned()),
+        ]));
+        let err = update_tokens(&sdk, &env).err().unwrap();
+        assert!(err.to_string().contains("TOKEN_EVENTS_TOPIC_ARN"), "{err}");
+    }
+}

@@ -1,0 +1,95 @@
+//! What the issuer tells us about a card (Issuer Card Verification API).
+
+use serde::{Deserialize, Serialize};
+
+use crate::secret::{Pan, Secret};
+
+/// Card expiry as printed on the card: month 1–12, two-digit year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expiry {
+    pub month: u8,
+    pub year: u8,
+}
+
+/// The card status the issuer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CardStatus {
+    Active,
+    Blocked,
+    Lost,
+    Stolen,
+    Expired,
+    Closed,
+}
+
+/// The issuer's check of the CVC2 it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CvcResult {
+    Match,
+    Mismatch,
+    NotChecked,
+}
+
+/// What we ask the issuer to verify. The PAN and CVC stay wrapped.
+#[derive(Debug, Clone)]
+pub struct CardVerificationRequest {
+    pub pan: Pan,
+    pub expiry: Option<Expiry>,
+    pub cvc: Option<Secret<String>>,
+}
+
+/// The issuer's answer for a card it knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedCard {
+    pub card_id: String,
+    pub status: CardStatus,
+    pub cvc_result: CvcResult,
+    pub expiry_match: bool,
+    pub phone_number: Option<Secret<String>>,
+    pub email: Option<Secret<String>>,
+    pub product_category: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardVerification {
+    /// The issuer does not know this PAN.
+    Unknown,
+    Known(VerifiedCard),
+}
+
+/// The card as the cardholder entered it in the wallet, validated.
+#[derive(Debug, Clone)]
+pub struct EnteredCard {
+    pub pan: Pan,
+    pub expiry: Option<Expiry>,
+    pub cvc: Option<Secret<String>>,
+}
+
+/// The card data a network sent, decrypted and checked for freshness.
+#[derive(Debug)]
+pub struct CardData {
+    /// The entered card, or why its fields are unusable.
+    pub card: Result<EnteredCard, crate::error::InputError>,
+    /// The funding account number, when it is a valid PAN.
+    pub account_number: Option<Pan>,
+    /// The token number itself (sent on activation).
+    pub token_number: Option<Secret<String>>,
+}
+
+/// Card data still encrypted as the network sent it. It is opened inside the
+/// use case, after the request is claimed: a retry answered from the ledger
+/// never decrypts, and every failure is one [`crate::AppError::CardData`].
+pub trait SealedCardData: Send + Sync {
+    fn open(&self, now: time::OffsetDateTime) -> Result<CardData, crate::AppError>;
+}
+
+/// What a network is told of the CVC2 check (stored with the answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CvcResponse {
+    Match,
+    Invalid,
+    NotProcessed,
+}

@@ -1,0 +1,13 @@
+//! Pure payments-domain rules and types: no I/O.
+
+pub mod activation_code;
+pub mod card;
+pub mod decision;
+pub mod delivery;
+pub mod events;
+pub mod network;
+pub mod policy;
+pub mod token;
+pub mod verification;
+
+pub use network::Network;

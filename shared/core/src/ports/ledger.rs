@@ -1,0 +1,65 @@
+//! The request ledger: one entry per network message (network, operation,
+//! request id). A message is claimed under a lease before it is processed,
+//! completed in the same transaction as its effects, or released on failure so
+//! that the network's retry runs again. Retries of a completed message are
+//! answered from the stored outcome.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::domain::Network;
+use crate::ports::{SaveError, StoreError};
+
+/// Which message: the network's request id is unique per operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestKey {
+    pub network: Network,
+    pub operation: &'static str,
+    pub request_id: String,
+}
+
+/// The result of claiming a request before processing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestClaim {
+    /// First time seen (or an abandoned claim taken over): process it.
+    Claimed,
+    /// Already answered: replay the stored outcome.
+    Completed {
+        signature: String,
+        outcome_json: String,
+    },
+    /// Another invocation is processing it right now.
+    InProgress,
+}
+
+/// The message being answered: its ledger entry is completed atomically with
+/// the effects (or on its own, when there are none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestCompletion {
+    pub key: RequestKey,
+    pub lease_id: String,
+    pub outcome_json: String,
+}
+
+#[async_trait]
+pub trait RequestLedger: Send + Sync {
+    /// Claims `key` under `lease_id`; `signature` is the message's clear
+    /// identity, which a retry must repeat.
+    async fn claim(
+        &self,
+        key: &RequestKey,
+        signature: &str,
+        lease_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<RequestClaim, StoreError>;
+
+    /// Gives a claim up after a failure, so that the network's retry runs.
+    async fn release(&self, key: &RequestKey, lease_id: &str) -> Result<(), StoreError>;
+
+    /// Completes a message that changed nothing else.
+    async fn complete(
+        &self,
+        completion: &RequestCompletion,
+        now: OffsetDateTime,
+    ) -> Result<(), SaveError>;
+}

@@ -1,0 +1,25 @@
+//! Small async traits the use cases talk to. Adapters implement them; the
+//! testkit holds an in-memory implementation of each.
+
+pub mod authorization_store;
+pub mod card_verifier;
+pub mod contact_directory;
+pub mod key_material;
+pub mod key_vault;
+pub mod ledger;
+pub mod notifications;
+pub mod store_error;
+pub mod token_lifecycle;
+
+pub use authorization_store::{AuthorizationStore, AuthorizationWrite, TokenSnapshot};
+pub use card_verifier::{CardVerifier, IssuerError};
+pub use contact_directory::{ContactDirectory, ContactDirectoryError, TokenSummary};
+pub use key_material::{KeyMaterial, KeyMaterialStatus, KeyMaterialStore, KeyMaterialStoreError};
+pub use key_vault::{DataKey, KeyVault, KeyVaultError, KeyedMac, PanFingerprinter};
+pub use ledger::{RequestClaim, RequestCompletion, RequestKey, RequestLedger};
+pub use notifications::{DeliveryError, EventPublisher, IssuerNotifier, OtpJobQueue, SmsSender};
+pub use store_error::{SaveError, StoreError};
+pub use token_lifecycle::{
+    ActivationCodeStore, EventOutbox, IssueOutcome, LifecycleCommit, StoredCode, TokenAttributes,
+    TokenLifecycleStore, TokenRecord,
+};

@@ -1,0 +1,148 @@
+//! Token state after authorization: lifecycle transitions with their history
+//! and outbox events, and activation codes. Every write that answers a network
+//! message completes that message's ledger entry in the same transaction.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::domain::Network;
+use crate::domain::activation_code::{CodeSource, IssuedCode};
+use crate::domain::events::TokenEvent;
+use crate::domain::token::{HistoryEntry, LifecycleState};
+use crate::ports::{RequestCompletion, SaveError, StoreError};
+
+/// What the lifecycle needs of a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub token_ref: String,
+    pub network: Network,
+    pub state: LifecycleState,
+    /// Optimistic-concurrency version of the token item.
+    pub version: u64,
+    pub pan_fingerprint: Option<String>,
+    pub pan_last4: Option<String>,
+    pub pan_unique_reference: Option<String>,
+    pub token_requestor_id: Option<String>,
+    pub wallet_id: Option<String>,
+    pub has_contact: bool,
+    pub language: Option<String>,
+}
+
+/// Token facts a network message tells us, set on the token when present.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenAttributes {
+    pub activated_at: Option<String>,
+    pub token_requestor_id: Option<String>,
+    pub token_type: Option<String>,
+    pub token_last4: Option<String>,
+    /// Keyed fingerprint of the token number (never the number).
+    pub token_fingerprint: Option<String>,
+    pub token_expiry: Option<String>,
+    pub wallet_id: Option<String>,
+    pub payment_app_instance_id: Option<String>,
+    pub device_name: Option<String>,
+    /// ISO 639-1, for cardholder notices.
+    pub language: Option<String>,
+    pub decision_made_by: Option<String>,
+    pub pan_last4: Option<String>,
+}
+
+/// One lifecycle write: new state, history line, outbox events, ledger.
+#[derive(Debug, Clone)]
+pub struct LifecycleCommit {
+    pub token_ref: String,
+    pub network: Network,
+    /// `None`: the token is new to us (created by this message).
+    pub expected_version: Option<u64>,
+    pub state: LifecycleState,
+    /// +1 / -1 on the card's live-token counter, or 0.
+    pub live_delta: i8,
+    pub pan_fingerprint: Option<String>,
+    pub history: HistoryEntry,
+    pub attributes: TokenAttributes,
+    pub events: Vec<TokenEvent>,
+    /// Completed atomically with this commit (the last commit of a message).
+    pub request: Option<RequestCompletion>,
+    /// When the commit is written (item timestamps).
+    pub now: OffsetDateTime,
+}
+
+#[async_trait]
+pub trait TokenLifecycleStore: Send + Sync {
+    async fn token(&self, token_ref: &str) -> Result<Option<TokenRecord>, StoreError>;
+
+    /// Conflict when the token changed since it was read: reload and re-apply.
+    async fn commit(&self, commit: &LifecycleCommit) -> Result<(), SaveError>;
+
+    async fn history(&self, token_ref: &str) -> Result<Vec<HistoryEntry>, StoreError>;
+
+    /// The token's sealed contact details (key-service ciphertext), if any.
+    async fn contact_ciphertext(&self, token_ref: &str) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+/// The outbox of token events committed with each change.
+#[async_trait]
+pub trait EventOutbox: Send + Sync {
+    /// Events not yet published (after a crash between commit and publish).
+    async fn unpublished_events(&self, token_ref: &str) -> Result<Vec<TokenEvent>, StoreError>;
+
+    async fn mark_published(
+        &self,
+        token_ref: &str,
+        event_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+}
+
+/// A code as stored: the MAC to check against, ciphertext to re-deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCode {
+    pub issued: IssuedCode,
+    pub ciphertext: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueOutcome {
+    Issued,
+    /// A code still in force exists: re-requests neither regenerate it nor
+    /// extend its validity.
+    Existing(StoredCode),
+}
+
+#[async_trait]
+pub trait ActivationCodeStore: Send + Sync {
+    async fn code(&self, token_ref: &str) -> Result<Option<StoredCode>, StoreError>;
+
+    /// Stores `code` unless one is still in force (the caller completes the
+    /// request once the code is on its way).
+    async fn issue(
+        &self,
+        token_ref: &str,
+        code: &StoredCode,
+        now: OffsetDateTime,
+    ) -> Result<IssueOutcome, SaveError>;
+
+    /// Counts a wrong attempt (and completes the request) atomically.
+    async fn record_failure(
+        &self,
+        token_ref: &str,
+        request: &RequestCompletion,
+        now: OffsetDateTime,
+    ) -> Result<(), SaveError>;
+
+    /// Marks the code used, once, while unexpired and not exhausted (and
+    /// completes the request). `Conflict` if another attempt won.
+    async fn consume(
+        &self,
+        token_ref: &str,
+        request: &RequestCompletion,
+        now: OffsetDateTime,
+    ) -> Result<(), SaveError>;
+}
+
+pub fn code_source_name(source: CodeSource) -> &'static str {
+    match source {
+        CodeSource::Issuer => "ISSUER",
+        CodeSource::Network => "NETWORK",
+    }
+}

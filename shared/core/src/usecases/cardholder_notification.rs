@@ -1,0 +1,177 @@
+//! Tells the cardholder when a card is added to or removed from a wallet: by
+//! SMS to the phone on file, or through the issuer (e-mail hand-off) when only
+//! an e-mail is known. Which events notify is configuration.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::otp_delivery::lookup_contact;
+use super::templates::{self, LanguageTemplates, render};
+use crate::error::SettingError;
+use crate::domain::delivery::DeliveryChannel;
+use crate::domain::events::{TokenEvent, TokenEventType};
+use crate::ports::ContactDirectory;
+use crate::ports::{DeliveryError, IssuerNotifier, SmsSender};
+use crate::secret::Secret;
+
+/// Event types that have cardholder templates.
+pub const NOTIFIABLE: [TokenEventType; 2] =
+    [TokenEventType::TokenActivated, TokenEventType::TokenDeleted];
+
+/// Which event types notify the cardholder (`CARDHOLDER_NOTIFICATIONS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnabledNotifications(BTreeSet<String>);
+
+impl EnabledNotifications {
+    /// Comma-separated event types (`TOKEN_ACTIVATED,TOKEN_DELETED`); `NONE`
+    /// turns all off; unset means all of [`NOTIFIABLE`].
+    pub fn parse(raw: Option<&str>) -> Result<Self, SettingError> {
+        let Some(raw) = raw else {
+            return Ok(Self(NOTIFIABLE.iter().map(|t| type_name(*t)).collect()));
+        };
+        let mut enabled = BTreeSet::new();
+        for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            if name.eq_ignore_ascii_case("NONE") {
+                continue;
+            }
+            let known = NOTIFIABLE.iter().any(|t| type_name(*t) == name);
+            if !known {
+                return Err(SettingError {
+                    name: "CARDHOLDER_NOTIFICATIONS",
+                    reason: format!("{name} has no cardholder notification"),
+                });
+            }
+            enabled.insert(name.to_owned());
+        }
+        Ok(Self(enabled))
+    }
+
+    pub fn contains(&self, event_type: TokenEventType) -> bool {
+        self.0.contains(&type_name(event_type))
+    }
+}
+
+fn type_name(event_type: TokenEventType) -> String {
+    serde_json::to_value(event_type)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// What happened to an event that needs no retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardholderOutcome {
+    Sent(DeliveryChannel),
+    /// Not a notifiable type, or turned off.
+    NotEnabled,
+    /// The issuer gave neither phone nor e-mail: nobody to tell.
+    NoContact,
+}
+
+pub struct CardholderNotificationService {
+    pub contacts: Arc<dyn ContactDirectory>,
+    pub sms: Arc<dyn SmsSender>,
+    pub issuer: Arc<dyn IssuerNotifier>,
+    pub issuer_name: String,
+    pub enabled: EnabledNotifications,
+}
+
+/// The e-mail hand-off document; holds the address, so serialised into a [`Secret`].
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EmailHandOff<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    channel: DeliveryChannel,
+    event_id: &'a str,
+    token_event_id: &'a str,
+    event_type: TokenEventType,
+    token_unique_reference: &'a str,
+    recipient: &'a str,
+    subject: &'a str,
+    text: &'a str,
+    language: &'a str,
+}
+
+impl CardholderNotificationService {
+    pub async fn notify(&self, event: &TokenEvent) -> Result<CardholderOutcome, DeliveryError> {
+        if !self.enabled.contains(event.event_type) {
+            return Ok(CardholderOutcome::NotEnabled);
+        }
+        let (contact, token) =
+            lookup_contact(self.contacts.as_ref(), &event.token_unique_reference)
+                .await?
+                .ok_or_else(|| DeliveryError::Permanent("token is unknown".to_owned()))?;
+        let language = templates::for_language(event.language.as_deref());
+        let (text, subject) = texts(language, event.event_type);
+        let last4 = event
+            .pan_last4
+            .as_deref()
+            .or(token.pan_last4.as_deref())
+            .unwrap_or("****");
+        let wallet = templates::wallet_name(
+            event
+                .token_requestor_id
+                .as_deref()
+                .or(token.token_requestor_id.as_deref()),
+            event.wallet_id.as_deref().or(token.wallet_id.as_deref()),
+        )
+        .unwrap_or(language.unknown_wallet);
+        let values = [
+            ("issuer", self.issuer_name.as_str()),
+            ("last4", last4),
+            ("wallet", wallet),
+        ];
+        let text = Secret::new(render(text, &values));
+        if let Some(phone) = &contact.phone_number {
+            self.sms.send_sms(phone, &text).await?;
+            tracing::info!(event_id = event.event_id, "cardholder notified by SMS");
+            return Ok(CardholderOutcome::Sent(DeliveryChannel::Sms));
+        }
+        let Some(email) = &contact.email else {
+            tracing::info!(
+                event_id = event.event_id,
+                "no cardholder contact on file; not notified"
+            );
+            return Ok(CardholderOutcome::NoContact);
+        };
+        // Its own id: the issuer also receives the event itself under `eventId`.
+        let event_id = format!("{}:cardholder", event.event_id);
+        let subject = render(subject, &values);
+        let body = Secret::new(
+            serde_json::to_vec(&EmailHandOff {
+                kind: "CARDHOLDER_NOTIFICATION",
+                channel: DeliveryChannel::Email,
+                event_id: &event_id,
+                token_event_id: &event.event_id,
+                event_type: event.event_type,
+                token_unique_reference: &event.token_unique_reference,
+                recipient: email.expose(),
+                subject: &subject,
+                text: text.expose(),
+                language: language.language,
+            })
+            .map_err(|_| {
+                DeliveryError::Permanent("hand-off document is not serialisable".to_owned())
+            })?,
+        );
+        self.issuer.notify(&event_id, body.expose()).await?;
+        tracing::info!(
+            event_id = event.event_id,
+            "cardholder e-mail handed to the issuer"
+        );
+        Ok(CardholderOutcome::Sent(DeliveryChannel::Email))
+    }
+}
+
+fn texts(
+    t: &'static LanguageTemplates,
+    event_type: TokenEventType,
+) -> (&'static str, &'static str) {
+    match event_type {
+        TokenEventType::TokenDeleted => (t.token_deleted_text, t.token_deleted_subject),
+        _ => (t.token_activated_text, t.token_activated_subject),
+    }
+}

@@ -1,0 +1,146 @@
+//! Sending the cardholder an activation code: the code the network supplies,
+//! or one we generate. A code still in force is re-sent as it is (neither
+//! regenerated nor extended). The network is answered at once; delivery runs
+//! through the OTP queue, where the code travels only as key-service ciphertext.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::AppError;
+use crate::clock::{Clock, IdGenerator};
+use crate::domain::activation_code::{self, CodePolicy, CodeSource, IssuedCode};
+use crate::domain::delivery::{DeliveryChannel, OtpDeliveryJob};
+use crate::error::unavailable;
+use crate::ports::{
+    ActivationCodeStore, IssueOutcome, KeyVault, KeyedMac, OtpJobQueue, StoredCode,
+    TokenLifecycleStore,
+};
+use crate::secret::Secret;
+use crate::usecases::events::EventDispatch;
+use crate::usecases::ledger::{Claim, Idempotency, Message};
+use crate::usecases::otp_delivery::activation_code_context;
+
+pub const OPERATION: &str = "deliverActivationCode";
+
+pub struct DeliverActivationCodeCommand {
+    pub message: Message,
+    pub token_ref: String,
+    pub channel: DeliveryChannel,
+    /// The network's code, when it generated one.
+    pub code: Option<Secret<String>>,
+    /// When the network's code stops being valid.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+pub struct DeliverActivationCode {
+    pub idempotency: Idempotency,
+    pub tokens: Arc<dyn TokenLifecycleStore>,
+    pub codes: Arc<dyn ActivationCodeStore>,
+    pub vault: Arc<dyn KeyVault>,
+    pub mac: Arc<dyn KeyedMac>,
+    pub otp_queue: Arc<dyn OtpJobQueue>,
+    /// Publishes what an earlier attempt left in the outbox, on retries.
+    pub events: Option<EventDispatch>,
+    pub code_policy: CodePolicy,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
+}
+
+impl DeliverActivationCode {
+    pub async fn deliver(&self, command: &DeliverActivationCodeCommand) -> Result<(), AppError> {
+        let done = self
+            .idempotency
+            .once(OPERATION, &command.message, |claim| self.issue_and_queue(command, claim))
+            .await?;
+        if let (crate::usecases::ledger::Once::Replayed(_), Some(events)) = (&done, &self.events) {
+            events.dispatch_pending(&command.token_ref).await;
+        }
+        Ok(())
+    }
+
+    async fn issue_and_queue(
+        &self,
+        command: &DeliverActivationCodeCommand,
+        claim: Claim,
+    ) -> Result<(), AppError> {
+        let now = self.clock.now();
+        let token_ref = command.token_ref.as_str();
+        let token = self
+            .tokens
+            .token(token_ref)
+            .await
+            .map_err(unavailable("reading token failed"))?
+            .ok_or(AppError::UnknownToken)?;
+        let (code, source, expires_at) = match &command.code {
+            Some(code) => (
+                code.clone(),
+                CodeSource::Network,
+                command.expires_at.unwrap_or(now + self.code_policy.ttl),
+            ),
+            None => (
+                activation_code::generate(self.code_policy.length)
+                    .map_err(unavailable("code generation failed"))?,
+                CodeSource::Issuer,
+                now + self.code_policy.ttl,
+            ),
+        };
+        let fresh = StoredCode {
+            issued: IssuedCode {
+                mac: code_mac(self.mac.as_ref(), token_ref, &code).await?,
+                expires_at,
+                attempts: 0,
+                max_attempts: self.code_policy.max_attempts,
+                used: false,
+                source,
+            },
+            ciphertext: self
+                .vault
+                .encrypt(code.expose().as_bytes(), &activation_code_context(token_ref))
+                .await
+                .map_err(unavailable("sealing activation code failed"))?,
+        };
+        // A code still in force is re-sent as is: not regenerated, not extended.
+        let in_force = match self.codes.issue(token_ref, &fresh, now).await {
+            Ok(IssueOutcome::Issued) => fresh,
+            Ok(IssueOutcome::Existing(existing)) => existing,
+            Err(err) => return Err(unavailable("storing activation code failed")(err)),
+        };
+        let job = OtpDeliveryJob {
+            job_id: self.ids.new_id(),
+            token_unique_reference: token_ref.to_owned(),
+            channel: command.channel,
+            encrypted_code: base64::engine::general_purpose::STANDARD.encode(&in_force.ciphertext),
+            expires_at: in_force
+                .issued
+                .expires_at
+                .format(&Rfc3339)
+                .map_err(unavailable("formatting expiry"))?,
+            language: token.language.clone(),
+            source_request_id: Some(command.message.request_id.clone()),
+        };
+        self.otp_queue
+            .enqueue(&job)
+            .await
+            .map_err(unavailable("queueing the activation code failed"))?;
+        tracing::info!(channel = ?job.channel, job_id = %job.job_id, "activation code queued for delivery");
+        self.idempotency
+            .ledger
+            .complete(&claim.completion("{}".to_owned()), now)
+            .await
+            .map_err(unavailable("completing deliverActivationCode failed"))
+    }
+}
+
+/// The code's MAC under the keyed-MAC key, bound to its token.
+pub(crate) async fn code_mac(
+    mac: &dyn KeyedMac,
+    token_ref: &str,
+    code: &Secret<String>,
+) -> Result<String, AppError> {
+    mac.mac(&activation_code::mac_message(token_ref, code.expose()))
+        .await
+        .map_err(unavailable("activation code MAC failed"))
+}

@@ -1,0 +1,18 @@
+//! Use cases, one per operation: each a struct holding exactly the ports it
+//! needs (built by the composition root), taking a network-neutral command.
+
+pub mod activation_methods;
+pub mod authorize;
+pub mod cardholder_notification;
+pub mod deliver_activation_code;
+pub mod events;
+pub mod issuer_notification;
+pub mod ledger;
+pub mod lifecycle;
+pub mod notify_activated;
+pub mod otp_delivery;
+pub mod request_activation_methods;
+pub mod suspicious_activity;
+pub mod templates;
+pub mod update_tokens;
+pub mod validate_activation_code;

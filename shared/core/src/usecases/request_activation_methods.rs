@@ -1,0 +1,87 @@
+//! Which activation methods to offer for a token awaiting authentication: the
+//! masked phone and e-mail on file, then the call centre. The card entered
+//! must be the card the token was authorized for; otherwise nothing.
+
+use std::sync::Arc;
+
+use subtle::ConstantTimeEq;
+
+use crate::AppError;
+use crate::clock::Clock;
+use crate::domain::card::SealedCardData;
+use crate::domain::verification::ActivationMethod;
+use crate::error::unavailable;
+use crate::ports::{KeyVault, PanFingerprinter, TokenLifecycleStore, TokenRecord};
+use crate::usecases::activation_methods::{IssuerContact, activation_methods};
+use crate::usecases::authorize::{contact_context, open_contact};
+
+pub struct RequestActivationMethodsCommand {
+    pub token_ref: Option<String>,
+    pub card_data: Box<dyn SealedCardData>,
+}
+
+pub struct RequestActivationMethods {
+    pub tokens: Arc<dyn TokenLifecycleStore>,
+    pub vault: Arc<dyn KeyVault>,
+    pub fingerprinter: Arc<dyn PanFingerprinter>,
+    pub contact: IssuerContact,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl RequestActivationMethods {
+    /// The methods to offer; empty when none (or the card check failed).
+    pub async fn methods(
+        &self,
+        command: &RequestActivationMethodsCommand,
+    ) -> Result<Vec<ActivationMethod>, AppError> {
+        let data = command.card_data.open(self.clock.now())?;
+        let Ok(entered) = data.card else {
+            return Ok(Vec::new());
+        };
+        let Some(token_ref) = command.token_ref.as_deref() else {
+            return Ok(Vec::new());
+        };
+        let Some(token) = self
+            .tokens
+            .token(token_ref)
+            .await
+            .map_err(unavailable("reading token failed"))?
+        else {
+            return Ok(Vec::new());
+        };
+        let fingerprint = self
+            .fingerprinter
+            .fingerprint(&entered.pan)
+            .await
+            .map_err(unavailable("PAN fingerprint failed"))?;
+        let same_card = token
+            .pan_fingerprint
+            .as_deref()
+            .is_some_and(|f| f.as_bytes().ct_eq(fingerprint.as_bytes()).into());
+        if !same_card || !token.state.status.is_live() {
+            return Ok(Vec::new());
+        }
+        let contact = self.contact_of(&token).await?;
+        Ok(activation_methods(&contact, &self.contact))
+    }
+
+    async fn contact_of(
+        &self,
+        token: &TokenRecord,
+    ) -> Result<crate::domain::delivery::ContactDetails, AppError> {
+        let Some(ciphertext) = self
+            .tokens
+            .contact_ciphertext(&token.token_ref)
+            .await
+            .map_err(unavailable("reading contact failed"))?
+        else {
+            return Ok(Default::default());
+        };
+        let plaintext = self
+            .vault
+            .decrypt(&ciphertext, &contact_context(&token.token_ref))
+            .await
+            .map_err(unavailable("opening contact details failed"))?;
+        open_contact(&plaintext).map_err(unavailable("contact details unreadable"))
+    }
+}

@@ -1,0 +1,18 @@
+//! Unit tests of every `tmp-core` use case against the in-memory ports of
+//! `tmp-testkit`, one module per use case. An integration-test binary rather
+//! than `#[cfg(test)]` modules: the testkit depends on `tmp-core`, so inside
+//! `src` a dev-dependency on it would bring a second, different `tmp_core`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod authorize;
+mod deliver_activation_code;
+mod events;
+mod ledger;
+mod lifecycle;
+mod notify_activated;
+mod request_activation_methods;
+mod suspicious_activity;
+mod update_tokens;
+mod validate_activation_code;

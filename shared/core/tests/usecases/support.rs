@@ -1,0 +1,647 @@
+//! The fixture every use-case test shares: the in-memory ports of
+//! `tmp-testkit` wired like the composition root wires the real ones, test
+//! card data that counts how often it was opened, and port wrappers that
+//! simulate what the in-memory state cannot (races, contention, a failure in
+//! the middle of a message).
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use time::OffsetDateTime;
+use tmp_core::AppError;
+use tmp_core::domain::Network;
+use tmp_core::domain::activation_code::{self, CodePolicy, CodeSource, IssuedCode};
+use tmp_core::domain::card::{
+    CardData, CardStatus, CvcResult, EnteredCard, Expiry, SealedCardData, VerifiedCard,
+};
+use tmp_core::domain::decision::{Decision, WalletAdvice};
+use tmp_core::domain::delivery::{ContactDetails, OtpDeliveryJob};
+use tmp_core::domain::events::TokenEvent;
+use tmp_core::domain::policy::DecisionPolicy;
+use tmp_core::domain::token::{LifecycleState, Suspender, TokenStatus};
+use tmp_core::error::{CardDataRejection, InputError};
+use tmp_core::ports::{
+    AuthorizationStore, AuthorizationWrite, LifecycleCommit, RequestKey, SaveError, StoreError,
+    StoredCode, TokenLifecycleStore, TokenRecord, TokenSnapshot,
+};
+use tmp_core::secret::{Pan, Secret};
+use tmp_core::usecases::activation_methods::IssuerContact;
+use tmp_core::usecases::authorize::{AuthorizeCommand, AuthorizeTokenization, contact_context};
+use tmp_core::usecases::deliver_activation_code::DeliverActivationCode;
+use tmp_core::usecases::events::EventDispatch;
+use tmp_core::usecases::ledger::{Idempotency, Message, signature};
+use tmp_core::usecases::lifecycle::{TokenLifecycle, Transition};
+use tmp_core::usecases::notify_activated::NotifyActivated;
+use tmp_core::usecases::otp_delivery::activation_code_context;
+use tmp_core::usecases::request_activation_methods::RequestActivationMethods;
+use tmp_core::usecases::suspicious_activity::RecordSuspiciousActivity;
+use tmp_core::usecases::update_tokens::UpdateTokens;
+use tmp_core::usecases::validate_activation_code::ValidateActivationCode;
+use tmp_testkit::memory::{
+    CardBook, DEFAULT_NOW, FakeVault, FixedClock, MemoryKeyVault, MemoryMac, MemoryTokenState,
+    RecordingOtpQueue, RecordingPublisher, SequentialIds,
+};
+
+/// A Luhn-valid Mastercard test PAN, the card the issuer knows.
+pub const PAN: &str = "5555555555554444";
+/// Another Luhn-valid test PAN.
+pub const OTHER_PAN: &str = "5105105105105100";
+pub const TOKEN_REQUESTOR: &str = "50110030273";
+pub const CALL_CENTRE: &str = "+44 20 7946 0000";
+pub const PHONE: &str = "+44 7700 900123";
+pub const EMAIL: &str = "jane.doe@example.com";
+pub const TOKEN: &str = "DWSPMC000000000000000000000000000000000000000001";
+
+pub fn pan(raw: &str) -> Pan {
+    raw.parse().expect("test PANs are Luhn-valid")
+}
+
+// ---------------------------------------------------------------- card data
+
+#[derive(Clone)]
+enum Contents {
+    Card {
+        card: Result<EnteredCard, InputError>,
+        account_number: Option<Pan>,
+        token_number: Option<String>,
+    },
+    Rejected(CardDataRejection),
+}
+
+/// Sealed card data for tests: opens to a fixed [`CardData`] (or a chosen
+/// rejection) and counts how often it was opened, through every copy.
+#[derive(Clone)]
+pub struct TestCardData {
+    contents: Contents,
+    opened: Arc<AtomicUsize>,
+}
+
+impl TestCardData {
+    /// The card entered in the wallet: `pan` with expiry and CVC2.
+    pub fn entered(raw_pan: &str) -> Self {
+        Self {
+            contents: Contents::Card {
+                card: Ok(EnteredCard {
+                    pan: pan(raw_pan),
+                    expiry: Some(Expiry {
+                        month: 12,
+                        year: 29,
+                    }),
+                    cvc: Some(Secret::new("123".to_owned())),
+                }),
+                account_number: Some(pan(raw_pan)),
+                token_number: None,
+            },
+            opened: Arc::default(),
+        }
+    }
+
+    /// Card data whose card fields are unusable (`field` is wrong).
+    pub fn invalid_field(field: &str) -> Self {
+        Self {
+            contents: Contents::Card {
+                card: Err(InputError {
+                    field: field.to_owned(),
+                    problem: tmp_core::error::InputProblem::Format,
+                }),
+                account_number: None,
+                token_number: None,
+            },
+            opened: Arc::default(),
+        }
+    }
+
+    /// Card data that cannot be opened at all.
+    pub fn rejected(why: CardDataRejection) -> Self {
+        Self {
+            contents: Contents::Rejected(why),
+            opened: Arc::default(),
+        }
+    }
+
+    /// Activation card data: the token number and, when known, the funding PAN.
+    pub fn activation(token_number: &str, account: Option<&str>) -> Self {
+        Self {
+            contents: Contents::Card {
+                card: Err(InputError {
+                    field: "cardInfo".to_owned(),
+                    problem: tmp_core::error::InputProblem::Missing,
+                }),
+                account_number: account.map(pan),
+                token_number: Some(token_number.to_owned()),
+            },
+            opened: Arc::default(),
+        }
+    }
+
+    /// The same card data again (a network retry), sharing the open count.
+    pub fn sealed(&self) -> Box<dyn SealedCardData> {
+        Box::new(self.clone())
+    }
+
+    /// How often any copy was opened.
+    pub fn opened(&self) -> usize {
+        self.opened.load(Ordering::SeqCst)
+    }
+}
+
+impl SealedCardData for TestCardData {
+    fn open(&self, _now: OffsetDateTime) -> Result<CardData, AppError> {
+        self.opened.fetch_add(1, Ordering::SeqCst);
+        match &self.contents {
+            Contents::Rejected(why) => Err(AppError::CardData(*why)),
+            Contents::Card {
+                card,
+                account_number,
+                token_number,
+            } => Ok(CardData {
+                card: card.clone(),
+                account_number: account_number.clone(),
+                token_number: token_number.clone().map(Secret::new),
+            }),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- issuer
+
+/// An active card whose CVC2 and expiry match, without contact details.
+pub fn active_card() -> VerifiedCard {
+    VerifiedCard {
+        card_id: "card-1".to_owned(),
+        status: CardStatus::Active,
+        cvc_result: CvcResult::Match,
+        expiry_match: true,
+        phone_number: None,
+        email: None,
+        product_category: "CONSUMER".to_owned(),
+    }
+}
+
+/// An active card with the cardholder's phone and e-mail on file.
+pub fn card_with_contact() -> VerifiedCard {
+    VerifiedCard {
+        phone_number: Some(Secret::new(PHONE.to_owned())),
+        email: Some(Secret::new(EMAIL.to_owned())),
+        ..active_card()
+    }
+}
+
+/// The wallet recommends approval with good scores.
+pub fn green_wallet() -> WalletAdvice {
+    WalletAdvice {
+        recommended_decision: Some(Decision::Approved),
+        device_score: Some(5),
+        account_score: Some(5),
+    }
+}
+
+/// The wallet asks for additional authentication.
+pub fn yellow_wallet() -> WalletAdvice {
+    WalletAdvice {
+        recommended_decision: Some(Decision::RequireAdditionalAuthentication),
+        device_score: Some(3),
+        account_score: Some(4),
+    }
+}
+
+// ---------------------------------------------------------------- messages
+
+pub fn message(request_id: &str, parts: &[&str]) -> Message {
+    Message {
+        network: Network::Mastercard,
+        request_id: request_id.to_owned(),
+        signature: signature(parts),
+    }
+}
+
+pub fn key(operation: &'static str, request_id: &str) -> RequestKey {
+    RequestKey {
+        network: Network::Mastercard,
+        operation,
+        request_id: request_id.to_owned(),
+    }
+}
+
+pub fn authorize_command(
+    request_id: &str,
+    token_ref: &str,
+    wallet: WalletAdvice,
+    card: &TestCardData,
+) -> AuthorizeCommand {
+    AuthorizeCommand {
+        message: message(request_id, &[token_ref, "CLOUD"]),
+        correlation_id: format!("corr-{request_id}"),
+        token_ref: token_ref.to_owned(),
+        pan_unique_reference: Some("FWSPMC000000000000000000000000000000000000000001".to_owned()),
+        token_requestor_id: Some(TOKEN_REQUESTOR.to_owned()),
+        wallet_id: Some("103".to_owned()),
+        payment_app_instance_id: Some("app-1".to_owned()),
+        token_type: "CLOUD".to_owned(),
+        device_name: Some("Jane's phone".to_owned()),
+        wallet,
+        card_data: card.sealed(),
+    }
+}
+
+// ---------------------------------------------------------------- tokens
+
+pub fn state_of(status: TokenStatus, suspenders: &[Suspender]) -> LifecycleState {
+    LifecycleState {
+        status,
+        suspenders: suspenders.iter().copied().collect::<BTreeSet<_>>(),
+        last_event_at: Some(DEFAULT_NOW - time::Duration::hours(1)),
+    }
+}
+
+/// A token as the store holds it after authorization (version 1).
+pub fn token_record(token_ref: &str, status: TokenStatus, fingerprint: Option<String>) -> TokenRecord {
+    TokenRecord {
+        token_ref: token_ref.to_owned(),
+        network: Network::Mastercard,
+        state: state_of(status, &[]),
+        version: 1,
+        pan_fingerprint: fingerprint,
+        pan_last4: Some("4444".to_owned()),
+        pan_unique_reference: Some("FWSPMC000000000000000000000000000000000000000001".to_owned()),
+        token_requestor_id: Some(TOKEN_REQUESTOR.to_owned()),
+        wallet_id: Some("103".to_owned()),
+        has_contact: false,
+        language: None,
+    }
+}
+
+/// Contact details as `authorize` seals them on the token.
+pub fn sealed_contact(token_ref: &str, phone: Option<&str>, email: Option<&str>) -> Vec<u8> {
+    let contact = ContactDetails {
+        phone_number: phone.map(|p| Secret::new(p.to_owned())),
+        email: email.map(|e| Secret::new(e.to_owned())),
+    };
+    FakeVault::seal(
+        &serde_json::to_vec(&contact).expect("contact serialises"),
+        &contact_context(token_ref),
+    )
+}
+
+// ---------------------------------------------------------------- the world
+
+/// Every in-memory port, shared by the use cases and the assertions.
+pub struct World {
+    pub state: Arc<MemoryTokenState>,
+    pub clock: Arc<FixedClock>,
+    pub ids: Arc<SequentialIds>,
+    pub vault: Arc<MemoryKeyVault>,
+    pub mac: Arc<MemoryMac>,
+    pub cards: Arc<CardBook>,
+    pub otp: Arc<RecordingOtpQueue>,
+    pub publisher: Arc<RecordingPublisher>,
+    pub policy: DecisionPolicy,
+    pub code_policy: CodePolicy,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self {
+            state: Arc::default(),
+            clock: Arc::default(),
+            ids: Arc::default(),
+            vault: Arc::default(),
+            mac: Arc::default(),
+            cards: Arc::default(),
+            otp: Arc::default(),
+            publisher: Arc::default(),
+            policy: DecisionPolicy::default(),
+            code_policy: CodePolicy {
+                length: 8,
+                ttl: time::Duration::minutes(10),
+                max_attempts: 3,
+            },
+        }
+    }
+}
+
+impl World {
+    /// The issuer knows [`PAN`] as `card`.
+    pub fn with_card(self, card: VerifiedCard) -> Self {
+        self.cards.set_card(PAN, card);
+        self
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        tmp_core::clock::Clock::now(self.clock.as_ref())
+    }
+
+    pub fn fingerprint(&self, raw_pan: &str) -> String {
+        self.mac.fingerprint_of(&pan(raw_pan))
+    }
+
+    pub fn idempotency(&self) -> Idempotency {
+        Idempotency {
+            ledger: self.state.clone(),
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+        }
+    }
+
+    pub fn events(&self) -> EventDispatch {
+        EventDispatch {
+            publisher: self.publisher.clone(),
+            outbox: self.state.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+
+    pub fn lifecycle(&self) -> TokenLifecycle {
+        self.lifecycle_on(self.state.clone())
+    }
+
+    /// The lifecycle engine on another token store (a wrapper of the state).
+    pub fn lifecycle_on(&self, tokens: Arc<dyn TokenLifecycleStore>) -> TokenLifecycle {
+        TokenLifecycle {
+            tokens,
+            events: Some(self.events()),
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+        }
+    }
+
+    pub fn authorize(&self) -> AuthorizeTokenization {
+        self.authorize_on(self.state.clone())
+    }
+
+    /// Authorization on another authorization store (a wrapper of the state).
+    pub fn authorize_on(&self, store: Arc<dyn AuthorizationStore>) -> AuthorizeTokenization {
+        AuthorizeTokenization {
+            idempotency: self.idempotency(),
+            vault: self.vault.clone(),
+            events: Some(self.events()),
+            verifier: self.cards.clone(),
+            fingerprinter: self.mac.clone(),
+            store,
+            policy: self.policy.clone(),
+            contact: IssuerContact {
+                call_centre_number: CALL_CENTRE.to_owned(),
+            },
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+        }
+    }
+
+    pub fn request_activation_methods(&self) -> RequestActivationMethods {
+        RequestActivationMethods {
+            tokens: self.state.clone(),
+            vault: self.vault.clone(),
+            fingerprinter: self.mac.clone(),
+            contact: IssuerContact {
+                call_centre_number: CALL_CENTRE.to_owned(),
+            },
+            clock: self.clock.clone(),
+        }
+    }
+
+    pub fn deliver_activation_code(&self) -> DeliverActivationCode {
+        DeliverActivationCode {
+            idempotency: self.idempotency(),
+            tokens: self.state.clone(),
+            codes: self.state.clone(),
+            vault: self.vault.clone(),
+            mac: self.mac.clone(),
+            otp_queue: self.otp.clone(),
+            events: Some(self.events()),
+            code_policy: self.code_policy,
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+        }
+    }
+
+    pub fn validate_activation_code(&self) -> ValidateActivationCode {
+        ValidateActivationCode {
+            idempotency: self.idempotency(),
+            codes: self.state.clone(),
+            mac: self.mac.clone(),
+            events: Some(self.events()),
+            clock: self.clock.clone(),
+        }
+    }
+
+    pub fn notify_activated(&self) -> NotifyActivated {
+        NotifyActivated {
+            idempotency: self.idempotency(),
+            lifecycle: self.lifecycle(),
+            mac: self.mac.clone(),
+            fingerprinter: self.mac.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+
+    pub fn update_tokens(&self) -> UpdateTokens {
+        self.update_tokens_on(self.state.clone())
+    }
+
+    pub fn update_tokens_on(&self, tokens: Arc<dyn TokenLifecycleStore>) -> UpdateTokens {
+        UpdateTokens {
+            idempotency: self.idempotency(),
+            lifecycle: self.lifecycle_on(tokens),
+        }
+    }
+
+    pub fn suspicious_activity(&self) -> RecordSuspiciousActivity {
+        RecordSuspiciousActivity {
+            idempotency: self.idempotency(),
+            lifecycle: self.lifecycle(),
+        }
+    }
+
+    /// Seeds [`TOKEN`] for [`PAN`] in `status`, counted on the card when live.
+    pub fn seed_token(&self, status: TokenStatus) -> TokenRecord {
+        let record = token_record(TOKEN, status, Some(self.fingerprint(PAN)));
+        self.state.seed_token(record.clone(), None);
+        if status.is_live() {
+            self.state.set_live_tokens(&self.fingerprint(PAN), 1);
+        }
+        record
+    }
+
+    /// Seeds an issuer code `code` for `token_ref`, valid for 30 minutes.
+    pub fn seed_code(&self, token_ref: &str, code: &str) -> StoredCode {
+        let stored = StoredCode {
+            issued: IssuedCode {
+                mac: self.code_mac(token_ref, code),
+                expires_at: self.now() + time::Duration::minutes(30),
+                attempts: 0,
+                max_attempts: 3,
+                used: false,
+                source: CodeSource::Issuer,
+            },
+            ciphertext: FakeVault::seal(code.as_bytes(), &activation_code_context(token_ref)),
+        };
+        self.state.seed_code(token_ref, stored.clone());
+        stored
+    }
+
+    /// The MAC the use cases store and compare for `code` on `token_ref`.
+    pub fn code_mac(&self, token_ref: &str, code: &str) -> String {
+        self.mac
+            .mac_of(activation_code::mac_message(token_ref, code).expose())
+    }
+
+    /// The activation code a queued job carries, opened with the vault.
+    pub async fn open_job_code(&self, job: &OtpDeliveryJob) -> String {
+        let ciphertext = base64::engine::general_purpose::STANDARD
+            .decode(&job.encrypted_code)
+            .expect("encryptedCode is base64");
+        let opened = tmp_core::ports::KeyVault::decrypt(
+            self.vault.as_ref(),
+            &ciphertext,
+            &activation_code_context(&job.token_unique_reference),
+        )
+        .await
+        .expect("the vault opens the code under its token's context");
+        String::from_utf8(opened.expose().clone()).expect("codes are text")
+    }
+
+    /// The outbox of `token_ref`: (event type, published).
+    pub fn outbox(&self, token_ref: &str) -> Vec<(TokenEvent, bool)> {
+        self.state.events_of(token_ref)
+    }
+
+    /// The ledger state of a request: `None`, `IN_PROGRESS` or `COMPLETED`.
+    pub fn ledger_state(&self, operation: &'static str, request_id: &str) -> Option<String> {
+        self.state
+            .ledger_entry(&key(operation, request_id))
+            .map(|(state, _, _)| state)
+    }
+}
+
+// ---------------------------------------------------------------- wrappers
+
+/// An authorization store that races: concurrent requests fill the card's
+/// allowance right after the count is read, or transactions collide.
+pub struct RacingAuthorizations {
+    pub inner: Arc<MemoryTokenState>,
+    /// After `live_token_count` answers, the card counter jumps to this.
+    pub fill_card_to: Option<(String, u32)>,
+    /// The next `n` saves fail with `SaveError::Contention` (nothing written).
+    pub contention: AtomicU32,
+    pub saves: AtomicU32,
+}
+
+impl RacingAuthorizations {
+    pub fn new(inner: Arc<MemoryTokenState>) -> Self {
+        Self {
+            inner,
+            fill_card_to: None,
+            contention: AtomicU32::new(0),
+            saves: AtomicU32::new(0),
+        }
+    }
+}
+
+#[async_trait]
+impl AuthorizationStore for RacingAuthorizations {
+    async fn record_attempt(
+        &self,
+        pan_fingerprint: &str,
+        token_requestor_id: &str,
+        request_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<u32, StoreError> {
+        self.inner
+            .record_attempt(pan_fingerprint, token_requestor_id, request_id, now)
+            .await
+    }
+
+    async fn live_token_count(&self, pan_fingerprint: &str) -> Result<u32, StoreError> {
+        let count = self.inner.live_token_count(pan_fingerprint).await?;
+        if let Some((fingerprint, to)) = &self.fill_card_to {
+            self.inner.set_live_tokens(fingerprint, *to);
+        }
+        Ok(count)
+    }
+
+    async fn find_token(&self, token_ref: &str) -> Result<Option<TokenSnapshot>, StoreError> {
+        self.inner.find_token(token_ref).await
+    }
+
+    async fn save_authorization(&self, write: &AuthorizationWrite) -> Result<(), SaveError> {
+        self.saves.fetch_add(1, Ordering::SeqCst);
+        let collides = self
+            .contention
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if collides {
+            return Err(SaveError::Contention);
+        }
+        self.inner.save_authorization(write).await
+    }
+}
+
+/// A token store where other writers get in between our read and our commit.
+pub struct RacingTokens {
+    pub inner: Arc<MemoryTokenState>,
+    /// Applied (by another invocation) just before our next commit.
+    pub interloper: Mutex<Option<(TokenLifecycle, Transition)>>,
+    /// The next `n` reads return the token one version behind.
+    pub stale_reads: AtomicU32,
+    /// The commit with this number (1-based) fails as the store being down.
+    pub fail_commit: Option<u32>,
+    pub commits: AtomicU32,
+}
+
+impl RacingTokens {
+    pub fn new(inner: Arc<MemoryTokenState>) -> Self {
+        Self {
+            inner,
+            interloper: Mutex::new(None),
+            stale_reads: AtomicU32::new(0),
+            fail_commit: None,
+            commits: AtomicU32::new(0),
+        }
+    }
+}
+
+#[async_trait]
+impl TokenLifecycleStore for RacingTokens {
+    async fn token(&self, token_ref: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let mut token = self.inner.token(token_ref).await?;
+        let stale = self
+            .stale_reads
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if stale && let Some(token) = token.as_mut() {
+            token.version = token.version.saturating_sub(1);
+        }
+        Ok(token)
+    }
+
+    async fn commit(&self, commit: &LifecycleCommit) -> Result<(), SaveError> {
+        let number = self.commits.fetch_add(1, Ordering::SeqCst) + 1;
+        let interloper = self.interloper.lock().expect("not poisoned").take();
+        if let Some((lifecycle, transition)) = interloper {
+            lifecycle
+                .apply(&transition)
+                .await
+                .expect("the other writer commits");
+        }
+        if self.fail_commit == Some(number) {
+            return Err(SaveError::Store(StoreError::Unavailable(
+                "injected failure of one commit".into(),
+            )));
+        }
+        self.inner.commit(commit).await
+    }
+
+    async fn history(
+        &self,
+        token_ref: &str,
+    ) -> Result<Vec<tmp_core::domain::token::HistoryEntry>, StoreError> {
+        self.inner.history(token_ref).await
+    }
+
+    async fn contact_ciphertext(&self, token_ref: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.contact_ciphertext(token_ref).await
+    }
+}

@@ -1,0 +1,20 @@
+//! In-memory implementations of every `tmp-core` port, for use-case unit
+//! tests: deterministic, inspectable, and with switches to inject failures.
+//! Share them between the use case and the test with `Arc`.
+
+pub mod channels;
+pub mod clock;
+pub mod issuer;
+pub mod keys;
+pub mod queues;
+pub mod state;
+
+pub use channels::{FakeContacts, FakeVault, RecordingNotifier, RecordingSms};
+pub use clock::{DEFAULT_NOW, FixedClock, SequentialIds};
+pub use issuer::{CardBook, IssuerFault};
+pub use keys::{MemoryKeyMaterialStore, MemoryKeyVault, MemoryMac, fresh_data_key};
+pub use queues::{RecordingOtpQueue, RecordingPublisher};
+pub use state::{AuthorizationFacts, MemoryTokenState};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,845 @@
+//! The token state table in memory: the request ledger, tokens with their
+//! history, outbox and activation code, velocity attempts, card counters and
+//! decisions, behind one lock. Every port method behaves like its DynamoDB
+//! adapter (`tmp-aws` `dynamodb/{idempotency,authorization,lifecycle}.rs`):
+//! conditional writes, and transactions that check every condition before
+//! changing anything, so a failed write leaves no trace.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use time::{Duration, OffsetDateTime};
+use tmp_core::domain::Network;
+use tmp_core::domain::activation_code::IssuedCode;
+use tmp_core::domain::decision::{Decision, DecisionRecord, RuleId};
+use tmp_core::domain::events::TokenEvent;
+use tmp_core::domain::token::{HistoryEntry, LifecycleState, TokenStatus};
+use tmp_core::ports::{
+    ActivationCodeStore, AuthorizationStore, AuthorizationWrite, EventOutbox, IssueOutcome,
+    LifecycleCommit, RequestClaim, RequestCompletion, RequestKey, RequestLedger, SaveError,
+    StoreError, StoredCode, TokenAttributes, TokenLifecycleStore, TokenRecord, TokenSnapshot,
+};
+
+/// How long a claim protects a request being processed.
+const LEASE: Duration = Duration::seconds(30);
+/// Attempts counted by `record_attempt`.
+const VELOCITY_WINDOW: Duration = Duration::hours(24);
+
+const IN_PROGRESS: &str = "IN_PROGRESS";
+const COMPLETED: &str = "COMPLETED";
+
+type LedgerKey = (Network, String, String);
+
+fn ledger_key(key: &RequestKey) -> LedgerKey {
+    (
+        key.network,
+        key.operation.to_owned(),
+        key.request_id.clone(),
+    )
+}
+
+#[derive(Debug, Clone)]
+enum LedgerState {
+    /// `lease_until` in epoch seconds, as DynamoDB compares it.
+    InProgress {
+        lease_id: String,
+        lease_until: i64,
+    },
+    Completed {
+        outcome_json: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct LedgerEntry {
+    signature: String,
+    state: LedgerState,
+}
+
+/// What `save_authorization` writes on the token beyond [`TokenRecord`] and
+/// [`TokenAttributes`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationFacts {
+    pub correlation_id: String,
+    pub decision: Decision,
+    pub decided_by: RuleId,
+    pub issuer_card_id: Option<String>,
+    pub product_category: Option<String>,
+    /// Counted against the card's live-token limit.
+    pub live: bool,
+    pub created_at: OffsetDateTime,
+}
+
+/// The token item.
+#[derive(Debug, Clone)]
+struct StoredToken {
+    network: Network,
+    state: LifecycleState,
+    live: bool,
+    /// `None`: an item without a version attribute (only seeded ones).
+    version: Option<u64>,
+    pan_fingerprint: Option<String>,
+    pan_unique_reference: Option<String>,
+    attributes: TokenAttributes,
+    contact_ciphertext: Option<Vec<u8>>,
+    authorization: Option<AuthorizationFacts>,
+}
+
+impl StoredToken {
+    fn record(&self, token_ref: &str) -> TokenRecord {
+        TokenRecord {
+            token_ref: token_ref.to_owned(),
+            network: self.network,
+            state: self.state.clone(),
+            version: self.version.unwrap_or(0),
+            pan_fingerprint: self.pan_fingerprint.clone(),
+            pan_last4: self.attributes.pan_last4.clone(),
+            pan_unique_reference: self.pan_unique_reference.clone(),
+            token_requestor_id: self.attributes.token_requestor_id.clone(),
+            wallet_id: self.attributes.wallet_id.clone(),
+            has_contact: self.contact_ciphertext.is_some(),
+            language: self.attributes.language.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct OutboxEvent {
+    event: TokenEvent,
+    published: bool,
+}
+
+/// Everything in one token's partition.
+#[derive(Debug, Default)]
+struct Partition {
+    token: Option<StoredToken>,
+    /// By (write time, request id), like the `HISTORY#<at>#<requestId>` items.
+    history: BTreeMap<(OffsetDateTime, String), HistoryEntry>,
+    /// In commit order; a re-put event id replaces its item in place.
+    events: Vec<OutboxEvent>,
+    code: Option<StoredCode>,
+    /// By (write time, request id), like the `DECISION#<at>#<requestId>` items.
+    decisions: BTreeMap<(OffsetDateTime, String), DecisionRecord>,
+}
+
+impl Partition {
+    fn put_event(&mut self, event: &TokenEvent) {
+        let outbox = OutboxEvent {
+            event: event.clone(),
+            published: false,
+        };
+        match self
+            .events
+            .iter_mut()
+            .find(|e| e.event.event_id == event.event_id)
+        {
+            Some(existing) => *existing = outbox,
+            None => self.events.push(outbox),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    ledger: HashMap<LedgerKey, LedgerEntry>,
+    tokens: HashMap<String, Partition>,
+    /// (pan fingerprint, token requestor, request id) → first position (epoch ms).
+    attempts: HashMap<(String, String, String), i128>,
+    /// Live-token counters by PAN fingerprint (may go negative, as `ADD` can).
+    cards: HashMap<String, i64>,
+    fail_next_writes: u32,
+    unavailable: bool,
+}
+
+fn offline() -> StoreError {
+    StoreError::Unavailable("memory token state is switched off".into())
+}
+
+/// Epoch seconds, the resolution of DynamoDB's number attributes for times.
+fn whole_seconds(at: OffsetDateTime) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(at.unix_timestamp()).unwrap_or(at)
+}
+
+fn epoch_millis(at: OffsetDateTime) -> i128 {
+    at.unix_timestamp_nanos() / 1_000_000
+}
+
+/// A code still in force: not used, not expired, not exhausted.
+fn in_force(code: &IssuedCode, now: OffsetDateTime) -> bool {
+    !code.used
+        && code.expires_at.unix_timestamp() > now.unix_timestamp()
+        && code.attempts < code.max_attempts
+}
+
+/// Sets the attributes present in `from` (a message's facts) on `into`.
+fn merge_attributes(into: &mut TokenAttributes, from: &TokenAttributes) {
+    fn set(slot: &mut Option<String>, value: &Option<String>) {
+        if value.is_some() {
+            slot.clone_from(value);
+        }
+    }
+    let TokenAttributes {
+        activated_at,
+        token_requestor_id,
+        token_type,
+        token_last4,
+        token_fingerprint,
+        token_expiry,
+        wallet_id,
+        payment_app_instance_id,
+        device_name,
+        language,
+        decision_made_by,
+        pan_last4,
+    } = from;
+    set(&mut into.activated_at, activated_at);
+    set(&mut into.token_requestor_id, token_requestor_id);
+    set(&mut into.token_type, token_type);
+    set(&mut into.token_last4, token_last4);
+    set(&mut into.token_fingerprint, token_fingerprint);
+    set(&mut into.token_expiry, token_expiry);
+    set(&mut into.wallet_id, wallet_id);
+    set(&mut into.payment_app_instance_id, payment_app_instance_id);
+    set(&mut into.device_name, device_name);
+    set(&mut into.language, language);
+    set(&mut into.decision_made_by, decision_made_by);
+    set(&mut into.pan_last4, pan_last4);
+}
+
+impl Inner {
+    fn check(&self) -> Result<(), StoreError> {
+        if self.unavailable {
+            Err(offline())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Before a transactional write: the outage switch, then injected failures.
+    fn check_write(&mut self) -> Result<(), SaveError> {
+        self.check()?;
+        if self.fail_next_writes > 0 {
+            self.fail_next_writes -= 1;
+            return Err(SaveError::Store(StoreError::Unavailable(
+                "injected transaction failure".into(),
+            )));
+        }
+        Ok(())
+    }
+
+    fn token(&self, token_ref: &str) -> Option<&StoredToken> {
+        self.tokens.get(token_ref).and_then(|p| p.token.as_ref())
+    }
+
+    fn code(&self, token_ref: &str) -> Option<&StoredCode> {
+        self.tokens.get(token_ref).and_then(|p| p.code.as_ref())
+    }
+
+    fn partition(&mut self, token_ref: &str) -> &mut Partition {
+        self.tokens.entry(token_ref.to_owned()).or_default()
+    }
+
+    /// The completion's condition: our lease, still in progress.
+    fn can_complete(&self, completion: &RequestCompletion) -> bool {
+        matches!(
+            self.ledger.get(&ledger_key(&completion.key)),
+            Some(LedgerEntry {
+                state: LedgerState::InProgress { lease_id, .. },
+                ..
+            }) if *lease_id == completion.lease_id
+        )
+    }
+
+    /// Applies a completion whose condition [`Self::can_complete`] checked.
+    fn complete(&mut self, completion: &RequestCompletion) {
+        if let Some(entry) = self.ledger.get_mut(&ledger_key(&completion.key)) {
+            entry.state = LedgerState::Completed {
+                outcome_json: completion.outcome_json.clone(),
+            };
+        }
+    }
+
+    fn live_tokens(&self, pan_fingerprint: &str) -> i64 {
+        self.cards.get(pan_fingerprint).copied().unwrap_or(0)
+    }
+}
+
+/// One in-memory token state table implementing every store port, with
+/// inspection helpers and fault injection for tests (share it with `Arc`).
+#[derive(Debug, Default)]
+pub struct MemoryTokenState {
+    inner: Mutex<Inner>,
+}
+
+impl MemoryTokenState {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap()
+    }
+
+    /// The next `n` transactional writes (`complete`, `commit`,
+    /// `save_authorization`, `issue`, `record_failure`, `consume`) fail with
+    /// `SaveError::Store(StoreError::Unavailable)` and write nothing.
+    pub fn fail_next_commits(&self, n: u32) {
+        self.lock().fail_next_writes = n;
+    }
+
+    /// While `true`, every port call fails with `StoreError::Unavailable`
+    /// (inspection helpers keep working).
+    pub fn unavailable(&self, unavailable: bool) {
+        self.lock().unavailable = unavailable;
+    }
+
+    /// The token as [`TokenLifecycleStore::token`] reads it, without faults.
+    pub fn token_of(&self, token_ref: &str) -> Option<TokenRecord> {
+        self.lock().token(token_ref).map(|t| t.record(token_ref))
+    }
+
+    /// The token's attributes (what messages told us, and authorization set).
+    pub fn attributes_of(&self, token_ref: &str) -> Option<TokenAttributes> {
+        self.lock().token(token_ref).map(|t| t.attributes.clone())
+    }
+
+    /// What the last `save_authorization` of the token wrote on it.
+    pub fn authorization_of(&self, token_ref: &str) -> Option<AuthorizationFacts> {
+        self.lock()
+            .token(token_ref)
+            .and_then(|t| t.authorization.clone())
+    }
+
+    /// The token's status history, oldest first.
+    pub fn history_of(&self, token_ref: &str) -> Vec<HistoryEntry> {
+        self.lock()
+            .tokens
+            .get(token_ref)
+            .map(|p| p.history.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The token's outbox: every event with its published flag, in commit order.
+    pub fn events_of(&self, token_ref: &str) -> Vec<(TokenEvent, bool)> {
+        self.lock()
+            .tokens
+            .get(token_ref)
+            .map(|p| {
+                p.events
+                    .iter()
+                    .map(|e| (e.event.clone(), e.published))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The token's decisions, oldest first.
+    pub fn decisions_of(&self, token_ref: &str) -> Vec<DecisionRecord> {
+        self.lock()
+            .tokens
+            .get(token_ref)
+            .map(|p| p.decisions.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The token's activation code as stored.
+    pub fn code_of(&self, token_ref: &str) -> Option<StoredCode> {
+        self.lock().code(token_ref).cloned()
+    }
+
+    /// The card's live-token counter (0 when absent or negative).
+    pub fn live_tokens(&self, pan_fingerprint: &str) -> u32 {
+        u32::try_from(self.lock().live_tokens(pan_fingerprint).max(0)).unwrap_or(u32::MAX)
+    }
+
+    /// The ledger entry: (`IN_PROGRESS` | `COMPLETED`, signature, outcome JSON).
+    pub fn ledger_entry(&self, key: &RequestKey) -> Option<(String, String, Option<String>)> {
+        self.lock()
+            .ledger
+            .get(&ledger_key(key))
+            .map(|e| match &e.state {
+                LedgerState::InProgress { .. } => {
+                    (IN_PROGRESS.to_owned(), e.signature.clone(), None)
+                }
+                LedgerState::Completed { outcome_json } => (
+                    COMPLETED.to_owned(),
+                    e.signature.clone(),
+                    Some(outcome_json.clone()),
+                ),
+            })
+    }
+
+    /// Attempts recorded for this card and token requestor, whatever their age.
+    pub fn attempts_recorded(&self, pan_fingerprint: &str, token_requestor_id: &str) -> usize {
+        self.lock()
+            .attempts
+            .keys()
+            .filter(|(fp, tr, _)| fp == pan_fingerprint && tr == token_requestor_id)
+            .count()
+    }
+
+    /// Stores `record` as the token item, as is (version 0: no version
+    /// attribute; live from its status), replacing any token of that reference.
+    pub fn seed_token(&self, record: TokenRecord, contact_ciphertext: Option<Vec<u8>>) {
+        let TokenRecord {
+            token_ref,
+            network,
+            state,
+            version,
+            pan_fingerprint,
+            pan_last4,
+            pan_unique_reference,
+            token_requestor_id,
+            wallet_id,
+            has_contact: _,
+            language,
+        } = record;
+        let token = StoredToken {
+            network,
+            live: state.status.is_live(),
+            state,
+            version: (version != 0).then_some(version),
+            pan_fingerprint,
+            pan_unique_reference,
+            attributes: TokenAttributes {
+                token_requestor_id,
+                wallet_id,
+                language,
+                pan_last4,
+                ..TokenAttributes::default()
+            },
+            contact_ciphertext,
+            authorization: None,
+        };
+        self.lock().partition(&token_ref).token = Some(token);
+    }
+
+    /// Stores `code` for the token as is (attempts and used flag included).
+    pub fn seed_code(&self, token_ref: &str, code: StoredCode) {
+        self.lock().partition(token_ref).code = Some(code);
+    }
+
+    /// Sets the card's live-token counter.
+    pub fn set_live_tokens(&self, pan_fingerprint: &str, live: u32) {
+        self.lock()
+            .cards
+            .insert(pan_fingerprint.to_owned(), i64::from(live));
+    }
+}
+
+#[async_trait]
+impl RequestLedger for MemoryTokenState {
+    async fn claim(
+        &self,
+        key: &RequestKey,
+        signature: &str,
+        lease_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<RequestClaim, StoreError> {
+        let mut inner = self.lock();
+        inner.check()?;
+        let k = ledger_key(key);
+        match inner.ledger.get(&k) {
+            Some(LedgerEntry {
+                signature,
+                state: LedgerState::Completed { outcome_json },
+            }) => {
+                return Ok(RequestClaim::Completed {
+                    signature: signature.clone(),
+                    outcome_json: outcome_json.clone(),
+                });
+            }
+            // A live lease; an expired one (`lease_until < now`) is taken over.
+            Some(LedgerEntry {
+                state: LedgerState::InProgress { lease_until, .. },
+                ..
+            }) if *lease_until >= now.unix_timestamp() => return Ok(RequestClaim::InProgress),
+            _ => {}
+        }
+        inner.ledger.insert(
+            k,
+            LedgerEntry {
+                signature: signature.to_owned(),
+                state: LedgerState::InProgress {
+                    lease_id: lease_id.to_owned(),
+                    lease_until: (now + LEASE).unix_timestamp(),
+                },
+            },
+        );
+        Ok(RequestClaim::Claimed)
+    }
+
+    async fn release(&self, key: &RequestKey, lease_id: &str) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        inner.check()?;
+        let k = ledger_key(key);
+        let ours = matches!(
+            inner.ledger.get(&k),
+            Some(LedgerEntry {
+                state: LedgerState::InProgress { lease_id: held, .. },
+                ..
+            }) if held == lease_id
+        );
+        // Someone else's claim (or a completed one): nothing of ours to release.
+        if ours {
+            inner.ledger.remove(&k);
+        }
+        Ok(())
+    }
+
+    async fn complete(
+        &self,
+        completion: &RequestCompletion,
+        _now: OffsetDateTime,
+    ) -> Result<(), SaveError> {
+        let mut inner = self.lock();
+        inner.check_write()?;
+        if !inner.can_complete(completion) {
+            return Err(SaveError::Conflict);
+        }
+        inner.complete(completion);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl AuthorizationStore for MemoryTokenState {
+    async fn record_attempt(
+        &self,
+        pan_fingerprint: &str,
+        token_requestor_id: &str,
+        request_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<u32, StoreError> {
+        let mut inner = self.lock();
+        inner.check()?;
+        // A retried request keeps its first position in the window.
+        let own_at = *inner
+            .attempts
+            .entry((
+                pan_fingerprint.to_owned(),
+                token_requestor_id.to_owned(),
+                request_id.to_owned(),
+            ))
+            .or_insert_with(|| epoch_millis(now));
+        let own = (own_at, request_id);
+        let since = epoch_millis(now - VELOCITY_WINDOW);
+        // Attempts ranked at or before ours (time, then request id), within
+        // 24 h: concurrent requests each see a distinct rank.
+        let count = inner
+            .attempts
+            .iter()
+            .filter(|((fp, tr, rid), at)| {
+                fp == pan_fingerprint
+                    && tr == token_requestor_id
+                    && **at >= since
+                    && (**at, rid.as_str()) <= own
+            })
+            .count();
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
+    async fn live_token_count(&self, pan_fingerprint: &str) -> Result<u32, StoreError> {
+        let inner = self.lock();
+        inner.check()?;
+        u32::try_from(inner.live_tokens(pan_fingerprint)).map_err(|_| {
+            StoreError::Corrupt("attribute live_tokens is not a number we can read".to_owned())
+        })
+    }
+
+    async fn find_token(&self, token_ref: &str) -> Result<Option<TokenSnapshot>, StoreError> {
+        let inner = self.lock();
+        inner.check()?;
+        Ok(inner
+            .token(token_ref)
+            .map(|t| TokenSnapshot { live: t.live }))
+    }
+
+    async fn save_authorization(&self, w: &AuthorizationWrite) -> Result<(), SaveError> {
+        let mut inner = self.lock();
+        inner.check_write()?;
+        let approved = w.record.decision != Decision::Declined;
+        let already_live = w.existing.as_ref().is_some_and(|t| t.live);
+        let becomes_live = approved && !already_live;
+        let live = approved || already_live;
+
+        // Every condition first, as one transaction.
+        let counter = inner.cards.get(&w.pan_fingerprint).copied();
+        let card_ok = !becomes_live || counter.is_none_or(|n| n < i64::from(w.live_token_limit));
+        // New token: must not exist. Re-authorization: still as we read it.
+        let token_ok = match (&w.existing, inner.token(&w.token_ref)) {
+            (None, None) => true,
+            (Some(seen), Some(now)) => seen.live == now.live,
+            _ => false,
+        };
+        let request_ok = inner.can_complete(&w.completion);
+        if !card_ok {
+            return Err(SaveError::TokenLimitReached);
+        }
+        if !(token_ok && request_ok) {
+            tracing::warn!(
+                token_ok,
+                request_ok,
+                "memory decision transaction cancelled"
+            );
+            return Err(SaveError::Conflict);
+        }
+
+        // Then every effect.
+        if becomes_live {
+            inner
+                .cards
+                .insert(w.pan_fingerprint.clone(), counter.unwrap_or(0) + 1);
+        }
+        let request_id = w.completion.key.request_id.clone();
+        let token = StoredToken {
+            network: w.network,
+            state: LifecycleState {
+                status: if live {
+                    TokenStatus::Inactive
+                } else {
+                    TokenStatus::Declined
+                },
+                suspenders: Default::default(),
+                last_event_at: None,
+            },
+            live,
+            version: Some(1),
+            pan_fingerprint: Some(w.pan_fingerprint.clone()),
+            pan_unique_reference: w.pan_unique_reference.clone(),
+            attributes: TokenAttributes {
+                token_requestor_id: w.token_requestor_id.clone(),
+                token_type: Some(w.token_type.clone()),
+                wallet_id: w.wallet_id.clone(),
+                payment_app_instance_id: w.payment_app_instance_id.clone(),
+                device_name: w.device_name.clone(),
+                pan_last4: Some(w.pan_last4.clone()),
+                ..TokenAttributes::default()
+            },
+            contact_ciphertext: w.contact_ciphertext.clone(),
+            authorization: Some(AuthorizationFacts {
+                correlation_id: w.correlation_id.clone(),
+                decision: w.record.decision,
+                decided_by: w.record.decided_by,
+                issuer_card_id: w.issuer_card_id.clone(),
+                product_category: w.product_category.clone(),
+                live,
+                created_at: w.now,
+            }),
+        };
+        let partition = inner.partition(&w.token_ref);
+        partition
+            .decisions
+            .insert((w.now, request_id.clone()), w.record.clone());
+        // A put: replaces the whole token item.
+        partition.token = Some(token);
+        partition
+            .history
+            .insert((w.now, request_id), w.history.clone());
+        if let Some(event) = &w.event {
+            partition.put_event(event);
+        }
+        inner.complete(&w.completion);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl TokenLifecycleStore for MemoryTokenState {
+    async fn token(&self, token_ref: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let inner = self.lock();
+        inner.check()?;
+        Ok(inner.token(token_ref).map(|t| t.record(token_ref)))
+    }
+
+    async fn commit(&self, c: &LifecycleCommit) -> Result<(), SaveError> {
+        let mut inner = self.lock();
+        inner.check_write()?;
+
+        // Every condition first, as one transaction.
+        let token_ok = match (c.expected_version, inner.token(&c.token_ref)) {
+            (None, None) => true,
+            (Some(0), Some(t)) => t.version.is_none(),
+            (Some(expected), Some(t)) => t.version == Some(expected),
+            _ => false,
+        };
+        let request_ok = c.request.as_ref().is_none_or(|r| inner.can_complete(r));
+        if !(token_ok && request_ok) {
+            return Err(SaveError::Conflict);
+        }
+
+        // Then every effect.
+        if let (delta @ (1 | -1), Some(fingerprint)) = (c.live_delta, c.pan_fingerprint.as_ref()) {
+            *inner.cards.entry(fingerprint.clone()).or_insert(0) += i64::from(delta);
+        }
+        let partition = inner.partition(&c.token_ref);
+        match (&mut partition.token, c.expected_version) {
+            (Some(token), Some(expected)) => {
+                token.state.status = c.state.status;
+                token.state.suspenders.clone_from(&c.state.suspenders);
+                if let Some(last) = c.state.last_event_at {
+                    token.state.last_event_at = Some(last);
+                }
+                token.live = c.state.status.is_live();
+                merge_attributes(&mut token.attributes, &c.attributes);
+                token.version = Some(expected + 1);
+            }
+            (slot, _) => {
+                *slot = Some(StoredToken {
+                    network: c.network,
+                    state: c.state.clone(),
+                    live: c.state.status.is_live(),
+                    version: Some(1),
+                    pan_fingerprint: c.pan_fingerprint.clone(),
+                    pan_unique_reference: None,
+                    attributes: c.attributes.clone(),
+                    contact_ciphertext: None,
+                    authorization: None,
+                });
+            }
+        }
+        partition.history.insert(
+            (c.now, c.history.source_request_id.clone()),
+            c.history.clone(),
+        );
+        for event in &c.events {
+            partition.put_event(event);
+        }
+        if let Some(request) = &c.request {
+            inner.complete(request);
+        }
+        Ok(())
+    }
+
+    async fn history(&self, token_ref: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.lock().check()?;
+        Ok(self.history_of(token_ref))
+    }
+
+    async fn contact_ciphertext(&self, token_ref: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let inner = self.lock();
+        inner.check()?;
+        Ok(inner
+            .token(token_ref)
+            .and_then(|t| t.contact_ciphertext.clone()))
+    }
+}
+
+#[async_trait]
+impl EventOutbox for MemoryTokenState {
+    async fn unpublished_events(&self, token_ref: &str) -> Result<Vec<TokenEvent>, StoreError> {
+        let inner = self.lock();
+        inner.check()?;
+        Ok(inner
+            .tokens
+            .get(token_ref)
+            .map(|p| {
+                p.events
+                    .iter()
+                    .filter(|e| !e.published)
+                    .map(|e| e.event.clone())
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    async fn mark_published(
+        &self,
+        token_ref: &str,
+        event_id: &str,
+        _now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        inner.check()?;
+        let event = inner
+            .tokens
+            .get_mut(token_ref)
+            .and_then(|p| p.events.iter_mut().find(|e| e.event.event_id == event_id));
+        match event {
+            Some(event) => {
+                event.published = true;
+                Ok(())
+            }
+            // The adapter's conditional update fails the same way.
+            None => Err(StoreError::Unavailable(
+                "outbox event does not exist".into(),
+            )),
+        }
+    }
+}
+
+#[async_trait]
+impl ActivationCodeStore for MemoryTokenState {
+    async fn code(&self, token_ref: &str) -> Result<Option<StoredCode>, StoreError> {
+        let inner = self.lock();
+        inner.check()?;
+        Ok(inner.code(token_ref).cloned())
+    }
+
+    async fn issue(
+        &self,
+        token_ref: &str,
+        code: &StoredCode,
+        now: OffsetDateTime,
+    ) -> Result<IssueOutcome, SaveError> {
+        let mut inner = self.lock();
+        inner.check_write()?;
+        // Only replaces a code that is no longer in force.
+        if let Some(existing) = inner.code(token_ref).filter(|c| in_force(&c.issued, now)) {
+            return Ok(IssueOutcome::Existing(existing.clone()));
+        }
+        inner.partition(token_ref).code = Some(StoredCode {
+            issued: IssuedCode {
+                mac: code.issued.mac.clone(),
+                expires_at: whole_seconds(code.issued.expires_at),
+                attempts: 0,
+                max_attempts: code.issued.max_attempts,
+                used: false,
+                source: code.issued.source,
+            },
+            ciphertext: code.ciphertext.clone(),
+        });
+        Ok(IssueOutcome::Issued)
+    }
+
+    async fn record_failure(
+        &self,
+        token_ref: &str,
+        request: &RequestCompletion,
+        _now: OffsetDateTime,
+    ) -> Result<(), SaveError> {
+        let mut inner = self.lock();
+        inner.check_write()?;
+        let code_ok = inner
+            .code(token_ref)
+            .is_some_and(|c| !c.issued.used && c.issued.attempts < c.issued.max_attempts);
+        if !(code_ok && inner.can_complete(request)) {
+            return Err(SaveError::Conflict);
+        }
+        if let Some(code) = inner.partition(token_ref).code.as_mut() {
+            code.issued.attempts += 1;
+        }
+        inner.complete(request);
+        Ok(())
+    }
+
+    async fn consume(
+        &self,
+        token_ref: &str,
+        request: &RequestCompletion,
+        now: OffsetDateTime,
+    ) -> Result<(), SaveError> {
+        let mut inner = self.lock();
+        inner.check_write()?;
+        let code_ok = inner
+            .code(token_ref)
+            .is_some_and(|c| in_force(&c.issued, now));
+        if !(code_ok && inner.can_complete(request)) {
+            return Err(SaveError::Conflict);
+        }
+        if let Some(code) = inner.partition(token_ref).code.as_mut() {
+            code.issued.used = true;
+            // The adapter removes the ciphertext of a used code.
+            code.ciphertext = Vec::new();
+        }
+        inner.complete(request);
+        Ok(())
+    }
+}

@@ -1,0 +1,9 @@
+//! Adapter and flow tests against the AWS emulator, one binary: the real SDK
+//! clients, the local platform, the issuer simulator.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod authorize_service_events;
+mod issuer_api;
+mod kms_and_key_material;
+mod notifications;
+mod predigitization_flow;

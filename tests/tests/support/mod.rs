@@ -1,4 +1,0 @@
-//! Shared integration-test helpers.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-pub mod emulator;
