@@ -9,7 +9,7 @@ PORT ?= 3000
 export CARGO_TERM_COLOR ?= never
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run test build venv lint unit events mdes-key clean
+.PHONY: help run test build venv lint unit events clean
 
 help:
 	@echo "make run    - build and start the local platform on http://127.0.0.1:$(PORT)"
@@ -32,8 +32,10 @@ lint: venv
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	$(VENV)/bin/cfn-lint template.yaml
 
+# One build of the workspace (tests and bins share it: no feature switch makes
+# `cargo build` and `cargo test` compile a crate twice), then every test with
+# a private moto server.
 test: venv lint
-	cargo build --workspace --bins --locked
 	@mkdir -p target
 	set -o pipefail; infra/scripts/with-moto.sh cargo test --workspace --locked --no-fail-fast 2>&1 | tee target/test-output.log; \
 	  status=$$?; infra/scripts/test-summary.sh target/test-output.log; exit $$status

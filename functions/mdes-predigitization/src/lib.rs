@@ -31,7 +31,10 @@ pub const FUNCTIONS: Registry = &[
         "mdes-request-activation-methods",
         request_activation_methods::INIT,
     ),
-    ("mdes-deliver-activation-code", deliver_activation_code::INIT),
+    (
+        "mdes-deliver-activation-code",
+        deliver_activation_code::INIT,
+    ),
     (
         "mdes-validate-activation-code",
         validate_activation_code::INIT,
@@ -50,10 +53,13 @@ pub const FUNCTIONS: Registry = &[
 /// The HTTP handler of an MDES operation: the API Gateway proxy event's body
 /// in, the MDES answer out.
 pub fn endpoint<O: MdesOperation>(operation: O) -> HttpHandler {
-    http_handler(Arc::new(operation), |operation, request: Request| async move {
-        let response = respond(operation.as_ref(), request.body().as_ref()).await;
-        Ok(response.map(Body::from))
-    })
+    http_handler(
+        Arc::new(operation),
+        |operation, request: Request| async move {
+            let response = respond(operation.as_ref(), request.body().as_ref()).await;
+            Ok(response.map(Body::from))
+        },
+    )
 }
 
 /// An [`Init`] from an async `init` function.

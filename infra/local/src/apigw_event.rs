@@ -162,8 +162,6 @@ fn urlencoded_pairs(query: &str) -> Vec<(String, String)> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-#[allow(clippy::panic)]
 mod tests {
     use lambda_http::RequestExt;
 

@@ -445,7 +445,6 @@ fn base64_data(bytes: &[u8]) -> Base64Data {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use aws_lambda_events::event::sqs::BatchItemFailure;
 

@@ -231,7 +231,6 @@ async fn dispatch(State(state): State<Arc<GatewayState>>, req: axum::extract::Re
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use lambda_http::{Body, RequestExt};
     use tmp_runtime::lambda::HandlerError;

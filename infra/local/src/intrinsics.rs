@@ -98,21 +98,20 @@ pub enum SubPart<'a> {
 pub fn sub_parts(s: &str) -> Vec<SubPart<'_>> {
     let mut parts = Vec::new();
     let mut rest = s;
-    while let Some(start) = rest.find("${") {
-        let Some(len) = rest[start..].find('}') else {
+    // `find` returns char boundaries and "${" / "}" are ASCII: every split is on one.
+    while let Some((before, after)) = rest.split_once("${") {
+        let Some((var, next)) = after.split_once('}') else {
             break;
         };
-        let var = &rest[start + 2..start + len];
+        parts.push(Text(before));
         if let Some(literal) = var.strip_prefix('!') {
-            parts.push(Text(&rest[..start]));
             parts.push(Text("${"));
             parts.push(Text(literal));
             parts.push(Text("}"));
         } else {
-            parts.push(Text(&rest[..start]));
             parts.push(SubPart::Var(var.trim()));
         }
-        rest = &rest[start + len + 1..];
+        rest = next;
     }
     parts.push(Text(rest));
     parts.retain(|p| *p != Text(""));
@@ -164,7 +163,6 @@ fn sub_references(s: &str, out: &mut Vec<String>) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

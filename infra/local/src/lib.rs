@@ -4,6 +4,8 @@
 //!
 //! [`platform::LocalPlatform`] is the entry point used by the `tmp-local`
 //! binary and by tests.
+// A developer tool: it prints what it serves and where.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::PathBuf;
 

@@ -3,6 +3,8 @@
 //!
 //! Usage: `tmp-local [run] [--port N] [--template PATH] [--prefix P]`
 //! Env: `PORT`, `TMP_LOCAL_PREFIX`, `TMP_LOCAL_MOTO_SERVER`, `AWS_ENDPOINT_URL`, `RUST_LOG`.
+// A developer tool: it prints what it serves and where.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::process::ExitCode;
 

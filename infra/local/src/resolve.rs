@@ -284,7 +284,6 @@ fn sub(d: &Deployment, arg: &Value) -> Result<String, ResolveError> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use std::collections::HashMap;
 

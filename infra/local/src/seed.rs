@@ -13,11 +13,11 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use base64::Engine as _;
-use tmp_aws::{DynamoDbKeyMaterialStore, KmsKeyVault};
 use tmp_aws::config_secret;
+use tmp_aws::{DynamoDbKeyMaterialStore, KmsKeyVault};
+use tmp_core::secret::Secret;
 use tmp_mdes::fle::MdesPrivateKey;
 use tmp_mdes::keys as mdes_keys;
-use tmp_core::secret::Secret;
 
 use crate::issuer_simulator::{CardBook, ClientCredentials, IssuerSimulator};
 use crate::outbox::{self, OUTBOX_PATH};

@@ -11,6 +11,7 @@ use tmp_core::clock::{Clock, IdGenerator, RandomIds, SystemClock};
 use tmp_core::domain::activation_code::CodePolicy;
 use tmp_core::domain::policy::DecisionPolicy;
 use tmp_core::ports::{IssuerNotifier, KeyVault};
+use tmp_core::secret::Secret;
 use tmp_core::usecases::activation_methods::IssuerContact;
 use tmp_core::usecases::authorize::AuthorizeTokenization;
 use tmp_core::usecases::cardholder_notification::{
@@ -27,7 +28,6 @@ use tmp_core::usecases::request_activation_methods::RequestActivationMethods;
 use tmp_core::usecases::suspicious_activity::RecordSuspiciousActivity;
 use tmp_core::usecases::update_tokens::UpdateTokens;
 use tmp_core::usecases::validate_activation_code::ValidateActivationCode;
-use tmp_core::secret::Secret;
 use tmp_mdes::fle::MdesKeyRing;
 use tmp_runtime::config::{ConfigError, FunctionEnv};
 use tmp_runtime::consumer::RetryBackoff;
@@ -329,7 +329,9 @@ pub async fn issuer_notifier(
             let secret =
                 config_secret::decrypt(vault, ciphertext, config_secret::ISSUER_WEBHOOK_SECRET)
                     .await?;
-            Ok(Arc::new(WebhookNotifier::new(webhook_config(env, secret)?)?))
+            Ok(Arc::new(WebhookNotifier::new(webhook_config(
+                env, secret,
+            )?)?))
         }
     }
 }
@@ -422,7 +424,6 @@ pub async fn cardholder_notification(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use std::collections::HashMap;
 
@@ -496,7 +497,10 @@ mod tests {
             ("TOKEN_STATE_TABLE", "t"),
             ("SECRETS_KEY_ID", "k"),
             ("PAN_FINGERPRINT_KEY_ID", "h"),
-            ("TOKEN_EVENTS_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:t"),
+            (
+                "TOKEN_EVENTS_TOPIC_ARN",
+                "arn:aws:sns:us-east-1:123456789012:t",
+            ),
         ]);
         // WHEN composed, THEN the cold start fails naming the variable
         let err = deliver_activation_code(&sdk, &env).err().unwrap();

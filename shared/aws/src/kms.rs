@@ -136,7 +136,10 @@ impl PanFingerprinter for KmsPanFingerprinter {
 
 #[async_trait]
 impl tmp_core::ports::KeyedMac for KmsPanFingerprinter {
-    async fn mac(&self, message: &tmp_core::secret::Secret<Vec<u8>>) -> Result<String, KeyVaultError> {
+    async fn mac(
+        &self,
+        message: &tmp_core::secret::Secret<Vec<u8>>,
+    ) -> Result<String, KeyVaultError> {
         self.generate_mac(message.expose()).await
     }
 }

@@ -129,7 +129,6 @@ pub fn e164(phone: &str) -> Option<Secret<String>> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use tmp_core::domain::events::TokenEventType;
 

@@ -2,13 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::fle::EncryptedPayload;
-use tmp_core::domain::decision::{Decision, WalletAdvice};
 use crate::MdesError;
 use crate::activation_method::ActivationMethod;
 use crate::common::{self, WalletContext};
+use crate::fle::EncryptedPayload;
 use crate::operation::MdesRequest;
 use crate::validate::{self, optional_length};
+use tmp_core::domain::decision::{Decision, WalletAdvice};
 
 pub use crate::common::DIGITIZATION;
 
@@ -142,7 +142,6 @@ pub struct AuthorizeServiceResponse {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use serde_json::json;
 
     use super::*;

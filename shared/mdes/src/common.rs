@@ -1,9 +1,9 @@
 //! Fields several Pre-Digitization operations share, checked in one place so
 //! every operation answers the same code for the same mistake.
 
-use crate::fle::EncryptedPayload;
 use crate::MdesError;
 use crate::authorize_service::FundingAccountInfo;
+use crate::fle::EncryptedPayload;
 use crate::validate::{self, length, optional_length};
 
 pub const DIGITIZATION: &str = "DIGITIZATION";

@@ -55,7 +55,6 @@ pub type DeliverActivationCodeResponse = Acknowledgement;
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use serde_json::json;
 
     use super::*;

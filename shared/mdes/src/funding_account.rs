@@ -147,7 +147,6 @@ fn parse_expiry(month: &str, year: &str) -> Result<Expiry, InputError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::{MdesError, MdesErrorCode};
 

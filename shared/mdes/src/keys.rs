@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use tmp_core::crypto::envelope::{self, Sealed};
-use tmp_core::crypto::CryptoError;
 use crate::fle::{MdesKeyRing, MdesPrivateKey, spki_fingerprint, spki_pem};
-use tmp_core::ports::key_vault::{KeyVault, KeyVaultError};
+use tmp_core::crypto::CryptoError;
+use tmp_core::crypto::envelope::{self, Sealed};
 use tmp_core::ports::key_material::{
-    KeyMaterialStatus, KeyMaterialStoreError, KeyMaterial, KeyMaterialStore,
+    KeyMaterial, KeyMaterialStatus, KeyMaterialStore, KeyMaterialStoreError,
 };
+use tmp_core::ports::key_vault::{KeyVault, KeyVaultError};
 
 /// Value of the `purpose` encryption-context entry for MDES key data keys.
 pub const PURPOSE: &str = "mdes-private-key";

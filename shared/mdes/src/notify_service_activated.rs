@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::fle::EncryptedPayload;
 use crate::MdesError;
 use crate::authorize_service::DeviceInfo;
 use crate::common;
+use crate::fle::EncryptedPayload;
 use crate::operation::{Acknowledgement, MdesRequest};
 use crate::validate::{self, length, optional_length};
 
@@ -149,7 +149,6 @@ pub type NotifyServiceActivatedResponse = Acknowledgement;
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use serde_json::json;
 
     use super::*;

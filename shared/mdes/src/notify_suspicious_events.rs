@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::MdesError;
 use crate::common;
-use crate::operation::{Acknowledgement, MdesRequest};
 use crate::notify_token_updated::TokenStatus;
+use crate::operation::{Acknowledgement, MdesRequest};
 use crate::validate::optional_length;
 
 /// The spec says "Must be one of; REPLENISH".
@@ -80,7 +80,6 @@ pub type NotifySuspiciousEventsResponse = Acknowledgement;
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use serde_json::json;
 
     use super::*;

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::fle::EncryptedPayload;
 use crate::MdesError;
 use crate::common;
+use crate::fle::EncryptedPayload;
 use crate::operation::{Acknowledgement, MdesRequest};
 use crate::validate::{self, length};
 
@@ -141,7 +141,6 @@ pub type NotifyTokenUpdatedResponse = Acknowledgement;
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use serde_json::{Value, json};
 
     use super::*;

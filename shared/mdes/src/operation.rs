@@ -48,12 +48,11 @@ pub async fn respond<O: MdesOperation>(operation: &O, body: &[u8]) -> Response<V
     };
     let response_id = validate::request_id_of(&body).unwrap_or_else(http::fresh_response_id);
     tracing::Span::current().record("request_id", response_id.as_str());
-    let request = match validate::from_value::<O::Request>(body)
-        .and_then(|r| r.validate().map(|()| r))
-    {
-        Ok(request) => request,
-        Err(err) => return refused::<O::Request>(&response_id, &err),
-    };
+    let request =
+        match validate::from_value::<O::Request>(body).and_then(|r| r.validate().map(|()| r)) {
+            Ok(request) => request,
+            Err(err) => return refused::<O::Request>(&response_id, &err),
+        };
     match operation.call(request, response_id.clone()).await {
         Ok(body) => http::ok(&body),
         Err(err) => refused::<O::Request>(&response_id, &err),

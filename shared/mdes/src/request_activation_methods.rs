@@ -62,7 +62,6 @@ pub struct RequestActivationMethodsResponse {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use serde_json::json;
 
     use super::*;

@@ -1,6 +1,5 @@
 //! Unit-test helpers for the wire types: parse like the handler does, and
 //! check that each mutation of a valid body yields the expected code.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::Value;
 

@@ -106,8 +106,13 @@ pub fn authorize_response(
         response_id,
         services: vec![DIGITIZATION.to_owned()],
         decision: outcome.decision,
-        activation_methods: (!outcome.activation_methods.is_empty())
-            .then(|| outcome.activation_methods.iter().map(activation_method).collect()),
+        activation_methods: (!outcome.activation_methods.is_empty()).then(|| {
+            outcome
+                .activation_methods
+                .iter()
+                .map(activation_method)
+                .collect()
+        }),
         pan_sequence_number: None,
         cvc_response: outcome.cvc_response,
         token_requestor_id: None,
@@ -251,9 +256,7 @@ pub fn update_tokens_command(request: &NotifyTokenUpdatedRequest) -> UpdateToken
                 }),
                 (_, None) => None,
             },
-            initial_status: update
-                .status
-                .map_or(token::TokenStatus::Inactive, status),
+            initial_status: update.status.map_or(token::TokenStatus::Inactive, status),
             token_expiry: update.token_expiry.clone(),
             details: serde_json::json!({"suspendedBy": update.suspended_by}),
         })

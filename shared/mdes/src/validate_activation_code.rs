@@ -52,7 +52,6 @@ pub struct ValidateActivationCodeResponse {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use serde_json::json;
 
     use super::*;

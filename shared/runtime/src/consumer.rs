@@ -150,7 +150,6 @@ pub fn with_backoff(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     const EVENT: &str = r#"{"eventId":"evt-1","eventType":"TOKEN_DELETED","schemaVersion":1,"occurredAt":"2026-03-01T10:00:00Z","network":"MDES","tokenUniqueReference":"DWSPMC00000000010906a349d9ca4eb1a4d53e3c90a11d9c"}"#;

@@ -181,7 +181,10 @@ pub fn free_port() -> Result<u16, EmulatorError> {
     Ok(listener.local_addr().map_err(EmulatorError::Port)?.port())
 }
 
-async fn wait_ready(endpoint_url: &str, mut child: Option<&mut Child>) -> Result<(), EmulatorError> {
+async fn wait_ready(
+    endpoint_url: &str,
+    mut child: Option<&mut Child>,
+) -> Result<(), EmulatorError> {
     let authority = endpoint_url
         .trim_start_matches("http://")
         .trim_end_matches('/')

@@ -10,13 +10,13 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::post;
-use tmp_local::issuer_simulator::{CardBook, ClientCredentials, IssuerSimulator};
 use tmp_aws::issuer_http::{IssuerApiConfig, IssuerHttpClient};
 use tmp_core::domain::card::{
     CardStatus, CardVerification, CardVerificationRequest, CvcResult, Expiry, VerifiedCard,
 };
 use tmp_core::ports::{CardVerifier, IssuerError};
 use tmp_core::secret::Secret;
+use tmp_local::issuer_simulator::{CardBook, ClientCredentials, IssuerSimulator};
 
 const PAN: &str = "5555555555554444";
 const PHONE: &str = "+447700900123";

@@ -6,18 +6,18 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
 use aws_sdk_kms::types::{KeySpec, KeyUsageType};
-use tmp_testkit::moto::Emulator;
 use tmp_aws::{DynamoDbKeyMaterialStore, KmsKeyVault, KmsPanFingerprinter};
-use tmp_mdes::fle::encrypt;
-use tmp_mdes::keys::{
-    MdesKeyError, encryption_context, generate_and_store, load_keyring, public_keys,
-};
-use tmp_mdes::fle::{AesKeySize, MdesPrivateKey, OaepHash};
 use tmp_core::ports::{
-    KeyMaterialStatus, KeyMaterialStoreError, KeyVault, KeyVaultError, KeyMaterialStore,
+    KeyMaterialStatus, KeyMaterialStore, KeyMaterialStoreError, KeyVault, KeyVaultError,
     PanFingerprinter,
 };
 use tmp_core::secret::Pan;
+use tmp_mdes::fle::encrypt;
+use tmp_mdes::fle::{AesKeySize, MdesPrivateKey, OaepHash};
+use tmp_mdes::keys::{
+    MdesKeyError, encryption_context, generate_and_store, load_keyring, public_keys,
+};
+use tmp_testkit::moto::Emulator;
 
 const DOC: &[u8] = br#"{"fundingAccountInfo":{"accountNumber":"5555555555554444"}}"#;
 

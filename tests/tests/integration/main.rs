@@ -1,6 +1,11 @@
 //! Adapter and flow tests against the AWS emulator, one binary: the real SDK
 //! clients, the local platform, the issuer simulator.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod authorize_service_events;
 mod issuer_api;

@@ -15,13 +15,10 @@ use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::json;
 use sha2::Sha256;
-use tmp_testkit::moto::Emulator;
-use tmp_core::usecases::authorize::contact_context;
 use tmp_aws::webhook::{WebhookConfig, WebhookNotifier};
 use tmp_aws::{
     DynamoDbContactDirectory, KmsKeyVault, SnsEventPublisher, SnsSmsSender, SqsOtpJobQueue,
 };
-use tmp_runtime::config::FunctionEnv;
 use tmp_core::domain::delivery::{ContactDetails, DeliveryChannel, OtpDeliveryJob};
 use tmp_core::domain::events::TokenEvent;
 use tmp_core::ports::{
@@ -29,7 +26,10 @@ use tmp_core::ports::{
     SmsSender,
 };
 use tmp_core::secret::Secret;
+use tmp_core::usecases::authorize::contact_context;
 use tmp_core::usecases::otp_delivery::activation_code_context;
+use tmp_runtime::config::FunctionEnv;
+use tmp_testkit::moto::Emulator;
 
 struct Aws {
     emulator: Emulator,
@@ -78,13 +78,15 @@ impl Aws {
 
     /// SMS the emulator recorded (`/moto-api/data.json` → `sns.SMS`).
     async fn recorded_sms(&self) -> Vec<(String, String)> {
-        let data: serde_json::Value =
-            reqwest::get(format!("{}/moto-api/data.json", self.emulator.endpoint_url()))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+        let data: serde_json::Value = reqwest::get(format!(
+            "{}/moto-api/data.json",
+            self.emulator.endpoint_url()
+        ))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
         data["sns"]["SMS"]
             .as_array()
             .cloned()
@@ -483,7 +485,9 @@ async fn otp_delivery_function_texts_the_code_to_the_tokens_phone() {
         ("ISSUER_NAME".to_owned(), "Example Bank".to_owned()),
     ]));
     // WHEN the function (cold start + handler) processes the batch
-    let handler = notification_consumers::otp_delivery::init(&aws.sdk, &env).await.unwrap();
+    let handler = notification_consumers::otp_delivery::init(&aws.sdk, &env)
+        .await
+        .unwrap();
     let response = handler(event).await.unwrap();
     // THEN the poison record alone is reported, and the phone got the code
     let failed: Vec<_> = response

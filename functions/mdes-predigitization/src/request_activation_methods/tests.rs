@@ -1,55 +1,82 @@
-#![allow(clippy::unwrap_used)]
-use std::sync::Arc;
+//! Handler tests over the real use case and in-memory ports: the yellow
+//! path's methods, when none is offered, and the shared refusals.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::json;
-use tmp_shared::mdes::activation_method::{ActivationMethod, ActivationMethodType};
-use tmp_shared::services::predigitization_fake::{
-    FakePreDigitization, FunctionUnderTest, assert_answers, assert_refusals, call,
+use tmp_core::AppError;
+use tmp_core::error::CardDataRejection;
+use tmp_mdes::MdesError;
+
+use crate::testing::{
+    CALL_CENTRE, Fixture, FunctionUnderTest, REQUEST_METHODS, TOKEN_UPDATED, assert_answers,
+    YELLOW_TOKEN, assert_refusals, errors_response, sample_body,
 };
 
-use crate::handler;
-
-const FUNCTION: &str = "mdes-request-activation-methods";
+#[tokio::test]
+async fn the_authorized_tokens_methods_are_returned_in_spec_form() {
+    // GIVEN the yellow path's token, authorized through authorizeService
+    let fx = Fixture::new();
+    fx.authorize_yellow().await;
+    let before = fx.snapshot(&[YELLOW_TOKEN]);
+    // WHEN MDES asks for its methods (with the same card) THEN Jane's masked
+    // phone and e-mail, then the call centre
+    let body = json!({"responseId": "sample-ram-0001", "activationMethods": [
+        {"type": "TEXT_TO_CARDHOLDER_NUMBER", "value": "***-***-0123"},
+        {"type": "EMAIL_TO_CARDHOLDER_ADDRESS", "value": "j***@e***.com"},
+        {"type": "CARDHOLDER_TO_CALL_MANNED_NUMBER", "value": CALL_CENTRE},
+    ]});
+    let handler = fx.request_activation_methods_handler();
+    assert_answers(&handler, REQUEST_METHODS, "yellow-request-methods", body.clone()).await;
+    // AND asking again gives the same (nothing is written)
+    assert_answers(&handler, REQUEST_METHODS, "yellow-request-methods", body).await;
+    assert_eq!(fx.snapshot(&[YELLOW_TOKEN]), before);
+}
 
 #[tokio::test]
-async fn offered_methods_are_returned_and_none_is_an_empty_array() {
-    // GIVEN a service that offers SMS to a masked number
-    let fake = Arc::new(FakePreDigitization::offering(vec![ActivationMethod {
-        method_type: ActivationMethodType::TextToCardholderNumber,
-        value: "***-***-4444".into(),
-    }]));
-    // WHEN MDES asks for the yellow-path token's methods THEN they come back in spec form
-    let body = json!({"responseId": "sample-ram-0001", "activationMethods": [
-        {"type": "TEXT_TO_CARDHOLDER_NUMBER", "value": "***-***-4444"}]});
-    assert_answers(
-        handler(fake.clone()),
-        FUNCTION,
-        "yellow-request-methods",
-        body,
-    )
-    .await;
-    assert_eq!(
-        fake.calls(),
-        [call(
-            "requestActivationMethods",
-            "sample-ram-0001",
-            "DWSPMC000000000000000000000000000000000000000002"
-        )]
-    );
-    // GIVEN a service with no method WHEN asked THEN activationMethods is [] (never absent)
-    let none = Arc::new(FakePreDigitization::default());
+async fn no_method_is_an_empty_array() {
+    // GIVEN a token we never authorized WHEN asked THEN activationMethods is [] (never absent)
+    let fx = Fixture::new();
     let body = json!({"responseId": "sample-ram-0001", "activationMethods": []});
-    assert_answers(handler(none), FUNCTION, "yellow-request-methods", body).await;
+    let handler = fx.request_activation_methods_handler();
+    assert_answers(&handler, REQUEST_METHODS, "yellow-request-methods", body.clone()).await;
+    // GIVEN the authorized token was deleted since WHEN asked THEN [] too
+    fx.authorize_yellow().await;
+    fx.expect_ok(TOKEN_UPDATED, "deactivated").await;
+    assert_answers(&handler, REQUEST_METHODS, "yellow-request-methods", body).await;
+}
+
+#[tokio::test]
+async fn card_data_for_another_key_is_a_cryptography_error() {
+    // GIVEN the authorized token, and card data encrypted for a key we do not hold
+    let fx = Fixture::new();
+    fx.authorize_yellow().await;
+    let mut body = sample_body(REQUEST_METHODS, "yellow-request-methods");
+    body["fundingAccountInfo"]["encryptedPayload"]["publicKeyFingerprint"] =
+        json!("4c4ead5927f0df8117f178eea9308daa58e27c2b");
+    // WHEN sent THEN 400 CRYPTOGRAPHY_ERROR
+    let (status, answer) = fx
+        .send_body(REQUEST_METHODS, "yellow-request-methods", &body)
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    let error = MdesError::from(AppError::CardData(CardDataRejection::UnknownKey));
+    assert_eq!(answer, errors_response("sample-ram-0001", &error));
 }
 
 #[tokio::test]
 async fn refusals_follow_the_spec() {
-    assert_refusals(FunctionUnderTest {
-        make: handler,
-        function: FUNCTION,
-        valid_event: "yellow-request-methods",
-        missing_event: "error-missing-correlation-id",
-        missing_field: "correlationId",
-    })
+    // GIVEN the yellow path's token, authorized
+    let fx = Fixture::new();
+    fx.authorize_yellow().await;
+    assert_refusals(
+        FunctionUnderTest {
+            make: Fixture::request_activation_methods_handler,
+            function: REQUEST_METHODS,
+            valid_event: "yellow-request-methods",
+            missing_event: "error-missing-correlation-id",
+            missing_field: "correlationId",
+            operation: None,
+        },
+        &fx,
+    )
     .await;
 }

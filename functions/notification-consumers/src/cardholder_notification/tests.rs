@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use serde_json::{Value, json};
-use tmp_testkit::memory::{FakeContacts, RecordingNotifier, RecordingSms};
-use tmp_runtime::lambda::SqsHandler;
 use tmp_core::ports::TokenSummary;
 use tmp_core::usecases::cardholder_notification::{
     CardholderNotificationService, EnabledNotifications,
 };
+use tmp_runtime::lambda::SqsHandler;
+use tmp_testkit::memory::{FakeContacts, RecordingNotifier, RecordingSms};
 
 const PHONE_TOKEN: &str = "DWSPMC000000000132d72d4fcb2f4136a0532d3093ff1a45";
 const EMAIL_TOKEN: &str = "DWSPMC00000000010906a349d9ca4eb1a4d53e3c90a11d9c";
@@ -227,7 +227,9 @@ async fn sample_events_notify_the_cardholder() {
     for sample in [
         include_str!("../../../../events/cardholder-notification/token-activated-fr.json"),
         include_str!("../../../../events/cardholder-notification/token-deleted-en.json"),
-        include_str!("../../../../events/cardholder-notification/token-deleted-pl-sns-envelope.json"),
+        include_str!(
+            "../../../../events/cardholder-notification/token-deleted-pl-sns-envelope.json"
+        ),
     ] {
         // WHEN handled
         let response = (w.handler)(serde_json::from_str(sample).unwrap())

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use serde_json::{Value, json};
-use tmp_testkit::memory::RecordingNotifier;
 use tmp_core::usecases::issuer_notification::IssuerNotificationService;
+use tmp_testkit::memory::RecordingNotifier;
 
 fn token_event(id: &str) -> Value {
     json!({

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use base64::Engine as _;
 use serde_json::json;
-use tmp_testkit::memory::{FakeContacts, FakeVault, RecordingNotifier, RecordingSms};
 use tmp_core::ports::TokenSummary;
 use tmp_core::usecases::otp_delivery::{OtpDeliveryService, activation_code_context};
+use tmp_testkit::memory::{FakeContacts, FakeVault, RecordingNotifier, RecordingSms};
 
 const TOKEN: &str = "DWSPMC000000000132d72d4fcb2f4136a0532d3093ff1a45";
 const NO_CONTACT_TOKEN: &str = "DWSPMC00000000010906a349d9ca4eb1a4d53e3c90a11d9c";

@@ -218,7 +218,6 @@ pub(super) async fn fail_next(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

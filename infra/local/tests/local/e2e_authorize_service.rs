@@ -1,7 +1,6 @@
 //! End to end, as MDES sees it: the `tmp-local` binary (what `make run` starts)
 //! on a free port, payloads encrypted for the key it publishes, decisions over
 //! HTTP, and its whole log output checked for card data afterwards.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};

@@ -1,6 +1,5 @@
 //! SQS event source mappings against moto: a test-only consumer injected for a
 //! function of an inline template (queue with a dead-letter queue).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -294,12 +293,12 @@ async fn a_handler_error_retries_the_whole_batch() {
 }
 
 mod webhook_and_outbox {
+    use tmp_aws::KmsKeyVault;
+    use tmp_aws::config_secret;
     use tmp_local::issuer_simulator::CardBook;
     use tmp_local::issuer_simulator::webhook::signature_header;
     use tmp_local::seed::{self, MdesKeySource};
     use tmp_local::workspace_root;
-    use tmp_aws::KmsKeyVault;
-    use tmp_aws::config_secret;
 
     use super::*;
 

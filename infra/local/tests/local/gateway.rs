@@ -1,5 +1,4 @@
 //! The local platform end to end: real template, real moto, real SDK clients.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;

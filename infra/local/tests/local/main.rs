@@ -1,5 +1,13 @@
 //! tmp-local's integration tests, one binary: the gateway, the event sources
 //! and the end-to-end authorizeService path against a private moto.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
 
 mod e2e_authorize_service;
 mod event_sources;

@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, Select, Update};
 use time::{Duration, OffsetDateTime};
 use tmp_core::domain::decision::Decision;
-use tmp_core::ports::{AuthorizationStore, AuthorizationWrite, SaveError, StoreError, TokenSnapshot};
+use tmp_core::ports::{
+    AuthorizationStore, AuthorizationWrite, SaveError, StoreError, TokenSnapshot,
+};
 
 use super::TokenStateTable;
 use super::codec::{
@@ -148,7 +150,12 @@ impl AuthorizationStore for TokenStateTable {
             &[],
         )?);
         if let Some(event) = &w.event {
-            items.push(put(&self.table, outbox_item(&w.token_ref, event, &at)?, None, &[])?);
+            items.push(put(
+                &self.table,
+                outbox_item(&w.token_ref, event, &at)?,
+                None,
+                &[],
+            )?);
         }
         items.push(completion(&self.table, &w.completion, w.now)?);
         self.transact(items, limit_item).await

@@ -14,9 +14,7 @@ use tmp_core::domain::decision::Decision;
 use tmp_core::domain::events::TokenEvent;
 use tmp_core::domain::token::{HistoryEntry, LifecycleState, Suspender, TokenStatus};
 use tmp_core::ports::token_lifecycle::code_source_name;
-use tmp_core::ports::{
-    AuthorizationWrite, StoreError, StoredCode, TokenAttributes, TokenRecord,
-};
+use tmp_core::ports::{AuthorizationWrite, StoreError, StoredCode, TokenAttributes, TokenRecord};
 
 use super::keys::{self, GSI1PK, GSI1SK, PK, SK};
 
@@ -124,7 +122,9 @@ pub fn put(
     for (name, value) in values {
         put = put.expression_attribute_values(*name, value.clone());
     }
-    Ok(TransactWriteItem::builder().put(built(put.build())?).build())
+    Ok(TransactWriteItem::builder()
+        .put(built(put.build())?)
+        .build())
 }
 
 pub fn update(update: Update) -> TransactWriteItem {
@@ -305,7 +305,11 @@ pub fn unpublished_event(item: &Item) -> Result<Option<TokenEvent>, StoreError> 
 }
 
 pub fn decision_item(w: &AuthorizationWrite, at: &str) -> Result<Item, StoreError> {
-    let mut decision = key(keys::decision(&w.token_ref, at, &w.completion.key.request_id));
+    let mut decision = key(keys::decision(
+        &w.token_ref,
+        at,
+        &w.completion.key.request_id,
+    ));
     decision.extend(item([
         ("request_id", Some(s(&w.completion.key.request_id))),
         ("correlation_id", Some(s(&w.correlation_id))),

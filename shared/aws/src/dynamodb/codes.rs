@@ -58,7 +58,9 @@ impl ActivationCodeStore for TokenStateTable {
         let write = put(
             &self.table,
             code_item(token_ref, code, now),
-            Some("attribute_not_exists(pk) OR used = :true OR expires_at <= :now OR attempts >= max_attempts"),
+            Some(
+                "attribute_not_exists(pk) OR used = :true OR expires_at <= :now OR attempts >= max_attempts",
+            ),
             &[(":true", b(true)), (":now", epoch(now))],
         )?;
         match self.transact(vec![write], None).await {

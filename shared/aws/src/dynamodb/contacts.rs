@@ -9,10 +9,10 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use tmp_core::domain::delivery::ContactDetails;
-use tmp_core::usecases::authorize::contact_context;
 use tmp_core::ports::{
     ContactDirectory, ContactDirectoryError, KeyVault, KeyVaultError, TokenSummary,
 };
+use tmp_core::usecases::authorize::contact_context;
 
 use super::codec::{CONTACT_CIPHERTEXT, get_s};
 use super::keys::{self, PK, SK};

@@ -9,9 +9,7 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::aws_error::AwsFailure;
-use tmp_core::ports::key_material::{
-    KeyMaterialStoreError, KeyMaterial, KeyMaterialStore,
-};
+use tmp_core::ports::key_material::{KeyMaterial, KeyMaterialStore, KeyMaterialStoreError};
 
 /// Environment variable naming the table (see `template.yaml`).
 pub const MDES_KEY_MATERIAL_TABLE_ENV: &str = "MDES_KEY_MATERIAL_TABLE";

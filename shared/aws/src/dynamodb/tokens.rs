@@ -4,10 +4,8 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
-use tmp_core::ports::{
-    LifecycleCommit, SaveError, StoreError, TokenLifecycleStore, TokenRecord,
-};
 use tmp_core::domain::token::HistoryEntry;
+use tmp_core::ports::{LifecycleCommit, SaveError, StoreError, TokenLifecycleStore, TokenRecord};
 
 use super::TokenStateTable;
 use super::codec::{
@@ -111,7 +109,12 @@ impl TokenLifecycleStore for TokenStateTable {
             items.push(update(built(counter.build())?));
         }
         for event in &c.events {
-            items.push(put(&self.table, outbox_item(&c.token_ref, event, &now)?, None, &[])?);
+            items.push(put(
+                &self.table,
+                outbox_item(&c.token_ref, event, &now)?,
+                None,
+                &[],
+            )?);
         }
         if let Some(request) = &c.request {
             items.push(completion(&self.table, request, c.now)?);

@@ -156,7 +156,6 @@ fn unreadable(what: &str, error: &serde_json::Error) -> IssuerError {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use tmp_core::domain::card::Expiry;

@@ -75,7 +75,6 @@ fn cipher(data_key: &Secret<Vec<u8>>) -> Result<Aes256Gcm, CryptoError> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -95,7 +95,6 @@ pub fn mac_message(token_unique_reference: &str, code: &str) -> Secret<Vec<u8>> 
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use time::macros::datetime;
 
     use super::*;

@@ -232,7 +232,6 @@ pub fn decide(rules: &DecisionRules, facts: &DecisionInputs) -> DecisionRecord {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn green() -> DecisionInputs {

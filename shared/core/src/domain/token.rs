@@ -221,7 +221,6 @@ pub struct HistoryEntry {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::panic)]
     use time::macros::datetime;
 
     use super::*;

@@ -14,7 +14,10 @@ pub struct IssuerContact {
 
 /// Masked SMS number and masked e-mail when the issuer knows them, then the
 /// call centre. Neither known: the call centre only (the orange path).
-pub fn activation_methods(contact: &ContactDetails, issuer: &IssuerContact) -> Vec<ActivationMethod> {
+pub fn activation_methods(
+    contact: &ContactDetails,
+    issuer: &IssuerContact,
+) -> Vec<ActivationMethod> {
     let mut methods = Vec::with_capacity(3);
     if let Some(phone) = &contact.phone_number {
         methods.push(ActivationMethod {

@@ -12,8 +12,8 @@ use time::OffsetDateTime;
 use crate::AppError;
 use crate::clock::{Clock, IdGenerator};
 use crate::domain::card::{
-    CardVerification, CardVerificationRequest, CvcResponse, CvcResult, EnteredCard,
-    SealedCardData, VerifiedCard,
+    CardVerification, CardVerificationRequest, CvcResponse, CvcResult, EnteredCard, SealedCardData,
+    VerifiedCard,
 };
 use crate::domain::decision::{
     CardFacts, Decision, DecisionInputs, DecisionRecord, DecisionRules, WalletAdvice, decide,
@@ -97,8 +97,8 @@ impl AuthorizeTokenization {
         match done {
             Once::Done(outcome) => Ok(outcome),
             Once::Replayed(json) => {
-                let mut outcome: AuthorizationOutcome = serde_json::from_str(&json)
-                    .map_err(unavailable("stored answer unreadable"))?;
+                let mut outcome: AuthorizationOutcome =
+                    serde_json::from_str(&json).map_err(unavailable("stored answer unreadable"))?;
                 outcome.replayed = true;
                 tracing::info!(decision = ?outcome.decision, "replayed stored answer");
                 Ok(outcome)
@@ -165,13 +165,14 @@ impl AuthorizeTokenization {
             card: card_facts(known, card.cvc.is_some()),
             live_tokens,
             attempts_24h: attempts,
-            wallet: command.wallet.clone(),
+            wallet: command.wallet,
         };
         let mut record = decide(&rules, &facts(live));
-        let contact_ciphertext = match known.filter(|c| c.phone_number.is_some() || c.email.is_some()) {
-            Some(card) => Some(self.seal_contact(&command.token_ref, card).await?),
-            None => None,
-        };
+        let contact_ciphertext =
+            match known.filter(|c| c.phone_number.is_some() || c.email.is_some()) {
+                Some(card) => Some(self.seal_contact(&command.token_ref, card).await?),
+                None => None,
+            };
         let mut write = AuthorizationWrite {
             network: command.message.network,
             completion: claim.completion(String::new()),
@@ -256,7 +257,11 @@ impl AuthorizeTokenization {
     }
 
     /// Encrypts the issuer's contact details under the key service, bound to this token.
-    async fn seal_contact(&self, token_ref: &str, card: &VerifiedCard) -> Result<Vec<u8>, AppError> {
+    async fn seal_contact(
+        &self,
+        token_ref: &str,
+        card: &VerifiedCard,
+    ) -> Result<Vec<u8>, AppError> {
         let contact = contact_of(card);
         let plaintext = Secret::new(
             serde_json::to_vec(&contact).map_err(unavailable("contact not serialisable"))?,

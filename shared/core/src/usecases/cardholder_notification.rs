@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::otp_delivery::lookup_contact;
 use super::templates::{self, LanguageTemplates, render};
-use crate::error::SettingError;
 use crate::domain::delivery::DeliveryChannel;
 use crate::domain::events::{TokenEvent, TokenEventType};
+use crate::error::SettingError;
 use crate::ports::ContactDirectory;
 use crate::ports::{DeliveryError, IssuerNotifier, SmsSender};
 use crate::secret::Secret;

@@ -53,7 +53,9 @@ impl DeliverActivationCode {
     pub async fn deliver(&self, command: &DeliverActivationCodeCommand) -> Result<(), AppError> {
         let done = self
             .idempotency
-            .once(OPERATION, &command.message, |claim| self.issue_and_queue(command, claim))
+            .once(OPERATION, &command.message, |claim| {
+                self.issue_and_queue(command, claim)
+            })
             .await?;
         if let (crate::usecases::ledger::Once::Replayed(_), Some(events)) = (&done, &self.events) {
             events.dispatch_pending(&command.token_ref).await;
@@ -98,7 +100,10 @@ impl DeliverActivationCode {
             },
             ciphertext: self
                 .vault
-                .encrypt(code.expose().as_bytes(), &activation_code_context(token_ref))
+                .encrypt(
+                    code.expose().as_bytes(),
+                    &activation_code_context(token_ref),
+                )
                 .await
                 .map_err(unavailable("sealing activation code failed"))?,
         };

@@ -48,7 +48,9 @@ impl NotifyActivated {
     pub async fn notify(&self, command: &NotifyActivatedCommand) -> Result<(), AppError> {
         let done = self
             .idempotency
-            .once(OPERATION, &command.message, |claim| self.activate(command, claim))
+            .once(OPERATION, &command.message, |claim| {
+                self.activate(command, claim)
+            })
             .await?;
         if let (Once::Replayed(_), Some(events)) = (&done, &self.lifecycle.events) {
             events.dispatch_pending(&command.token_ref).await;
@@ -56,7 +58,11 @@ impl NotifyActivated {
         Ok(())
     }
 
-    async fn activate(&self, command: &NotifyActivatedCommand, claim: Claim) -> Result<(), AppError> {
+    async fn activate(
+        &self,
+        command: &NotifyActivatedCommand,
+        claim: Claim,
+    ) -> Result<(), AppError> {
         let data = command.card_data.open(self.clock.now())?;
         let mut attributes = command.attributes.clone();
         if let Some(token) = &data.token_number {
@@ -84,7 +90,9 @@ impl NotifyActivated {
         };
         if pan_fingerprint.is_some() {
             let suffix = &command.account_pan_suffix;
-            attributes.pan_last4 = suffix.get(suffix.len().saturating_sub(4)..).map(str::to_owned);
+            attributes.pan_last4 = suffix
+                .get(suffix.len().saturating_sub(4)..)
+                .map(str::to_owned);
         }
         self.lifecycle
             .apply(&Transition {

@@ -30,7 +30,9 @@ impl RecordSuspiciousActivity {
     pub async fn record(&self, command: &SuspiciousActivityCommand) -> Result<(), AppError> {
         let done = self
             .idempotency
-            .once(OPERATION, &command.message, |claim| self.apply(command, claim))
+            .once(OPERATION, &command.message, |claim| {
+                self.apply(command, claim)
+            })
             .await?;
         if let (Once::Replayed(_), Some(events)) = (&done, &self.lifecycle.events) {
             events.dispatch_pending(&command.token_ref).await;
@@ -38,7 +40,11 @@ impl RecordSuspiciousActivity {
         Ok(())
     }
 
-    async fn apply(&self, command: &SuspiciousActivityCommand, claim: Claim) -> Result<(), AppError> {
+    async fn apply(
+        &self,
+        command: &SuspiciousActivityCommand,
+        claim: Claim,
+    ) -> Result<(), AppError> {
         self.lifecycle
             .apply(&Transition {
                 network: command.message.network,

@@ -18,17 +18,20 @@ pub struct LanguageTemplates {
     pub unknown_wallet: &'static str,
 }
 
+/// English, also the fallback for any language without templates.
+const EN: LanguageTemplates = LanguageTemplates {
+    language: "en",
+    otp_text: "Your {issuer} verification code is {code}. It expires in {minutes} minutes. Never share it.",
+    otp_subject: "Your {issuer} verification code",
+    token_activated_text: "Your {issuer} card ending {last4} was added to {wallet}. Not you? Call us right away.",
+    token_activated_subject: "Your card was added to {wallet}",
+    token_deleted_text: "Your {issuer} card ending {last4} was removed from {wallet}.",
+    token_deleted_subject: "Your card was removed from {wallet}",
+    unknown_wallet: "a digital wallet",
+};
+
 pub static TEMPLATES: &[LanguageTemplates] = &[
-    LanguageTemplates {
-        language: "en",
-        otp_text: "Your {issuer} verification code is {code}. It expires in {minutes} minutes. Never share it.",
-        otp_subject: "Your {issuer} verification code",
-        token_activated_text: "Your {issuer} card ending {last4} was added to {wallet}. Not you? Call us right away.",
-        token_activated_subject: "Your card was added to {wallet}",
-        token_deleted_text: "Your {issuer} card ending {last4} was removed from {wallet}.",
-        token_deleted_subject: "Your card was removed from {wallet}",
-        unknown_wallet: "a digital wallet",
-    },
+    EN,
     LanguageTemplates {
         language: "fr",
         otp_text: "Votre code de vérification {issuer} est {code}. Il expire dans {minutes} minutes. Ne le communiquez jamais.",
@@ -82,7 +85,7 @@ pub fn for_language(language: Option<&str>) -> &'static LanguageTemplates {
         .as_deref()
         .and_then(find)
         .or_else(|| find(DEFAULT_LANGUAGE))
-        .unwrap_or(&TEMPLATES[0])
+        .unwrap_or(&EN)
 }
 
 /// The wallet's display name, token requestor first.

@@ -39,13 +39,13 @@ impl UpdateTokens {
     pub async fn update(&self, command: &UpdateTokensCommand) -> Result<(), AppError> {
         let done = self
             .idempotency
-            .once(OPERATION, &command.message, |claim| self.apply(command, claim))
+            .once(OPERATION, &command.message, |claim| {
+                self.apply(command, claim)
+            })
             .await?;
-        if let (Once::Replayed(_), Some(events), Some(first)) = (
-            &done,
-            &self.lifecycle.events,
-            command.updates.first(),
-        ) {
+        if let (Once::Replayed(_), Some(events), Some(first)) =
+            (&done, &self.lifecycle.events, command.updates.first())
+        {
             events.dispatch_pending(&first.token_ref).await;
         }
         Ok(())

@@ -39,7 +39,9 @@ impl ValidateActivationCode {
     ) -> Result<CodeCheck, AppError> {
         match self
             .idempotency
-            .once(OPERATION, &command.message, |claim| self.check(command, claim))
+            .once(OPERATION, &command.message, |claim| {
+                self.check(command, claim)
+            })
             .await?
         {
             Once::Done(result) => Ok(result),

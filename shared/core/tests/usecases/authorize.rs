@@ -22,9 +22,16 @@ use crate::support::{
 
 /// Asserts that an authorization left no trace but its released claim.
 fn nothing_written(world: &World, request_id: &str, token_ref: &str) {
-    assert_eq!(world.ledger_state(OPERATION, request_id), None, "claim released");
+    assert_eq!(
+        world.ledger_state(OPERATION, request_id),
+        None,
+        "claim released"
+    );
     assert!(world.state.token_of(token_ref).is_none(), "no token");
-    assert!(world.state.decisions_of(token_ref).is_empty(), "no decision");
+    assert!(
+        world.state.decisions_of(token_ref).is_empty(),
+        "no decision"
+    );
     assert!(world.state.history_of(token_ref).is_empty(), "no history");
     assert!(world.outbox(token_ref).is_empty(), "no event");
     assert!(world.publisher.events().is_empty(), "nothing published");
@@ -56,11 +63,17 @@ async fn a_green_card_is_approved_counted_recorded_and_announced() {
     assert!(!token.has_contact);
     let facts = world.state.authorization_of(TOKEN).unwrap();
     assert!(facts.live);
-    assert_eq!((facts.decision, facts.decided_by), (Decision::Approved, RuleId::Approve));
+    assert_eq!(
+        (facts.decision, facts.decided_by),
+        (Decision::Approved, RuleId::Approve)
+    );
     assert_eq!(facts.correlation_id, "corr-r1");
     assert_eq!(facts.issuer_card_id.as_deref(), Some("card-1"));
     assert_eq!(world.state.live_tokens(&fingerprint), 1);
-    assert_eq!(world.state.attempts_recorded(&fingerprint, TOKEN_REQUESTOR), 1);
+    assert_eq!(
+        world.state.attempts_recorded(&fingerprint, TOKEN_REQUESTOR),
+        1
+    );
     // AND the decision is kept with every one of its 7 rules
     let decisions = world.state.decisions_of(TOKEN);
     assert_eq!(decisions.len(), 1);
@@ -68,7 +81,10 @@ async fn a_green_card_is_approved_counted_recorded_and_announced() {
     assert_eq!(decisions[0].rules.len(), 7);
     let history = world.state.history_of(TOKEN);
     assert_eq!(history.len(), 1);
-    assert_eq!((history[0].to, history[0].applied), (TokenStatus::Inactive, true));
+    assert_eq!(
+        (history[0].to, history[0].applied),
+        (TokenStatus::Inactive, true)
+    );
     // AND TOKEN_AUTHORIZED is published once and marked in the outbox
     let published = world.publisher.events();
     assert_eq!(published.len(), 1);
@@ -83,7 +99,10 @@ async fn a_green_card_is_approved_counted_recorded_and_announced() {
     assert_eq!(event.details["decision"], "APPROVED");
     assert_eq!(world.outbox(TOKEN), vec![(event.clone(), true)]);
     // AND the request is completed with the answer
-    assert_eq!(world.ledger_state(OPERATION, "r1").as_deref(), Some("COMPLETED"));
+    assert_eq!(
+        world.ledger_state(OPERATION, "r1").as_deref(),
+        Some("COMPLETED")
+    );
     assert_eq!(card.opened(), 1);
 }
 
@@ -113,7 +132,10 @@ async fn declined_case(issuer_card: Option<tmp_core::domain::card::VerifiedCard>
     assert!(world.outbox(TOKEN).is_empty());
     assert!(world.publisher.events().is_empty());
     assert_eq!(world.state.history_of(TOKEN)[0].to, TokenStatus::Declined);
-    assert_eq!(world.ledger_state(OPERATION, "r1").as_deref(), Some("COMPLETED"));
+    assert_eq!(
+        world.ledger_state(OPERATION, "r1").as_deref(),
+        Some("COMPLETED")
+    );
     world
 }
 
@@ -125,7 +147,14 @@ async fn an_unknown_card_is_declined_by_the_card_status_rule() {
     assert_eq!(record.decided_by, RuleId::CardStatus);
     assert_eq!(record.rules[0].inputs["cardKnown"], "false");
     // the CVC2 was not checked by anyone
-    assert!(world.state.authorization_of(TOKEN).unwrap().issuer_card_id.is_none());
+    assert!(
+        world
+            .state
+            .authorization_of(TOKEN)
+            .unwrap()
+            .issuer_card_id
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -135,7 +164,10 @@ async fn a_lost_card_is_declined() {
         ..active_card()
     };
     let world = declined_case(Some(card)).await;
-    assert_eq!(world.state.decisions_of(TOKEN)[0].decided_by, RuleId::CardStatus);
+    assert_eq!(
+        world.state.decisions_of(TOKEN)[0].decided_by,
+        RuleId::CardStatus
+    );
 }
 
 #[tokio::test]
@@ -158,8 +190,14 @@ async fn a_cvc_mismatch_is_declined_and_reported_invalid() {
     // THEN declined by the card-data rule, CVC2 reported invalid, nothing counted
     assert_eq!(outcome.decision, Decision::Declined);
     assert_eq!(outcome.cvc_response, Some(CvcResponse::Invalid));
-    assert_eq!(world.state.decisions_of(TOKEN)[0].decided_by, RuleId::CardDataMatch);
-    assert_eq!(world.state.token_of(TOKEN).unwrap().state.status, TokenStatus::Declined);
+    assert_eq!(
+        world.state.decisions_of(TOKEN)[0].decided_by,
+        RuleId::CardDataMatch
+    );
+    assert_eq!(
+        world.state.token_of(TOKEN).unwrap().state.status,
+        TokenStatus::Declined
+    );
     assert_eq!(world.state.live_tokens(&world.fingerprint(PAN)), 0);
     assert!(world.publisher.events().is_empty());
 }
@@ -206,9 +244,17 @@ async fn a_yellow_decision_offers_masked_methods_and_keeps_the_contact_sealed() 
     assert!(token.has_contact);
     assert_eq!(token.state.status, TokenStatus::Inactive);
     assert_eq!(world.state.live_tokens(&world.fingerprint(PAN)), 1);
-    let sealed = world.state.contact_ciphertext(TOKEN).await.unwrap().unwrap();
+    let sealed = world
+        .state
+        .contact_ciphertext(TOKEN)
+        .await
+        .unwrap()
+        .unwrap();
     let text = String::from_utf8_lossy(&sealed).to_string();
-    assert!(text.contains("cardholder-contact"), "sealed under its purpose");
+    assert!(
+        text.contains("cardholder-contact"),
+        "sealed under its purpose"
+    );
     let opened = world
         .vault
         .decrypt(&sealed, &contact_context(TOKEN))
@@ -218,11 +264,13 @@ async fn a_yellow_decision_offers_masked_methods_and_keeps_the_contact_sealed() 
     assert_eq!(contact.phone_number.unwrap().expose(), "+44 7700 900123");
     assert_eq!(contact.email.unwrap().expose(), "jane.doe@example.com");
     // bound to its token: another token's context does not open it
-    assert!(world
-        .vault
-        .decrypt(&sealed, &contact_context("another-token"))
-        .await
-        .is_err());
+    assert!(
+        world
+            .vault
+            .decrypt(&sealed, &contact_context("another-token"))
+            .await
+            .is_err()
+    );
     // AND TOKEN_AUTHORIZED is published
     let published = world.publisher.events();
     assert_eq!(published.len(), 1);
@@ -275,7 +323,10 @@ async fn a_card_at_its_live_token_limit_is_declined() {
         .unwrap();
     // THEN declined by the token limit, and the counter stays
     assert_eq!(outcome.decision, Decision::Declined);
-    assert_eq!(world.state.decisions_of(TOKEN)[0].decided_by, RuleId::TokenLimit);
+    assert_eq!(
+        world.state.decisions_of(TOKEN)[0].decided_by,
+        RuleId::TokenLimit
+    );
     assert_eq!(world.state.live_tokens(&fingerprint), 10);
     assert!(world.publisher.events().is_empty());
 }
@@ -340,13 +391,19 @@ async fn a_concurrent_request_taking_the_last_slot_turns_approval_into_decline()
     let record = &world.state.decisions_of(TOKEN)[0];
     assert_eq!(record.decided_by, RuleId::TokenLimit);
     assert_eq!(world.state.live_tokens(&fingerprint), 10);
-    assert_eq!(world.state.token_of(TOKEN).unwrap().state.status, TokenStatus::Declined);
+    assert_eq!(
+        world.state.token_of(TOKEN).unwrap().state.status,
+        TokenStatus::Declined
+    );
     assert!(world.publisher.events().is_empty());
     let stored = world
         .state
         .ledger_entry(&crate::support::key(OPERATION, "r1"))
         .unwrap();
-    assert!(stored.2.unwrap().contains("DECLINED"), "the stored answer is the decline");
+    assert!(
+        stored.2.unwrap().contains("DECLINED"),
+        "the stored answer is the decline"
+    );
 }
 
 #[tokio::test]
@@ -430,7 +487,11 @@ async fn too_many_attempts_in_24_hours_are_declined() {
     assert_eq!(outcome.decision, Decision::Declined);
     let record = &world.state.decisions_of(TOKEN)[0];
     assert_eq!(record.decided_by, RuleId::Velocity);
-    let velocity = record.rules.iter().find(|r| r.rule == RuleId::Velocity).unwrap();
+    let velocity = record
+        .rules
+        .iter()
+        .find(|r| r.rule == RuleId::Velocity)
+        .unwrap();
     assert_eq!(velocity.inputs["attemptsIn24h"], "6");
 }
 
@@ -441,7 +502,12 @@ async fn the_fifth_attempt_within_24_hours_is_still_allowed() {
     for i in 0..4 {
         world
             .state
-            .record_attempt(&fingerprint, TOKEN_REQUESTOR, &format!("earlier-{i}"), world.now())
+            .record_attempt(
+                &fingerprint,
+                TOKEN_REQUESTOR,
+                &format!("earlier-{i}"),
+                world.now(),
+            )
             .await
             .unwrap();
     }
@@ -483,7 +549,12 @@ async fn an_unavailable_issuer_writes_nothing_and_the_retry_runs_clean() {
     // THEN Unavailable, and nothing was written (no attempt counted either)
     assert!(matches!(result, Err(AppError::Unavailable(_))));
     nothing_written(&world, "r1", TOKEN);
-    assert_eq!(world.state.attempts_recorded(&world.fingerprint(PAN), TOKEN_REQUESTOR), 0);
+    assert_eq!(
+        world
+            .state
+            .attempts_recorded(&world.fingerprint(PAN), TOKEN_REQUESTOR),
+        0
+    );
     // WHEN the issuer is back and the network retries
     world.cards.fail_with(None);
     let retried = authorize
@@ -570,9 +641,16 @@ async fn a_failed_write_releases_the_claim_and_the_retry_counts_one_attempt() {
     // THEN approved, and the two attempts of one request count once
     assert_eq!(retried.decision, Decision::Approved);
     let fingerprint = world.fingerprint(PAN);
-    assert_eq!(world.state.attempts_recorded(&fingerprint, TOKEN_REQUESTOR), 1);
+    assert_eq!(
+        world.state.attempts_recorded(&fingerprint, TOKEN_REQUESTOR),
+        1
+    );
     let record = &world.state.decisions_of(TOKEN)[0];
-    let velocity = record.rules.iter().find(|r| r.rule == RuleId::Velocity).unwrap();
+    let velocity = record
+        .rules
+        .iter()
+        .find(|r| r.rule == RuleId::Velocity)
+        .unwrap();
     assert_eq!(velocity.inputs["attemptsIn24h"], "1");
     assert_eq!(world.state.live_tokens(&fingerprint), 1);
 }
@@ -609,7 +687,10 @@ async fn a_retry_replays_the_answer_without_opening_counting_or_asking_again() {
     assert_eq!(card.opened(), 1);
     assert_eq!(world.cards.calls(), 1);
     let fingerprint = world.fingerprint(PAN);
-    assert_eq!(world.state.attempts_recorded(&fingerprint, TOKEN_REQUESTOR), 1);
+    assert_eq!(
+        world.state.attempts_recorded(&fingerprint, TOKEN_REQUESTOR),
+        1
+    );
     assert_eq!(world.state.live_tokens(&fingerprint), 1);
     assert_eq!(world.state.decisions_of(TOKEN).len(), 1);
     assert_eq!(world.publisher.events().len(), 1);
@@ -630,7 +711,12 @@ async fn a_request_id_reused_for_another_token_is_refused() {
         .unwrap();
     let other = TestCardData::entered(OTHER_PAN);
     let reused = authorize
-        .authorize(&authorize_command("r1", "another-token", green_wallet(), &other))
+        .authorize(&authorize_command(
+            "r1",
+            "another-token",
+            green_wallet(),
+            &other,
+        ))
         .await;
     assert_eq!(reused.map(|o| o.decision), Err(AppError::RequestIdReused));
     assert_eq!(other.opened(), 0);

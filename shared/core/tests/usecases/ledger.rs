@@ -13,7 +13,12 @@ use crate::support::{World, key, message};
 const OPERATION: &str = "testOperation";
 
 /// Work that completes its claim with `answer`, counting its runs.
-async fn completing(world: &World, runs: &Cell<u32>, claim: Claim, answer: &str) -> Result<String, AppError> {
+async fn completing(
+    world: &World,
+    runs: &Cell<u32>,
+    claim: Claim,
+    answer: &str,
+) -> Result<String, AppError> {
     runs.set(runs.get() + 1);
     world
         .state
@@ -42,7 +47,11 @@ async fn the_first_call_runs_the_work_and_completes_the_request() {
     let entry = world.state.ledger_entry(&key(OPERATION, "r1")).unwrap();
     assert_eq!(
         entry,
-        ("COMPLETED".to_owned(), "a".to_owned(), Some("answer-1".to_owned()))
+        (
+            "COMPLETED".to_owned(),
+            "a".to_owned(),
+            Some("answer-1".to_owned())
+        )
     );
 }
 
@@ -54,12 +63,16 @@ async fn a_retry_replays_the_stored_outcome_without_running_the_work() {
     let idempotency = world.idempotency();
     let msg = message("r1", &["a", "b"]);
     idempotency
-        .once(OPERATION, &msg, |claim| completing(&world, &runs, claim, "first"))
+        .once(OPERATION, &msg, |claim| {
+            completing(&world, &runs, claim, "first")
+        })
         .await
         .unwrap();
     // WHEN the network retries it with the same request id and signature
     let again = idempotency
-        .once(OPERATION, &msg, |claim| completing(&world, &runs, claim, "second"))
+        .once(OPERATION, &msg, |claim| {
+            completing(&world, &runs, claim, "second")
+        })
         .await
         .unwrap();
     // THEN the first answer is replayed and the work did not run again
@@ -128,7 +141,9 @@ async fn a_failed_work_releases_its_claim_so_that_the_retry_runs() {
     assert_eq!(world.ledger_state(OPERATION, "r1"), None);
     // WHEN the network retries THEN the work runs again, at once
     let retried = idempotency
-        .once(OPERATION, &msg, |claim| completing(&world, &runs, claim, "ok"))
+        .once(OPERATION, &msg, |claim| {
+            completing(&world, &runs, claim, "ok")
+        })
         .await
         .unwrap();
     assert_eq!(retried, Once::Done("ok".to_owned()));
@@ -163,7 +178,10 @@ async fn a_duplicate_waits_for_a_claim_in_progress_then_gives_up() {
     assert!(slept.iter().all(|d| *d == Duration::from_millis(100)));
     assert_eq!(world.now() - start, TimeDuration::seconds(5));
     // AND the other invocation's claim is untouched
-    assert_eq!(world.ledger_state(OPERATION, "r1").as_deref(), Some("IN_PROGRESS"));
+    assert_eq!(
+        world.ledger_state(OPERATION, "r1").as_deref(),
+        Some("IN_PROGRESS")
+    );
 }
 
 #[tokio::test]

@@ -23,9 +23,10 @@ fn command(token_ref: Option<&str>, card: &TestCardData) -> RequestActivationMet
 fn world_with_token(status: TokenStatus) -> World {
     let world = World::default();
     let record = token_record(TOKEN, status, Some(world.fingerprint(PAN)));
-    world
-        .state
-        .seed_token(record, Some(sealed_contact(TOKEN, Some(PHONE), Some(EMAIL))));
+    world.state.seed_token(
+        record,
+        Some(sealed_contact(TOKEN, Some(PHONE), Some(EMAIL))),
+    );
     world
 }
 
@@ -186,7 +187,10 @@ async fn card_data_that_cannot_be_opened_is_the_card_data_error() {
             &TestCardData::rejected(CardDataRejection::UnknownKey),
         ))
         .await;
-    assert_eq!(result, Err(AppError::CardData(CardDataRejection::UnknownKey)));
+    assert_eq!(
+        result,
+        Err(AppError::CardData(CardDataRejection::UnknownKey))
+    );
 }
 
 #[tokio::test]

@@ -258,7 +258,11 @@ pub fn state_of(status: TokenStatus, suspenders: &[Suspender]) -> LifecycleState
 }
 
 /// A token as the store holds it after authorization (version 1).
-pub fn token_record(token_ref: &str, status: TokenStatus, fingerprint: Option<String>) -> TokenRecord {
+pub fn token_record(
+    token_ref: &str,
+    status: TokenStatus,
+    fingerprint: Option<String>,
+) -> TokenRecord {
     TokenRecord {
         token_ref: token_ref.to_owned(),
         network: Network::Mastercard,

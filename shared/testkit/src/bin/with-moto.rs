@@ -3,6 +3,8 @@
 //! the endpoint and test credentials exported; the server stops afterwards,
 //! whatever happens. `make test` runs every test this way.
 
+#![allow(clippy::print_stderr)] // a command-line tool: it reports on stderr
+
 use std::process::ExitCode;
 
 use tmp_testkit::moto::{Emulator, EmulatorSource, REGION};
