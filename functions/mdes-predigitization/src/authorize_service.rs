@@ -38,7 +38,6 @@ impl MdesOperation for AuthorizeService {
     type Request = AuthorizeServiceRequest;
     type Response = AuthorizeServiceResponse;
 
-    #[tracing::instrument(skip_all, fields(request_id))]
     async fn call(
         &self,
         request: AuthorizeServiceRequest,

@@ -34,7 +34,6 @@ impl MdesOperation for DeliverActivationCodeOperation {
     type Request = DeliverActivationCodeRequest;
     type Response = DeliverActivationCodeResponse;
 
-    #[tracing::instrument(skip_all, fields(request_id))]
     async fn call(
         &self,
         request: DeliverActivationCodeRequest,

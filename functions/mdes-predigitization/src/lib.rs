@@ -21,7 +21,8 @@ use std::sync::Arc;
 
 use lambda_http::{Body, Request};
 use tmp_aws::cold_start::Registry;
-use tmp_mdes::operation::{MdesOperation, respond};
+use tmp_mdes::operation::{MdesOperation, MdesRequest, respond};
+use tracing::Instrument;
 use tmp_runtime::lambda::{HttpHandler, http_handler};
 
 /// Every function of the family: binary name (as in `template.yaml`) → init.
@@ -51,12 +52,20 @@ pub const FUNCTIONS: Registry = &[
 ];
 
 /// The HTTP handler of an MDES operation: the API Gateway proxy event's body
-/// in, the MDES answer out.
+/// in, the MDES answer out, under a span that carries the operation and the
+/// request's `requestId` (never the body).
 pub fn endpoint<O: MdesOperation>(operation: O) -> HttpHandler {
     http_handler(
         Arc::new(operation),
         |operation, request: Request| async move {
-            let response = respond(operation.as_ref(), request.body().as_ref()).await;
+            let span = tracing::info_span!(
+                "mdes",
+                operation = <O::Request as MdesRequest>::OPERATION,
+                request_id = tracing::field::Empty
+            );
+            let response = respond(operation.as_ref(), request.body().as_ref())
+                .instrument(span)
+                .await;
             Ok(response.map(Body::from))
         },
     )

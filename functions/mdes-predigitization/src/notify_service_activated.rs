@@ -39,7 +39,6 @@ impl MdesOperation for NotifyServiceActivatedOperation {
     type Request = NotifyServiceActivatedRequest;
     type Response = NotifyServiceActivatedResponse;
 
-    #[tracing::instrument(skip_all, fields(request_id))]
     async fn call(
         &self,
         request: NotifyServiceActivatedRequest,

@@ -34,7 +34,6 @@ impl MdesOperation for NotifySuspiciousEventsOperation {
     type Request = NotifySuspiciousEventsRequest;
     type Response = NotifySuspiciousEventsResponse;
 
-    #[tracing::instrument(skip_all, fields(request_id))]
     async fn call(
         &self,
         request: NotifySuspiciousEventsRequest,

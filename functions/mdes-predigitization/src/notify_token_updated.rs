@@ -32,7 +32,6 @@ impl MdesOperation for NotifyTokenUpdatedOperation {
     type Request = NotifyTokenUpdatedRequest;
     type Response = NotifyTokenUpdatedResponse;
 
-    #[tracing::instrument(skip_all, fields(request_id))]
     async fn call(
         &self,
         request: NotifyTokenUpdatedRequest,

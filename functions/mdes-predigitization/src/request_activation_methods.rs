@@ -39,7 +39,6 @@ impl MdesOperation for RequestActivationMethodsOperation {
     type Request = RequestActivationMethodsRequest;
     type Response = RequestActivationMethodsResponse;
 
-    #[tracing::instrument(skip_all, fields(request_id))]
     async fn call(
         &self,
         request: RequestActivationMethodsRequest,

@@ -34,7 +34,6 @@ impl MdesOperation for ValidateActivationCodeOperation {
     type Request = ValidateActivationCodeRequest;
     type Response = ValidateActivationCodeResponse;
 
-    #[tracing::instrument(skip_all, fields(request_id))]
     async fn call(
         &self,
         request: ValidateActivationCodeRequest,

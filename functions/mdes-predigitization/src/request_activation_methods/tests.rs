@@ -8,8 +8,8 @@ use tmp_core::error::CardDataRejection;
 use tmp_mdes::MdesError;
 
 use crate::testing::{
-    CALL_CENTRE, Fixture, FunctionUnderTest, REQUEST_METHODS, TOKEN_UPDATED, assert_answers,
-    YELLOW_TOKEN, assert_refusals, errors_response, sample_body,
+    CALL_CENTRE, Fixture, FunctionUnderTest, REQUEST_METHODS, TOKEN_UPDATED, YELLOW_TOKEN,
+    assert_answers, assert_refusals, errors_response, sample_body,
 };
 
 #[tokio::test]
@@ -26,7 +26,13 @@ async fn the_authorized_tokens_methods_are_returned_in_spec_form() {
         {"type": "CARDHOLDER_TO_CALL_MANNED_NUMBER", "value": CALL_CENTRE},
     ]});
     let handler = fx.request_activation_methods_handler();
-    assert_answers(&handler, REQUEST_METHODS, "yellow-request-methods", body.clone()).await;
+    assert_answers(
+        &handler,
+        REQUEST_METHODS,
+        "yellow-request-methods",
+        body.clone(),
+    )
+    .await;
     // AND asking again gives the same (nothing is written)
     assert_answers(&handler, REQUEST_METHODS, "yellow-request-methods", body).await;
     assert_eq!(fx.snapshot(&[YELLOW_TOKEN]), before);
@@ -38,7 +44,13 @@ async fn no_method_is_an_empty_array() {
     let fx = Fixture::new();
     let body = json!({"responseId": "sample-ram-0001", "activationMethods": []});
     let handler = fx.request_activation_methods_handler();
-    assert_answers(&handler, REQUEST_METHODS, "yellow-request-methods", body.clone()).await;
+    assert_answers(
+        &handler,
+        REQUEST_METHODS,
+        "yellow-request-methods",
+        body.clone(),
+    )
+    .await;
     // GIVEN the authorized token was deleted since WHEN asked THEN [] too
     fx.authorize_yellow().await;
     fx.expect_ok(TOKEN_UPDATED, "deactivated").await;
