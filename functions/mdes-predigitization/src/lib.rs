@@ -22,8 +22,8 @@ use std::sync::Arc;
 use lambda_http::{Body, Request};
 use tmp_aws::cold_start::Registry;
 use tmp_mdes::operation::{MdesOperation, MdesRequest, respond};
-use tracing::Instrument;
 use tmp_runtime::lambda::{HttpHandler, http_handler};
+use tracing::Instrument;
 
 /// Every function of the family: binary name (as in `template.yaml`) → init.
 pub const FUNCTIONS: Registry = &[

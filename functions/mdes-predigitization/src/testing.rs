@@ -2,7 +2,6 @@
 //! `tmp_aws::compose` wires it, to the in-memory ports of `tmp-testkit`; the
 //! MDES test key ring that opens the sample events; the sample events
 //! themselves; and the refusals every Pre-Digitization handler must pass.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};

@@ -1,6 +1,5 @@
 //! Handler tests over the real use case and in-memory ports: each sample
 //! decision path, undecryptable payloads, retries, and the shared refusals.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::{Value, json};
 use tmp_core::AppError;

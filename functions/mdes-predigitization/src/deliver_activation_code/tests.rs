@@ -1,6 +1,5 @@
 //! Handler tests over the real use case and in-memory ports: issuer and
 //! MDES codes, re-sends, retries, unknown tokens, and the shared refusals.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::json;
 use time::macros::datetime;

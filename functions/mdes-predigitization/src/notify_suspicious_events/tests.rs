@@ -1,6 +1,5 @@
 //! Handler tests over the real use case and in-memory ports: suspicious
 //! activity is recorded and announced, the token left as it is.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::json;
 use tmp_core::domain::events::TokenEventType;

@@ -1,6 +1,5 @@
 //! Handler tests over the real use case and in-memory ports: the yellow
 //! path's active token is suspended, deactivated and deleted from the wallet.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeSet;
 

@@ -1,6 +1,5 @@
 //! Handler tests over the real use case and in-memory ports: the yellow
 //! path's methods, when none is offered, and the shared refusals.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::json;
 use tmp_core::AppError;

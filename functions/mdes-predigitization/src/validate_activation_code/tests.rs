@@ -1,6 +1,5 @@
 //! Handler tests over the real use case and in-memory ports: codes delivered
 //! through deliverActivationCode, checked through validateActivationCode.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::{Value, json};
 use time::macros::datetime;

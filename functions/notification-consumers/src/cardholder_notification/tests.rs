@@ -1,6 +1,5 @@
 //! Handler tests over in-memory ports: templates per language, fallback,
 //! channels, configuration.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 

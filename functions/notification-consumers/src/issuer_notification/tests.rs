@@ -1,5 +1,4 @@
 //! Handler tests over an in-memory webhook: envelopes, batch outcomes.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 

@@ -1,5 +1,4 @@
 //! Handler tests over in-memory ports: batch outcomes, channels, languages.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 

@@ -351,7 +351,8 @@ mod tests {
 
     #[test]
     fn duplicate_pans_are_rejected() {
-        let twice = format!("[{0},{0}]", &ONE_CARD[1..ONE_CARD.len() - 1]);
+        let inner = ONE_CARD.trim_start_matches('[').trim_end_matches(']');
+        let twice = format!("[{inner},{inner}]");
         let err = CardBook::from_json(&twice).unwrap_err();
         assert!(
             matches!(err, CardBookError::DuplicatePan { index: 1, .. }),

@@ -4,6 +4,7 @@
 
 use crate::AppError;
 use crate::domain::token::{Change, Initiator, TokenStatus};
+use crate::error::unavailable;
 use crate::ports::TokenAttributes;
 use crate::usecases::ledger::{Claim, Idempotency, Message, Once};
 use crate::usecases::lifecycle::{EventRule, NewToken, TokenLifecycle, Transition};
@@ -54,6 +55,15 @@ impl UpdateTokens {
     async fn apply(&self, command: &UpdateTokensCommand, claim: Claim) -> Result<(), AppError> {
         // The message carries no event time: arrival time orders it.
         let at = self.lifecycle.clock.now();
+        if command.updates.is_empty() {
+            // Nothing to apply, but the message is answered: complete it.
+            return self
+                .idempotency
+                .ledger
+                .complete(&claim.completion("{}".to_owned()), at)
+                .await
+                .map_err(unavailable("completing notifyTokenUpdated failed"));
+        }
         let last = command.updates.len().saturating_sub(1);
         for (i, update) in command.updates.iter().enumerate() {
             self.lifecycle

@@ -22,7 +22,12 @@ const TOKEN_UPDATES: EventRule = EventRule::TokenUpdate {
     announces_update: false,
 };
 
-fn transition(request_id: &str, change: Change, at: OffsetDateTime, event: EventRule) -> Transition {
+fn transition(
+    request_id: &str,
+    change: Change,
+    at: OffsetDateTime,
+    event: EventRule,
+) -> Transition {
     Transition {
         network: Network::Mastercard,
         token_ref: TOKEN.to_owned(),
@@ -44,7 +49,12 @@ fn transition(request_id: &str, change: Change, at: OffsetDateTime, event: Event
 }
 
 fn event_types(world: &World) -> Vec<TokenEventType> {
-    world.publisher.events().iter().map(|e| e.event_type).collect()
+    world
+        .publisher
+        .events()
+        .iter()
+        .map(|e| e.event_type)
+        .collect()
 }
 
 #[tokio::test]
@@ -54,10 +64,26 @@ async fn a_token_is_active_again_only_when_every_suspender_has_lifted() {
     world.seed_token(TokenStatus::Active);
     let lifecycle = world.lifecycle();
     let steps = [
-        (Change::Suspend(Suspender::Issuer), TokenStatus::Suspended, 1),
-        (Change::Suspend(Suspender::Cardholder), TokenStatus::Suspended, 2),
-        (Change::Unsuspend(Suspender::Issuer), TokenStatus::Suspended, 1),
-        (Change::Unsuspend(Suspender::Cardholder), TokenStatus::Active, 0),
+        (
+            Change::Suspend(Suspender::Issuer),
+            TokenStatus::Suspended,
+            1,
+        ),
+        (
+            Change::Suspend(Suspender::Cardholder),
+            TokenStatus::Suspended,
+            2,
+        ),
+        (
+            Change::Unsuspend(Suspender::Issuer),
+            TokenStatus::Suspended,
+            1,
+        ),
+        (
+            Change::Unsuspend(Suspender::Cardholder),
+            TokenStatus::Active,
+            0,
+        ),
     ];
     for (i, (change, status, suspenders)) in steps.into_iter().enumerate() {
         // WHEN each suspender suspends, then lifts its own suspension
@@ -131,7 +157,10 @@ async fn only_a_suspended_token_can_be_unsuspended() {
     // recorded, not applied
     let history = world.state.history_of(TOKEN);
     assert!(!history[0].applied);
-    assert_eq!(world.state.token_of(TOKEN).unwrap().state.status, TokenStatus::Active);
+    assert_eq!(
+        world.state.token_of(TOKEN).unwrap().state.status,
+        TokenStatus::Active
+    );
     assert!(world.publisher.events().is_empty());
 }
 
@@ -191,11 +220,18 @@ async fn a_deleted_token_stays_deleted() {
     let again = transition("r9", Change::Delete, world.now(), TOKEN_UPDATES);
     lifecycle.apply(&again).await.unwrap();
     // THEN it stays DEACTIVATED and uncounted; the attempts are recorded, not applied
-    assert_eq!(world.state.token_of(TOKEN).unwrap().state.status, TokenStatus::Deactivated);
+    assert_eq!(
+        world.state.token_of(TOKEN).unwrap().state.status,
+        TokenStatus::Deactivated
+    );
     assert_eq!(world.state.live_tokens(&fingerprint), 0);
     let history = world.state.history_of(TOKEN);
     assert_eq!(history.len(), 6);
-    assert!(history[1..5].iter().all(|h| !h.applied && h.to == TokenStatus::Deactivated));
+    assert!(
+        history[1..5]
+            .iter()
+            .all(|h| !h.applied && h.to == TokenStatus::Deactivated)
+    );
     assert!(history[5].applied, "a repeated delete is harmless");
     // AND only the first deletion was announced
     assert_eq!(event_types(&world), vec![TokenEventType::TokenDeleted]);
@@ -258,7 +294,10 @@ async fn an_unknown_token_is_created_by_its_message_and_counted() {
     assert_eq!(token.version, 1);
     assert_eq!(world.state.live_tokens(&fingerprint), 1);
     let history = world.state.history_of(TOKEN);
-    assert_eq!((history[0].from, history[0].to), (None, TokenStatus::Active));
+    assert_eq!(
+        (history[0].from, history[0].to),
+        (None, TokenStatus::Active)
+    );
     // AND its event has no previous status
     let events = world.publisher.events();
     assert_eq!(events[0].previous_status, None);
@@ -279,12 +318,19 @@ async fn a_conflicting_commit_is_reloaded_and_retried() {
         world.now(),
         TOKEN_UPDATES,
     );
-    world.lifecycle_on(racing.clone()).apply(&step).await.unwrap();
+    world
+        .lifecycle_on(racing.clone())
+        .apply(&step)
+        .await
+        .unwrap();
     // THEN the third commit lands, after two short back-offs, once
     assert_eq!(racing.commits.load(Ordering::SeqCst), 3);
     assert_eq!(world.clock.slept(), vec![StdDuration::from_millis(20); 2]);
     let token = world.state.token_of(TOKEN).unwrap();
-    assert_eq!((token.state.status, token.version), (TokenStatus::Suspended, 2));
+    assert_eq!(
+        (token.state.status, token.version),
+        (TokenStatus::Suspended, 2)
+    );
     assert_eq!(world.state.history_of(TOKEN).len(), 1);
     assert_eq!(world.publisher.events().len(), 1);
 }
@@ -310,7 +356,11 @@ async fn a_concurrent_change_is_not_lost() {
         world.now(),
         TOKEN_UPDATES,
     );
-    world.lifecycle_on(racing.clone()).apply(&ours).await.unwrap();
+    world
+        .lifecycle_on(racing.clone())
+        .apply(&ours)
+        .await
+        .unwrap();
     // THEN both suspensions hold: ours was re-applied on the reloaded token
     let token = world.state.token_of(TOKEN).unwrap();
     assert_eq!(token.state.status, TokenStatus::Suspended);
@@ -321,7 +371,10 @@ async fn a_concurrent_change_is_not_lost() {
     assert_eq!(token.version, 3);
     let history = world.state.history_of(TOKEN);
     assert_eq!(history.len(), 2);
-    let ours = history.iter().find(|h| h.source_request_id == "ours").unwrap();
+    let ours = history
+        .iter()
+        .find(|h| h.source_request_id == "ours")
+        .unwrap();
     assert_eq!(ours.from, Some(TokenStatus::Suspended));
     assert_eq!(world.publisher.events().len(), 2);
 }
@@ -336,7 +389,10 @@ async fn a_token_that_keeps_changing_is_unavailable_and_nothing_is_written() {
     let result = world.lifecycle_on(racing.clone()).apply(&step).await;
     assert_eq!(result, Err(AppError::Unavailable("token kept changing")));
     assert_eq!(racing.commits.load(Ordering::SeqCst), 5);
-    assert_eq!(world.state.token_of(TOKEN).unwrap().state.status, TokenStatus::Active);
+    assert_eq!(
+        world.state.token_of(TOKEN).unwrap().state.status,
+        TokenStatus::Active
+    );
     assert!(world.state.history_of(TOKEN).is_empty());
     assert!(world.publisher.events().is_empty());
     assert_eq!(world.state.live_tokens(&world.fingerprint(PAN)), 1);
@@ -350,19 +406,22 @@ async fn a_store_failure_is_unavailable_at_once() {
     let step = transition("r1", Change::Delete, world.now(), TOKEN_UPDATES);
     let result = world.lifecycle().apply(&step).await;
     assert!(matches!(result, Err(AppError::Unavailable(_))));
-    assert!(world.clock.slept().is_empty(), "an outage is not a conflict");
-    assert_eq!(world.state.token_of(TOKEN).unwrap().state.status, TokenStatus::Active);
+    assert!(
+        world.clock.slept().is_empty(),
+        "an outage is not a conflict"
+    );
+    assert_eq!(
+        world.state.token_of(TOKEN).unwrap().state.status,
+        TokenStatus::Active
+    );
     assert!(world.state.history_of(TOKEN).is_empty());
 }
 
 #[tokio::test]
 async fn events_carry_the_token_facts_and_the_message_language() {
     let world = World::default();
-    let mut record = crate::support::token_record(
-        TOKEN,
-        TokenStatus::Active,
-        Some(world.fingerprint(PAN)),
-    );
+    let mut record =
+        crate::support::token_record(TOKEN, TokenStatus::Active, Some(world.fingerprint(PAN)));
     record.language = Some("de".to_owned());
     world.state.seed_token(record, None);
     let lifecycle = world.lifecycle();
@@ -389,6 +448,9 @@ async fn events_carry_the_token_facts_and_the_message_language() {
     assert_eq!(events[0].wallet_id.as_deref(), Some("103"));
     assert!(events[0].pan_unique_reference.is_some());
     assert_eq!(events[1].language.as_deref(), Some("fr"));
-    assert_eq!(world.state.token_of(TOKEN).unwrap().language.as_deref(), Some("fr"));
+    assert_eq!(
+        world.state.token_of(TOKEN).unwrap().language.as_deref(),
+        Some("fr")
+    );
     assert_ne!(events[0].event_id, events[1].event_id);
 }

@@ -2,7 +2,13 @@
 //! `tmp-testkit`, one module per use case. An integration-test binary rather
 //! than `#[cfg(test)]` modules: the testkit depends on `tmp-core`, so inside
 //! `src` a dev-dependency on it would bring a second, different `tmp_core`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 mod support;
 

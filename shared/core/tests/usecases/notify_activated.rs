@@ -70,7 +70,10 @@ async fn an_authorized_token_becomes_active_and_is_announced() {
     let expected = world
         .mac
         .mac_of(format!("token-number|v1|{TOKEN_NUMBER}").as_bytes());
-    assert_eq!(attributes.token_fingerprint.as_deref(), Some(expected.as_str()));
+    assert_eq!(
+        attributes.token_fingerprint.as_deref(),
+        Some(expected.as_str())
+    );
     assert_eq!(attributes.pan_last4.as_deref(), Some("4444"));
     assert_eq!(attributes.language.as_deref(), Some("en"));
     assert_eq!(attributes.device_name.as_deref(), Some("Jane's phone"));
@@ -82,7 +85,10 @@ async fn an_authorized_token_becomes_active_and_is_announced() {
         (Some(TokenStatus::Inactive), TokenStatus::Active, true)
     );
     assert_eq!(history[0].operation, OPERATION);
-    assert_eq!(world.ledger_state(OPERATION, "r1").as_deref(), Some("COMPLETED"));
+    assert_eq!(
+        world.ledger_state(OPERATION, "r1").as_deref(),
+        Some("COMPLETED")
+    );
     assert_eq!(card.opened(), 1);
 }
 
@@ -105,7 +111,10 @@ async fn a_token_we_never_authorized_is_created_with_its_card_and_counted() {
     assert_eq!(token.pan_last4.as_deref(), Some("4444"));
     assert_eq!(world.state.live_tokens(&fingerprint), 3);
     let history = world.state.history_of(TOKEN);
-    assert_eq!((history[0].from, history[0].to), (None, TokenStatus::Active));
+    assert_eq!(
+        (history[0].from, history[0].to),
+        (None, TokenStatus::Active)
+    );
     let events = world.publisher.events();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].event_type, TokenEventType::TokenActivated);
@@ -127,7 +136,10 @@ async fn a_token_without_a_funding_pan_is_created_without_a_card() {
     let token = world.state.token_of(TOKEN).unwrap();
     assert_eq!(token.state.status, TokenStatus::Active);
     assert_eq!(token.pan_fingerprint, None);
-    assert_eq!(token.pan_last4, None, "the suffix is only trusted with a PAN");
+    assert_eq!(
+        token.pan_last4, None,
+        "the suffix is only trusted with a PAN"
+    );
     assert_eq!(world.state.live_tokens(&world.fingerprint(PAN)), 0);
 }
 
@@ -158,7 +170,11 @@ async fn a_stale_activation_is_recorded_not_applied_and_not_announced() {
     // WHEN an activation made before that arrives
     world
         .notify_activated()
-        .notify(&command("r1", &activation_data(), newest - Duration::minutes(5)))
+        .notify(&command(
+            "r1",
+            &activation_data(),
+            newest - Duration::minutes(5),
+        ))
         .await
         .unwrap();
     // THEN state untouched, history says not applied, no event, request completed
@@ -169,7 +185,10 @@ async fn a_stale_activation_is_recorded_not_applied_and_not_announced() {
     assert!(!history[0].applied);
     assert!(world.outbox(TOKEN).is_empty());
     assert!(world.publisher.events().is_empty());
-    assert_eq!(world.ledger_state(OPERATION, "r1").as_deref(), Some("COMPLETED"));
+    assert_eq!(
+        world.ledger_state(OPERATION, "r1").as_deref(),
+        Some("COMPLETED")
+    );
 }
 
 #[tokio::test]
@@ -184,7 +203,10 @@ async fn activating_an_active_token_again_announces_nothing() {
     assert!(world.publisher.events().is_empty());
     let history = world.state.history_of(TOKEN);
     assert!(history[0].applied);
-    assert_eq!(world.state.token_of(TOKEN).unwrap().state.last_event_at, Some(world.now()));
+    assert_eq!(
+        world.state.token_of(TOKEN).unwrap().state.last_event_at,
+        Some(world.now())
+    );
 }
 
 #[tokio::test]
@@ -216,9 +238,15 @@ async fn refused_card_data_is_the_card_data_error_and_writes_nothing() {
             world.now(),
         ))
         .await;
-    assert_eq!(result, Err(AppError::CardData(CardDataRejection::Undecryptable)));
+    assert_eq!(
+        result,
+        Err(AppError::CardData(CardDataRejection::Undecryptable))
+    );
     assert_eq!(world.ledger_state(OPERATION, "r1"), None);
-    assert_eq!(world.state.token_of(TOKEN).unwrap().state.status, TokenStatus::Inactive);
+    assert_eq!(
+        world.state.token_of(TOKEN).unwrap().state.status,
+        TokenStatus::Inactive
+    );
     assert!(world.state.history_of(TOKEN).is_empty());
 }
 

@@ -507,7 +507,7 @@ impl World {
         String::from_utf8(opened.expose().clone()).expect("codes are text")
     }
 
-    /// The outbox of `token_ref`: (event type, published).
+    /// The outbox of `token_ref`: (event, published), in commit order.
     pub fn outbox(&self, token_ref: &str) -> Vec<(TokenEvent, bool)> {
         self.state.events_of(token_ref)
     }

@@ -1,7 +1,6 @@
 //! In-memory fakes of the delivery-side ports (key service, contacts, SMS,
 //! issuer webhook) for unit tests. Integration tests use the real AWS clients
 //! against the emulator instead.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
