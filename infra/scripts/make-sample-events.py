@@ -117,14 +117,18 @@ def main():
         # name: (card plaintext, wallet, wrap, kwargs)
         "green-approved": (card(*jane, cvc="123"), trusted, "SHA512", {}),
         "yellow-sms-and-email": (card(*jane, cvc="123"), doubtful, "SHA256", {}),
-        "orange-call-centre-only": (card("5105105105105100", "06", "29", cvc="456"), doubtful, None, {}),
-        "yellow-zero-iv-aes256": (card("5200828282828210", "03", "31"), doubtful, "SHA512", {"key_bits": 256, "zero_iv": True}),
+        "orange-call-centre-only": (card("5105105105105100", "06", "29", cvc="456"), doubtful, "SHA256", {}),
+        "yellow-aes256": (card("5200828282828210", "03", "31"), doubtful, "SHA512", {"key_bits": 256}),
         "red-card-lost": (card("5577000055770004", "02", "30", cvc="222"), trusted, "SHA512", {}),
         "red-cvc-mismatch": (card(*jane, cvc="999"), trusted, "SHA512", {}),
         "red-expiry-mismatch": (card("5555555555554444", "11", "30", cvc="123"), trusted, "SHA512", {}),
         "red-wallet-declined": (card(*jane, cvc="123"), risky, "SHA512", {}),
         "red-unknown-card": (card("5204740000001002", "12", "30", cvc="123"), trusted, "SHA512", {}),
         "crypto-expired-payload": (card(*jane, cvc="123", valid_until="2025-01-01T00:00:00Z"), trusted, "SHA512", {}),
+        # Refused by default: legacy forms (TMP_... parameters enable them) and a bad field inside.
+        "crypto-pkcs1-key-wrap": (card(*jane, cvc="123"), trusted, None, {}),
+        "crypto-absent-iv": (card(*jane, cvc="123"), trusted, "SHA256", {"zero_iv": True}),
+        "crypto-invalid-card-field": (card("5555555555554445", "12", "30", cvc="123"), trusted, "SHA256", {}),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     for n, (name, (plaintext, wallet, wrap, kwargs)) in enumerate(scenarios.items(), start=1):

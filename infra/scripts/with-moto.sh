@@ -6,4 +6,5 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 cargo build --quiet --locked -p tmp-testkit --bin with-moto --manifest-path "$root/Cargo.toml"
+export TMP_LOCAL_MOTO_SERVER="${TMP_LOCAL_MOTO_SERVER:-$root/infra/scripts/moto-server}"
 exec "$target/debug/with-moto" "$@"

@@ -1,43 +1,22 @@
-//! Handler-test support: every use case of the family wired, the way
-//! `tmp_aws::compose` wires it, to the in-memory ports of `tmp-testkit`; the
-//! MDES test key ring that opens the sample events; the sample events
-//! themselves; and the refusals every Pre-Digitization handler must pass.
+//! Handler-test support: the testkit's in-memory composition root with the
+//! samples' issuer and clock, and every handler of the family built on its
+//! use cases; the MDES test key ring that opens the sample events; the sample
+//! events themselves; and the refusals every Pre-Digitization handler must pass.
 
+use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::macros::datetime;
-use tmp_core::domain::Network;
-use tmp_core::domain::activation_code::CodePolicy;
 use tmp_core::domain::card::{CardStatus, CvcResult, VerifiedCard};
-use tmp_core::domain::decision::DecisionRecord;
-use tmp_core::domain::delivery::OtpDeliveryJob;
-use tmp_core::domain::events::TokenEvent;
-use tmp_core::domain::policy::DecisionPolicy;
-use tmp_core::domain::token::HistoryEntry;
-use tmp_core::ports::{KeyVault, RequestKey, StoredCode, TokenAttributes, TokenRecord};
-use tmp_core::secret::{Pan, Secret};
-use tmp_core::usecases::activation_methods::IssuerContact;
-use tmp_core::usecases::authorize::AuthorizeTokenization;
-use tmp_core::usecases::deliver_activation_code::DeliverActivationCode;
-use tmp_core::usecases::events::EventDispatch;
-use tmp_core::usecases::ledger::Idempotency;
-use tmp_core::usecases::lifecycle::TokenLifecycle;
-use tmp_core::usecases::notify_activated::NotifyActivated;
-use tmp_core::usecases::otp_delivery::activation_code_context;
-use tmp_core::usecases::request_activation_methods::RequestActivationMethods;
-use tmp_core::usecases::suspicious_activity::RecordSuspiciousActivity;
-use tmp_core::usecases::update_tokens::UpdateTokens;
-use tmp_core::usecases::validate_activation_code::ValidateActivationCode;
+use tmp_core::secret::Secret;
 use tmp_mdes::MdesError;
 use tmp_mdes::fle::{MdesKeyRing, MdesPrivateKey};
 use tmp_runtime::lambda::HttpHandler;
-use tmp_testkit::memory::{
-    AuthorizationFacts, CardBook, FixedClock, MemoryKeyVault, MemoryMac, MemoryTokenState,
-    RecordingOtpQueue, RecordingPublisher, SequentialIds,
-};
+use tmp_testkit::memory::{CardBook, FixedClock};
+use tmp_testkit::world::{World, base64_decode};
 
 use crate::authorize_service::AuthorizeService;
 use crate::deliver_activation_code::DeliverActivationCodeOperation;
@@ -133,37 +112,10 @@ pub fn lost_card() -> VerifiedCard {
     }
 }
 
-pub fn pan(digits: &str) -> Pan {
-    digits.parse().unwrap()
-}
-
 fn workspace_path(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .join(relative)
-}
-
-/// Standard base64 (the PEM body), without a dependency for it.
-fn base64_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for byte in text
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace() && *b != b'=')
-    {
-        let value = ALPHABET
-            .iter()
-            .position(|a| *a == byte)
-            .unwrap_or_else(|| panic!("not base64: {:?}", char::from(byte)));
-        acc = (acc << 6) | u32::try_from(value).unwrap();
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((acc >> bits) & 0xff).unwrap());
-        }
-    }
-    out
 }
 
 /// The TEST-ONLY MDES key (`events/test-keys/`) the sample payloads are
@@ -180,39 +132,20 @@ pub fn test_key_ring() -> Arc<MdesKeyRing> {
     .clone()
 }
 
-/// One token's partition of the token state table, as the inspection helpers read it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TokenState {
-    pub record: Option<TokenRecord>,
-    pub attributes: Option<TokenAttributes>,
-    pub authorization: Option<AuthorizationFacts>,
-    pub history: Vec<HistoryEntry>,
-    pub events: Vec<(TokenEvent, bool)>,
-    pub code: Option<StoredCode>,
-    pub decisions: Vec<DecisionRecord>,
-}
-
-/// Everything a handler can write or send, for "nothing changed" checks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Snapshot {
-    pub tokens: Vec<(String, TokenState)>,
-    pub published: Vec<TokenEvent>,
-    pub jobs: Vec<OtpDeliveryJob>,
-    pub verifications: usize,
-}
-
-/// The in-memory ports, shared (`Arc`) by every use case the fixture builds,
-/// so that one operation's writes are the next one's reads.
+/// The testkit's [`World`] as the samples need it (their cards known to the
+/// issuer, the clock at [`NOW`], [`CALL_CENTRE`]), and the MDES key ring the
+/// handlers open the samples with.
 pub struct Fixture {
-    pub state: Arc<MemoryTokenState>,
-    pub vault: Arc<MemoryKeyVault>,
-    pub mac: Arc<MemoryMac>,
-    pub cards: Arc<CardBook>,
-    pub otp_queue: Arc<RecordingOtpQueue>,
-    pub publisher: Arc<RecordingPublisher>,
-    pub clock: Arc<FixedClock>,
-    pub ids: Arc<SequentialIds>,
+    pub world: World,
     pub keys: Arc<MdesKeyRing>,
+}
+
+impl Deref for Fixture {
+    type Target = World;
+
+    fn deref(&self) -> &World {
+        &self.world
+    }
 }
 
 impl Default for Fixture {
@@ -229,123 +162,14 @@ impl Fixture {
             .with_card(NO_CONTACT_PAN, no_contact_card())
             .with_card(PHONE_ONLY_PAN, phone_only_card())
             .with_card(LOST_PAN, lost_card());
-        Self {
-            state: Arc::new(MemoryTokenState::default()),
-            vault: Arc::new(MemoryKeyVault::default()),
-            mac: Arc::new(MemoryMac::default()),
+        let world = World {
             cards: Arc::new(cards),
-            otp_queue: Arc::new(RecordingOtpQueue::default()),
-            publisher: Arc::new(RecordingPublisher::default()),
             clock: Arc::new(FixedClock::at(NOW)),
-            ids: Arc::new(SequentialIds::default()),
+            ..World::default()
+        };
+        Self {
+            world: world.with_call_centre(CALL_CENTRE),
             keys: test_key_ring(),
-        }
-    }
-
-    // --- the use cases, wired like `tmp_aws::compose` -----------------------
-
-    pub fn idempotency(&self) -> Idempotency {
-        Idempotency {
-            ledger: self.state.clone(),
-            clock: self.clock.clone(),
-            ids: self.ids.clone(),
-        }
-    }
-
-    pub fn events(&self) -> EventDispatch {
-        EventDispatch {
-            publisher: self.publisher.clone(),
-            outbox: self.state.clone(),
-            clock: self.clock.clone(),
-        }
-    }
-
-    pub fn lifecycle(&self) -> TokenLifecycle {
-        TokenLifecycle {
-            tokens: self.state.clone(),
-            events: Some(self.events()),
-            clock: self.clock.clone(),
-            ids: self.ids.clone(),
-        }
-    }
-
-    pub fn issuer_contact(&self) -> IssuerContact {
-        IssuerContact {
-            call_centre_number: CALL_CENTRE.to_owned(),
-        }
-    }
-
-    pub fn authorize_tokenization(&self) -> AuthorizeTokenization {
-        AuthorizeTokenization {
-            idempotency: self.idempotency(),
-            vault: self.vault.clone(),
-            events: Some(self.events()),
-            verifier: self.cards.clone(),
-            fingerprinter: self.mac.clone(),
-            store: self.state.clone(),
-            policy: DecisionPolicy::default(),
-            contact: self.issuer_contact(),
-            clock: self.clock.clone(),
-            ids: self.ids.clone(),
-        }
-    }
-
-    pub fn request_activation_methods(&self) -> RequestActivationMethods {
-        RequestActivationMethods {
-            tokens: self.state.clone(),
-            vault: self.vault.clone(),
-            fingerprinter: self.mac.clone(),
-            contact: self.issuer_contact(),
-            clock: self.clock.clone(),
-        }
-    }
-
-    pub fn deliver_activation_code(&self) -> DeliverActivationCode {
-        DeliverActivationCode {
-            idempotency: self.idempotency(),
-            tokens: self.state.clone(),
-            codes: self.state.clone(),
-            vault: self.vault.clone(),
-            mac: self.mac.clone(),
-            otp_queue: self.otp_queue.clone(),
-            events: Some(self.events()),
-            code_policy: CodePolicy::default(),
-            clock: self.clock.clone(),
-            ids: self.ids.clone(),
-        }
-    }
-
-    pub fn validate_activation_code(&self) -> ValidateActivationCode {
-        ValidateActivationCode {
-            idempotency: self.idempotency(),
-            codes: self.state.clone(),
-            mac: self.mac.clone(),
-            events: Some(self.events()),
-            clock: self.clock.clone(),
-        }
-    }
-
-    pub fn notify_activated(&self) -> NotifyActivated {
-        NotifyActivated {
-            idempotency: self.idempotency(),
-            lifecycle: self.lifecycle(),
-            mac: self.mac.clone(),
-            fingerprinter: self.mac.clone(),
-            clock: self.clock.clone(),
-        }
-    }
-
-    pub fn update_tokens(&self) -> UpdateTokens {
-        UpdateTokens {
-            idempotency: self.idempotency(),
-            lifecycle: self.lifecycle(),
-        }
-    }
-
-    pub fn record_suspicious_activity(&self) -> RecordSuspiciousActivity {
-        RecordSuspiciousActivity {
-            idempotency: self.idempotency(),
-            lifecycle: self.lifecycle(),
         }
     }
 
@@ -353,7 +177,7 @@ impl Fixture {
 
     pub fn authorize_service_handler(&self) -> HttpHandler {
         crate::authorize_service::handler(AuthorizeService {
-            use_case: self.authorize_tokenization(),
+            use_case: self.authorize(),
             keys: self.keys.clone(),
         })
     }
@@ -446,64 +270,6 @@ impl Fixture {
         self.authorize_yellow().await;
         self.expect_ok(ACTIVATED, "yellow-token-activated").await;
         self.clock.set(datetime!(2026-11-26 10:05 UTC));
-    }
-
-    // --- inspection ----------------------------------------------------------
-
-    pub fn token_state(&self, token_ref: &str) -> TokenState {
-        TokenState {
-            record: self.state.token_of(token_ref),
-            attributes: self.state.attributes_of(token_ref),
-            authorization: self.state.authorization_of(token_ref),
-            history: self.state.history_of(token_ref),
-            events: self.state.events_of(token_ref),
-            code: self.state.code_of(token_ref),
-            decisions: self.state.decisions_of(token_ref),
-        }
-    }
-
-    pub fn snapshot(&self, tokens: &[&str]) -> Snapshot {
-        Snapshot {
-            tokens: tokens
-                .iter()
-                .map(|t| ((*t).to_owned(), self.token_state(t)))
-                .collect(),
-            published: self.publisher.events(),
-            jobs: self.otp_queue.jobs(),
-            verifications: self.cards.calls(),
-        }
-    }
-
-    /// The ledger entry of an MDES request: (state, signature, outcome JSON).
-    pub fn ledger_entry(
-        &self,
-        operation: &'static str,
-        request_id: &str,
-    ) -> Option<(String, String, Option<String>)> {
-        self.state.ledger_entry(&RequestKey {
-            network: Network::Mastercard,
-            operation,
-            request_id: request_id.to_owned(),
-        })
-    }
-
-    /// The PAN fingerprint the fixture's keyed MAC gives `digits`.
-    pub fn fingerprint(&self, digits: &str) -> String {
-        self.mac.fingerprint_of(&pan(digits))
-    }
-
-    /// The activation code an OTP job carries, opened as otp-delivery opens
-    /// it (key service, context bound to the job's token).
-    pub async fn code_in(&self, job: &OtpDeliveryJob) -> String {
-        let plaintext = self
-            .vault
-            .decrypt(
-                &base64_decode(&job.encrypted_code),
-                &activation_code_context(&job.token_unique_reference),
-            )
-            .await
-            .unwrap();
-        String::from_utf8(plaintext.expose().clone()).unwrap()
     }
 }
 

@@ -114,7 +114,7 @@ pub fn sqs_sources(
 pub async fn cold_start(
     sources: &[SqsSource],
     deployment: &Deployment,
-    sdk: &SdkConfig,
+    sdk_for: &crate::gateway::FunctionSdk,
     mut given: HashMap<String, SqsHandler>,
 ) -> Result<HashMap<String, SqsHandler>, EventSourceError> {
     for s in sources {
@@ -132,10 +132,13 @@ pub async fn cold_start(
                 source,
             }
         })?;
-        let handler = init(sdk, &env).await.map_err(|e| EventSourceError::Init {
-            function: s.function.clone(),
-            message: e.to_string(),
-        })?;
+        let handler =
+            init(&sdk_for(&s.function), &env)
+                .await
+                .map_err(|e| EventSourceError::Init {
+                    function: s.function.clone(),
+                    message: e.to_string(),
+                })?;
         given.insert(s.function.clone(), handler);
     }
     Ok(given)

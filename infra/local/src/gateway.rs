@@ -1,6 +1,15 @@
 //! The local API Gateway: serves every `Api` route of the template by calling
 //! the function's handler with the proxy event Lambda would receive, plus the
 //! dev-only `/_local/...` endpoints (never part of the template).
+//!
+//! Like the deployed API, it admits only allow-listed clients (the resource
+//! policy's `AllowedTspCidrs`; locally `TMP_ALLOWED_CIDRS`, [`cidr`]) and
+//! answers the errors it produces itself (refused client, unknown route, a
+//! function that fails, crashes or cannot start) with the template's
+//! `GatewayResponses` ([`responses`]).
+
+pub mod cidr;
+pub mod responses;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,15 +18,17 @@ use std::time::Instant;
 use aws_config::SdkConfig;
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
-use http::StatusCode;
 use serde_json::json;
+use tmp_runtime::config::FunctionEnv;
 use tmp_runtime::lambda::HttpHandler;
 
+use self::cidr::AllowList;
+use self::responses::{GatewayResponses, ResponseType, ResponsesError};
 use crate::apigw_event::{IncomingRequest, into_lambda_request, proxy_event, response_parts};
 use crate::deployment::Deployment;
-use crate::registry;
+use crate::registry::{self, InitFn};
 use crate::resolve::ResolveError;
 use crate::routes::{RouteInfo, specificity};
 use crate::template::{FunctionEvent, Template};
@@ -39,10 +50,20 @@ pub enum GatewayError {
         #[source]
         source: ResolveError,
     },
-    #[error("function {function}: init failed: {message}")]
-    Init { function: String, message: String },
     #[error("function {function}: route {path} is under the reserved /_local/ prefix")]
     ReservedPath { function: String, path: String },
+    #[error("the template's GatewayResponses")]
+    Responses(#[from] ResponsesError),
+}
+
+/// How the gateway answers what is not a function's own response.
+#[derive(Debug, Clone, Default)]
+pub struct GatewayConfig {
+    /// The template's gateway responses ([`GatewayResponses::from_template`]).
+    pub responses: GatewayResponses,
+    /// Clients whose address is not in it get `ACCESS_DENIED` before any
+    /// routing, as the resource policy refuses them (default: loopback).
+    pub allowed: AllowList,
 }
 
 /// A route with its initialised handler.
@@ -53,11 +74,13 @@ pub struct ServedRoute {
 }
 
 /// Cold-starts every function that has an `Api` event, once, and returns its
-/// routes, most specific first.
+/// routes, most specific first. A function whose init fails is still served,
+/// as on Lambda: its requests answer `DEFAULT_5XX` (502) and each retries the
+/// init until one succeeds.
 pub async fn cold_start(
     template: &Template,
     deployment: &Deployment,
-    sdk: &SdkConfig,
+    sdk_for: &FunctionSdk,
 ) -> Result<Vec<ServedRoute>, GatewayError> {
     let mut served = Vec::new();
     for f in &template.functions {
@@ -87,10 +110,19 @@ pub async fn cold_start(
                     function: f.logical_id.clone(),
                     source,
                 })?;
-        let handler = init(sdk, &env).await.map_err(|e| GatewayError::Init {
-            function: f.logical_id.clone(),
-            message: e.to_string(),
-        })?;
+        // Each function's own credentials: its calls are checked against its policy.
+        let sdk = sdk_for(&f.logical_id);
+        let handler = match init(&sdk, &env).await {
+            Ok(handler) => handler,
+            Err(e) => {
+                tracing::error!(
+                    function = f.logical_id,
+                    error = %e,
+                    "init failed: its routes answer 502 and retry the init, as on Lambda"
+                );
+                init_on_request(f.logical_id.clone(), init, sdk, env)
+            }
+        };
         for (path, method, api) in apis {
             if path.starts_with(LOCAL_PREFIX) {
                 return Err(GatewayError::ReservedPath {
@@ -114,6 +146,33 @@ pub async fn cold_start(
     Ok(served)
 }
 
+/// The SDK configuration a function's cold start gets, by logical id.
+pub type FunctionSdk = dyn Fn(&str) -> SdkConfig + Send + Sync;
+
+/// The handler of a function whose init failed: every request tries the init
+/// again (Lambda re-runs a failed init on the next invocation) and, while it
+/// fails, is a function error.
+fn init_on_request(
+    function: String,
+    init: InitFn,
+    sdk: SdkConfig,
+    env: FunctionEnv,
+) -> HttpHandler {
+    let state = Arc::new((sdk, env, tokio::sync::OnceCell::<HttpHandler>::new()));
+    Arc::new(move |req| {
+        let state = Arc::clone(&state);
+        let function = function.clone();
+        Box::pin(async move {
+            let (sdk, env, cell) = &*state;
+            let handler = cell
+                .get_or_try_init(|| init(sdk, env))
+                .await
+                .map_err(|e| format!("function {function}: init failed: {e}"))?;
+            handler(req).await
+        })
+    })
+}
+
 /// The `StageName` of the API a route belongs to; SAM's implicit API uses `Prod`.
 fn stage_of(template: &Template, api: Option<&str>) -> String {
     api.and_then(|id| template.resources.get(id))
@@ -125,13 +184,20 @@ fn stage_of(template: &Template, api: Option<&str>) -> String {
 
 struct GatewayState {
     routes: Vec<ServedRoute>,
+    config: GatewayConfig,
 }
 
 /// The gateway router: `/_local/health`, `/_local/routes`, the extra dev
-/// routers (nested at their paths), and every template route.
-pub fn router(routes: Vec<ServedRoute>, extras: Vec<(String, Router)>) -> Router {
+/// routers (nested at their paths), and every template route. The allow-list
+/// and the gateway responses apply to the template's routes and unknown
+/// paths (the API), not to the dev-only `/_local/` endpoints.
+pub fn router(
+    routes: Vec<ServedRoute>,
+    extras: Vec<(String, Router)>,
+    config: GatewayConfig,
+) -> Router {
     let table: Vec<RouteInfo> = routes.iter().map(|r| r.info.clone()).collect();
-    let state = Arc::new(GatewayState { routes });
+    let state = Arc::new(GatewayState { routes, config });
     let mut app = Router::new()
         .route(
             "/_local/health",
@@ -152,10 +218,6 @@ pub fn router(routes: Vec<ServedRoute>, extras: Vec<(String, Router)>) -> Router
     app
 }
 
-fn message(status: StatusCode, text: &str) -> Response {
-    (status, axum::Json(json!({ "message": text }))).into_response()
-}
-
 async fn dispatch(State(state): State<Arc<GatewayState>>, req: axum::extract::Request) -> Response {
     let started = Instant::now();
     // Absent when the router is driven without a socket (e.g. `oneshot`).
@@ -163,6 +225,43 @@ async fn dispatch(State(state): State<Arc<GatewayState>>, req: axum::extract::Re
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)), |c| c.0);
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let method = req.method().clone();
+    let (mut response, route) = answer(&state, source, req, &request_id).await;
+    if let Ok(v) = request_id.parse() {
+        response.headers_mut().insert("x-amzn-requestid", v);
+    }
+    tracing::info!(
+        %method,
+        resource = route.map(|r| r.info.path.as_str()),
+        function = route.map(|r| r.info.function.as_str()),
+        source = %source.ip(),
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_millis() as u64,
+        request_id,
+        "request"
+    );
+    response
+}
+
+/// The response, and the route it matched (if the client was admitted).
+async fn answer<'s>(
+    state: &'s GatewayState,
+    source: SocketAddr,
+    req: axum::extract::Request,
+    request_id: &str,
+) -> (Response, Option<&'s ServedRoute>) {
+    let gateway = |kind| state.config.responses.respond(kind, request_id);
+    // The resource policy is evaluated before anything else: a refused
+    // client learns nothing about routes and never reaches a function.
+    if !state.config.allowed.allows(source.ip()) {
+        tracing::warn!(
+            source = %source.ip(),
+            allowed = %state.config.allowed,
+            "client not in the allow-list (TMP_ALLOWED_CIDRS): ACCESS_DENIED"
+        );
+        return (gateway(ResponseType::AccessDenied), None);
+    }
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
     let Some((route, params)) = state.routes.iter().find_map(|r| {
@@ -170,12 +269,12 @@ async fn dispatch(State(state): State<Arc<GatewayState>>, req: axum::extract::Re
             .matches(parts.method.as_str(), path)
             .map(|params| (r, params))
     }) else {
-        return message(StatusCode::NOT_FOUND, "Not Found");
+        return (gateway(ResponseType::MissingAuthenticationToken), None);
     };
+    let matched = Some(route);
     let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return message(StatusCode::PAYLOAD_TOO_LARGE, "Request Too Long");
+        return (gateway(ResponseType::RequestTooLarge), matched);
     };
-    let request_id = uuid::Uuid::new_v4().to_string();
     let incoming = IncomingRequest {
         method: &parts.method,
         uri: &parts.uri,
@@ -187,19 +286,18 @@ async fn dispatch(State(state): State<Arc<GatewayState>>, req: axum::extract::Re
         &incoming,
         &route.info,
         &params,
-        &request_id,
+        request_id,
         time::OffsetDateTime::now_utc(),
     );
     let lambda_req = match into_lambda_request(&event) {
         Ok(r) => r,
         Err(e) => {
             tracing::error!(error = %e, resource = route.info.path, "bad proxy event");
-            return message(StatusCode::BAD_REQUEST, "Bad Request");
+            return (gateway(ResponseType::BadRequest), matched);
         }
     };
     // Spawned so that a panicking handler becomes a 502, as a crashed Lambda would.
-    let outcome = tokio::spawn((route.handler)(lambda_req)).await;
-    let mut response = match outcome {
+    let response = match tokio::spawn((route.handler)(lambda_req)).await {
         Ok(Ok(resp)) => {
             let (parts, bytes) = response_parts(resp);
             Response::from_parts(parts, axum::body::Body::from(bytes))
@@ -208,26 +306,14 @@ async fn dispatch(State(state): State<Arc<GatewayState>>, req: axum::extract::Re
             // Handler errors carry fixed messages (no card data), as the
             // Lambda runtime would log them.
             tracing::error!(function = route.info.function, error = %e, "handler error");
-            message(StatusCode::BAD_GATEWAY, "Internal server error")
+            gateway(ResponseType::FunctionError)
         }
         Err(_) => {
             tracing::error!(function = route.info.function, "handler panicked");
-            message(StatusCode::BAD_GATEWAY, "Internal server error")
+            gateway(ResponseType::FunctionError)
         }
     };
-    if let Ok(v) = request_id.parse() {
-        response.headers_mut().insert("x-amzn-requestid", v);
-    }
-    tracing::info!(
-        method = %parts.method,
-        resource = route.info.path,
-        function = route.info.function,
-        status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_millis() as u64,
-        request_id,
-        "request"
-    );
-    response
+    (response, matched)
 }
 
 #[cfg(test)]
@@ -276,6 +362,164 @@ mod tests {
         format!("http://{addr}")
     }
 
+    /// A template whose API answers its gateway errors in MDES's shape.
+    const MDES_SHAPED: &str = r#"
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      GatewayResponses:
+        ACCESS_DENIED:
+          ResponseParameters: { Headers: { Content-Type: "'application/json'" } }
+          ResponseTemplates:
+            application/json: '{"responseId":"$context.requestId","errorCode":"INVALID_FIELD_VALUE","errorDescription":"denied"}'
+        MISSING_AUTHENTICATION_TOKEN:
+          StatusCode: "404"
+          ResponseTemplates:
+            application/json: '{"responseId":"$context.requestId","errorCode":"INVALID_FIELD_VALUE","errorDescription":"unknown"}'
+        DEFAULT_5XX:
+          ResponseTemplates:
+            application/json: '{"responseId":"$context.requestId","errorCode":"INTERNAL_SERVICE_FAILURE","errorDescription":"retry"}'
+  Fn:
+    Type: AWS::Serverless::Function
+    Metadata: { BuildProperties: { Binary: f } }
+    Properties:
+      Events:
+        Call: { Type: Api, Properties: { Path: /op, Method: post, RestApiId: !Ref Api } }
+"#;
+
+    fn mdes_config(allowed: &str) -> GatewayConfig {
+        let template = Template::parse(MDES_SHAPED).unwrap();
+        GatewayConfig {
+            responses: GatewayResponses::from_template(&template).unwrap(),
+            allowed: AllowList::parse(allowed).unwrap(),
+        }
+    }
+
+    /// `(status, x-amzn-requestid, body)` of a POST.
+    async fn post(base: &str, path: &str) -> (u16, String, serde_json::Value) {
+        let r = reqwest::Client::new()
+            .post(format!("{base}{path}"))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let id = r.headers()["x-amzn-requestid"].to_str().unwrap().to_owned();
+        assert_eq!(r.headers()["content-type"], "application/json");
+        (status, id, r.json().await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_client_outside_the_allow_list_is_denied_before_any_handler_runs() {
+        // GIVEN a handler that counts its calls, served to 10.0.0.0/8 only
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = Arc::clone(&calls);
+        let counting = handler(move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(lambda_http::Response::new(Body::from("{}")))
+        });
+        let base = serve(router(
+            vec![route("POST", "/op", counting.clone())],
+            vec![],
+            mdes_config("10.0.0.0/8"),
+        ))
+        .await;
+        // WHEN 127.0.0.1 calls the route and an unknown path
+        for path in ["/op", "/unknown"] {
+            let (status, id, body) = post(&base, path).await;
+            // THEN both are the template's ACCESS_DENIED, with this request's id
+            assert_eq!(status, 403, "{path}");
+            assert_eq!(
+                body,
+                json!({"responseId": id, "errorCode": "INVALID_FIELD_VALUE", "errorDescription": "denied"})
+            );
+        }
+        // AND the handler never ran
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 0);
+        // AND the dev-only endpoints are not the API: still served
+        let r = reqwest::get(format!("{base}/_local/health")).await.unwrap();
+        assert_eq!(r.status(), 200);
+
+        // GIVEN the same route served to loopback
+        let base = serve(router(
+            vec![route("POST", "/op", counting)],
+            vec![],
+            mdes_config("10.0.0.0/8,127.0.0.1/32"),
+        ))
+        .await;
+        // WHEN 127.0.0.1 calls THEN the handler answers
+        let r = reqwest::Client::new()
+            .post(format!("{base}/op"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // AND an unknown path is the template's MISSING_AUTHENTICATION_TOKEN (a 404 there)
+        let (status, id, body) = post(&base, "/unknown").await;
+        assert_eq!(status, 404);
+        assert_eq!(body["responseId"], id.as_str());
+        assert_eq!(body["errorDescription"], "unknown");
+    }
+
+    #[tokio::test]
+    async fn failing_panicking_and_never_started_functions_answer_the_templates_default_5xx() {
+        // GIVEN a failing handler, a panicking one, and a function whose init fails (twice)
+        let failing = handler(|_| Err("downstream timeout".into()));
+        let panicking = handler(|_| panic!("boom"));
+        let never: InitFn =
+            |_, _| Box::pin(async { Err("MDES_KEY_MATERIAL_TABLE is not set".into()) });
+        let sdk = aws_config::SdkConfig::builder().build();
+        let not_started = init_on_request("Never".into(), never, sdk, FunctionEnv::default());
+        let base = serve(router(
+            vec![
+                route("POST", "/fail", failing),
+                route("POST", "/panic", panicking),
+                route("POST", "/never", not_started),
+            ],
+            vec![],
+            mdes_config("127.0.0.0/8"),
+        ))
+        .await;
+        // WHEN each is called THEN each is API Gateway's 502 in the template's shape
+        for path in ["/fail", "/panic", "/never", "/never"] {
+            let (status, id, body) = post(&base, path).await;
+            assert_eq!(status, 502, "{path}");
+            assert_eq!(
+                body,
+                json!({"responseId": id, "errorCode": "INTERNAL_SERVICE_FAILURE", "errorDescription": "retry"}),
+                "{path}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_init_is_retried_by_the_next_request_and_then_serves() {
+        // GIVEN an init that fails the first time only
+        static ATTEMPTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let flaky: InitFn = |_, _| {
+            Box::pin(async {
+                if ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    return Err("emulator not ready".into());
+                }
+                let ok: HttpHandler = Arc::new(|_| {
+                    Box::pin(async { Ok(lambda_http::Response::new(Body::from("up"))) })
+                });
+                Ok(ok)
+            })
+        };
+        let sdk = aws_config::SdkConfig::builder().build();
+        let h = init_on_request("Flaky".into(), flaky, sdk, FunctionEnv::default());
+        let req = || lambda_http::Request::new(Body::Empty);
+        // WHEN called three times THEN the first fails, the next inits and serves, the third reuses it
+        assert!(h(req()).await.is_err());
+        assert!(h(req()).await.is_ok());
+        assert!(h(req()).await.is_ok());
+        assert_eq!(ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+
     #[tokio::test]
     async fn routes_errors_panics_and_unknown_paths_behave_like_api_gateway() {
         // GIVEN a literal route, a parameter route, a failing and a panicking handler
@@ -302,7 +546,12 @@ mod tests {
         let mut routes = routes;
         routes.sort_by_key(|r| std::cmp::Reverse(specificity(&r.info)));
         let extra = Router::new().route("/", get(|| async { "extra" }));
-        let base = serve(router(routes, vec![("/_local/extra".into(), extra)])).await;
+        let base = serve(router(
+            routes,
+            vec![("/_local/extra".into(), extra)],
+            GatewayConfig::default(),
+        ))
+        .await;
         let http = reqwest::Client::new();
 
         // WHEN a parameter route is called THEN the handler sees the stage path and parameter
@@ -332,17 +581,17 @@ mod tests {
             let body: serde_json::Value = r.json().await.unwrap();
             assert_eq!(body, json!({"message": "Internal server error"}));
         }
-        // AND a wrong method or undeclared path is a 404 JSON
+        // AND a wrong method or undeclared path is REST API Gateway's 403
         for (method, path) in [(http::Method::GET, "/fail"), (http::Method::GET, "/nope")] {
             let r = http
                 .request(method, format!("{base}{path}"))
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(r.status(), 404);
+            assert_eq!(r.status(), 403);
             assert_eq!(
                 r.json::<serde_json::Value>().await.unwrap()["message"],
-                "Not Found"
+                "Missing Authentication Token"
             );
         }
         // AND dev endpoints answer: health, the route table, a mounted extra router

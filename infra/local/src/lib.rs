@@ -14,6 +14,7 @@ pub mod deployment;
 pub use tmp_testkit::moto as emulator;
 pub mod event_sources;
 pub mod gateway;
+pub mod iam;
 pub mod intrinsics;
 pub mod issuer_simulator;
 pub mod outbox;

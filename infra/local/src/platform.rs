@@ -1,7 +1,7 @@
 //! Start-up and shut-down of the whole local platform: emulator → provisioning
 //! → cold starts → gateway. Used by the `tmp-local` binary and by tests.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,7 +16,10 @@ use tokio::task::JoinHandle;
 use crate::deployment::Deployment;
 use crate::emulator::{Emulator, EmulatorError, EmulatorSource};
 use crate::event_sources::{self, EventSourceError, PollOptions, Pollers};
-use crate::gateway::{self, GatewayError, LOCAL_PREFIX};
+use crate::gateway::cidr::{AllowList, CidrError};
+use crate::gateway::responses::GatewayResponses;
+use crate::gateway::{self, GatewayConfig, GatewayError, LOCAL_PREFIX};
+use crate::iam::{self, IamProxy, PrincipalUsage, RunningIamProxy, UsageHandle};
 use crate::provision::{ProvisionError, provision};
 use crate::routes::RouteInfo;
 use crate::template::{Template, TemplateError};
@@ -35,6 +38,14 @@ pub enum PlatformError {
     EventSource(#[from] EventSourceError),
     #[error("seeding the local platform")]
     Seed(#[source] SeedError),
+    #[error("the gateway's allow-list")]
+    AllowList(#[from] CidrError),
+    #[error("the functions' IAM policies")]
+    Policies(#[from] crate::iam::PrincipalsError),
+    #[error("the IAM-enforcing proxy")]
+    IamProxy(#[from] crate::iam::IamProxyError),
+    #[error("TMP_LOCAL_IAM must be off, report or enforce, not {0}")]
+    IamMode(String),
     #[error("extra router path {0} must start with /_local/ and not end with /")]
     ExtraRouterPath(String),
     #[error("cannot listen on 127.0.0.1:{port}")]
@@ -58,6 +69,34 @@ pub struct PlatformOptions {
     /// Visibility timeout the SQS pollers receive with, instead of each
     /// queue's own (tests: retries after 1 s rather than the template's).
     pub visibility_timeout_override: Option<Duration>,
+    /// Whether each function's AWS calls are checked against its policy in
+    /// template.yaml (`TMP_LOCAL_IAM`).
+    pub iam: IamMode,
+}
+
+/// How tmp-local applies the functions' IAM policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IamMode {
+    /// A call the policy does not allow fails with AccessDenied, as on AWS.
+    #[default]
+    Enforce,
+    /// Every call goes through; what would be denied is recorded.
+    Report,
+    /// No proxy: functions call the emulator directly (experiments only).
+    Off,
+}
+
+impl std::str::FromStr for IamMode {
+    type Err = PlatformError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "enforce" | "on" | "" => Ok(Self::Enforce),
+            "report" => Ok(Self::Report),
+            "off" => Ok(Self::Off),
+            other => Err(PlatformError::IamMode(other.to_owned())),
+        }
+    }
 }
 
 impl Default for PlatformOptions {
@@ -71,16 +110,24 @@ impl Default for PlatformOptions {
             emulator: EmulatorSource::default(),
             parameters: HashMap::new(),
             visibility_timeout_override: None,
+            iam: IamMode::default(),
         }
     }
 }
 
 impl PlatformOptions {
-    /// Defaults overridden by `PORT`, `TMP_LOCAL_PREFIX` and `AWS_ENDPOINT_URL`
-    /// (use that emulator instead of spawning one); `TMP_LOCAL_MOTO_SERVER` is
-    /// read by [`EmulatorSource::default`].
+    /// Defaults overridden by `PORT`, `TMP_LOCAL_PREFIX`, `TMP_LOCAL_IAM`
+    /// (an unreadable value is enforcement) and `AWS_ENDPOINT_URL` (use that
+    /// emulator instead of spawning one); `TMP_LOCAL_MOTO_SERVER` is read by
+    /// [`EmulatorSource::default`].
     pub fn from_env() -> Self {
         let mut o = Self::default();
+        if let Ok(mode) = std::env::var("TMP_LOCAL_IAM") {
+            o.iam = mode.parse().unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "IAM enforcement stays on");
+                IamMode::Enforce
+            });
+        }
         if let Some(port) = std::env::var("PORT").ok().and_then(|p| p.parse().ok()) {
             o.port = port;
         }
@@ -129,6 +176,7 @@ pub struct LocalPlatform {
     extras: Vec<(String, RouterFactory)>,
     seeds: Vec<SeedFn>,
     sqs_handlers: HashMap<String, SqsHandler>,
+    allowed_cidrs: Option<AllowList>,
 }
 
 impl LocalPlatform {
@@ -138,7 +186,18 @@ impl LocalPlatform {
             extras: Vec::new(),
             seeds: Vec::new(),
             sqs_handlers: HashMap::new(),
+            allowed_cidrs: None,
         }
+    }
+
+    /// The clients the gateway admits to the template's routes (the local
+    /// resource policy); others get the template's `ACCESS_DENIED` response.
+    /// Unset: `TMP_ALLOWED_CIDRS`, else loopback (`127.0.0.0/8,::1/128`).
+    /// (A builder option rather than a [`PlatformOptions`] field, so that
+    /// struct literals of the options keep compiling.)
+    pub fn allowed_cidrs(mut self, allowed: AllowList) -> Self {
+        self.allowed_cidrs = Some(allowed);
+        self
     }
 
     /// Uses `handler` for the SQS events of function `logical_id` instead of
@@ -184,7 +243,12 @@ impl LocalPlatform {
                 return Err(PlatformError::ExtraRouterPath(path.clone()));
             }
         }
+        let allowed = match self.allowed_cidrs {
+            Some(allowed) => allowed,
+            None => AllowList::from_env()?,
+        };
         let template = Template::from_path(&o.template_path)?;
+        let responses = GatewayResponses::from_template(&template).map_err(GatewayError::from)?;
         // Bound first: seed steps need the gateway's URL.
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", o.port))
             .await
@@ -211,22 +275,53 @@ impl LocalPlatform {
             step(&mut ctx).await.map_err(PlatformError::Seed)?;
         }
         let deployment = Arc::new(deployment);
-        let served = gateway::cold_start(&template, &deployment, &sdk).await?;
+        // Provisioning and seeds used the emulator's own credentials; from
+        // here on every function calls AWS with its own, through the proxy
+        // that applies its policy from template.yaml.
+        let iam = match o.iam {
+            IamMode::Off => None,
+            mode => Some(
+                IamProxy::start(
+                    emulator.endpoint_url(),
+                    iam::principals(&template, &deployment)?,
+                    mode == IamMode::Enforce,
+                )
+                .await?,
+            ),
+        };
+        let proxy_url = iam.as_ref().map(|p| p.endpoint_url.clone());
+        let function_sdk = {
+            let sdk = sdk.clone();
+            move |logical_id: &str| match &proxy_url {
+                Some(url) => iam::function_sdk_config(&sdk, url, logical_id),
+                None => sdk.clone(),
+            }
+        };
+        let served = gateway::cold_start(&template, &deployment, &function_sdk).await?;
         let sources = event_sources::sqs_sources(&template, &deployment)?;
         let consumers =
-            event_sources::cold_start(&sources, &deployment, &sdk, self.sqs_handlers).await?;
+            event_sources::cold_start(&sources, &deployment, &function_sdk, self.sqs_handlers)
+                .await?;
+        let functions = functions_router(
+            &template,
+            &deployment,
+            iam.as_ref()
+                .map(|p| (p.usage_handle(), p.endpoint_url.clone())),
+        );
         let routes: Vec<RouteInfo> = served.iter().map(|r| r.info.clone()).collect();
         let ctx = PlatformContext {
             sdk: &sdk,
             deployment: &deployment,
             template: &template,
         };
-        let extras = self
+        let mut extras: Vec<(String, Router)> = self
             .extras
             .into_iter()
             .map(|(path, factory)| (path, factory(&ctx)))
             .collect();
-        let app = gateway::router(served, extras);
+        extras.push(("/_local/functions".to_owned(), functions));
+        tracing::info!(%allowed, "gateway allow-list");
+        let app = gateway::router(served, extras, GatewayConfig { responses, allowed });
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<SocketAddr>();
@@ -251,6 +346,7 @@ impl LocalPlatform {
             sdk,
             routes,
             emulator,
+            iam,
             stop,
             server,
             pollers,
@@ -269,12 +365,21 @@ pub struct RunningPlatform {
     pub sdk: SdkConfig,
     pub routes: Vec<RouteInfo>,
     emulator: Emulator,
+    iam: Option<RunningIamProxy>,
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     pollers: Pollers,
 }
 
 impl RunningPlatform {
+    /// What each function's AWS calls used and were denied (empty without the proxy).
+    pub fn iam_usage(&self) -> Vec<PrincipalUsage> {
+        self.iam
+            .as_ref()
+            .map(RunningIamProxy::usage)
+            .unwrap_or_default()
+    }
+
     /// The OS process id of the spawned moto server, if this platform owns one.
     pub fn emulator_pid(&self) -> Option<u32> {
         self.emulator.pid()
@@ -293,7 +398,83 @@ impl RunningPlatform {
         {
             server.abort();
         }
+        if let Some(iam) = self.iam {
+            iam.shutdown().await;
+        }
         self.emulator.shutdown().await;
         tracing::info!("local platform stopped");
     }
+}
+
+/// `GET /_local/functions`: every function of the template with the
+/// environment Lambda would give it (its variables, and the endpoint and
+/// credentials that route its calls through the IAM proxy, so its binary can
+/// be run by hand against the local stack), and the actions it used and was
+/// denied so far.
+fn functions_router(
+    template: &Template,
+    deployment: &Deployment,
+    iam: Option<(UsageHandle, String)>,
+) -> Router {
+    #[derive(Clone, serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Function {
+        logical_id: String,
+        binary: String,
+        environment: BTreeMap<String, String>,
+    }
+    let functions: Vec<Function> = template
+        .functions
+        .iter()
+        .map(|f| {
+            let mut environment: BTreeMap<String, String> = deployment
+                .function_env(&f.logical_id)
+                .map(|env| {
+                    env.vars()
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            environment.insert("AWS_REGION".to_owned(), deployment.region.clone());
+            environment.insert("AWS_DEFAULT_REGION".to_owned(), deployment.region.clone());
+            if let Some((_, url)) = &iam {
+                environment.insert("AWS_ENDPOINT_URL".to_owned(), url.clone());
+                environment.insert(
+                    "AWS_ACCESS_KEY_ID".to_owned(),
+                    iam::access_key_id(&f.logical_id),
+                );
+                environment.insert("AWS_SECRET_ACCESS_KEY".to_owned(), "tmp-local".to_owned());
+            }
+            Function {
+                logical_id: f.logical_id.clone(),
+                binary: f.binary.clone(),
+                environment,
+            }
+        })
+        .collect();
+    let usage = iam.map(|(usage, _)| usage);
+    Router::new().route(
+        "/",
+        axum::routing::get(move || {
+            let functions = functions.clone();
+            let usage = usage.as_ref().map(UsageHandle::usage).unwrap_or_default();
+            async move {
+                let answer: Vec<serde_json::Value> = functions
+                    .into_iter()
+                    .map(|f| {
+                        let seen = usage.iter().find(|u| u.name == f.logical_id);
+                        serde_json::json!({
+                            "logicalId": f.logical_id,
+                            "binary": f.binary,
+                            "environment": f.environment,
+                            "used": seen.map(|u| u.used.clone()).unwrap_or_default(),
+                            "denied": seen.map(|u| u.denied.clone()).unwrap_or_default(),
+                        })
+                    })
+                    .collect();
+                axum::Json(answer)
+            }
+        }),
+    )
 }

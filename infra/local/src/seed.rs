@@ -82,6 +82,9 @@ fn key_material(
 }
 
 /// The issuer parameters, as an issuer would set them at `sam deploy`.
+/// The call-centre number the local issuer offers (Ofcom's drama range).
+pub const LOCAL_CALL_CENTRE: &str = "+44 20 7946 0999";
+
 async fn point_at_simulator(
     ctx: &mut SeedContext<'_>,
     credentials: &ClientCredentials,
@@ -101,6 +104,9 @@ async fn point_at_simulator(
         .set_parameter("IssuerOAuthClientId", credentials.client_id.clone());
     ctx.deployment
         .set_parameter("IssuerOAuthClientSecretCiphertext", ciphertext);
+    // The simulated issuer's call centre (a UK drama number: reaches no one).
+    ctx.deployment
+        .set_parameter("IssuerCallCentreNumber", LOCAL_CALL_CENTRE);
     Ok(())
 }
 

@@ -125,6 +125,26 @@ pub enum FunctionEvent {
     },
 }
 
+/// One of an API's `GatewayResponses` (SAM): what API Gateway answers for an
+/// error it produces itself. Values are literal text, as API Gateway takes them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GatewayResponseSpec {
+    /// `StatusCode`; `None` keeps the status of the error that occurred.
+    pub status_code: Option<u16>,
+    /// `ResponseParameters.Headers`, values unquoted (`"'application/json'"` is `application/json`).
+    pub headers: Vec<(String, String)>,
+    /// `ResponseTemplates`: content type → mapping template (`$context...` variables).
+    pub templates: BTreeMap<String, String>,
+}
+
+/// An `AWS::Serverless::Api`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiSpec {
+    pub logical_id: String,
+    /// Response type (`ACCESS_DENIED`, `DEFAULT_5XX`, ...) → its response.
+    pub gateway_responses: BTreeMap<String, GatewayResponseSpec>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunctionSpec {
     pub logical_id: String,
@@ -146,6 +166,7 @@ pub struct Template {
     pub topics: Vec<TopicSpec>,
     pub subscriptions: Vec<SubscriptionSpec>,
     pub keys: Vec<KeySpec>,
+    pub apis: Vec<ApiSpec>,
     pub functions: Vec<FunctionSpec>,
 }
 
@@ -192,6 +213,7 @@ impl Template {
             topics: Vec::new(),
             subscriptions: Vec::new(),
             keys: Vec::new(),
+            apis: Vec::new(),
             functions: Vec::new(),
         };
         for (id, r) in &t.resources {
@@ -213,6 +235,10 @@ impl Template {
                 "AWS::Serverless::Function" => {
                     t.functions.push(function(id, r, &globals_env)?);
                 }
+                "AWS::Serverless::Api" => t.apis.push(ApiSpec {
+                    logical_id: id.clone(),
+                    gateway_responses: gateway_responses(id, p)?,
+                }),
                 _ => {}
             }
         }
@@ -221,6 +247,10 @@ impl Template {
 
     pub fn function(&self, logical_id: &str) -> Option<&FunctionSpec> {
         self.functions.iter().find(|f| f.logical_id == logical_id)
+    }
+
+    pub fn api(&self, logical_id: &str) -> Option<&ApiSpec> {
+        self.apis.iter().find(|a| a.logical_id == logical_id)
     }
 }
 
@@ -396,6 +426,81 @@ fn subscription(id: &str, p: &Mapping) -> Result<SubscriptionSpec, TemplateError
         raw_message_delivery: bool_of(p, "RawMessageDelivery"),
         filter_policy: p.get("FilterPolicy").cloned().map(Expr),
     })
+}
+
+/// SAM's `GatewayResponses`. Only literal values are taken: a mapping such as
+/// `method.request.header.X` or an intrinsic function cannot be reproduced
+/// locally, so it is an error rather than a silent difference.
+fn gateway_responses(
+    id: &str,
+    p: &Mapping,
+) -> Result<BTreeMap<String, GatewayResponseSpec>, TemplateError> {
+    let mut out = BTreeMap::new();
+    let Some(responses) = p.get("GatewayResponses") else {
+        return Ok(out);
+    };
+    let responses = responses
+        .as_mapping()
+        .ok_or_else(|| invalid(id, "GatewayResponses must be a map of response types"))?;
+    for (kind, r) in responses {
+        let kind = kind
+            .as_str()
+            .ok_or_else(|| invalid(id, "a GatewayResponses key is not text"))?;
+        let status_code = match r.get("StatusCode") {
+            None => None,
+            Some(v) => Some(
+                scalar_string(v)
+                    .and_then(|s| s.parse::<u16>().ok())
+                    .filter(|c| (100..=599).contains(c))
+                    .ok_or_else(|| {
+                        invalid(id, "a GatewayResponses StatusCode is not an HTTP status")
+                    })?,
+            ),
+        };
+        let mut headers = Vec::new();
+        for (name, value) in map_of(r, "ResponseParameters")
+            .get("Headers")
+            .and_then(Value::as_mapping)
+            .into_iter()
+            .flatten()
+        {
+            let static_value = value
+                .as_str()
+                .and_then(|v| v.strip_prefix('\'')?.strip_suffix('\''));
+            match (name.as_str(), static_value) {
+                (Some(name), Some(value)) => headers.push((name.to_owned(), value.to_owned())),
+                _ => {
+                    return Err(invalid(
+                        id,
+                        "GatewayResponses header values must be quoted literals ('...') locally",
+                    ));
+                }
+            }
+        }
+        let mut templates = BTreeMap::new();
+        for (content_type, body) in map_of(r, "ResponseTemplates") {
+            match (content_type.as_str(), body.as_str()) {
+                (Some(c), Some(b)) => {
+                    templates.insert(c.to_owned(), b.to_owned());
+                }
+                _ => {
+                    return Err(invalid(
+                        id,
+                        "GatewayResponses templates must be literal text locally",
+                    ));
+                }
+            }
+        }
+        out.insert(
+            kind.to_owned(),
+            GatewayResponseSpec {
+                status_code,
+                headers,
+                templates,
+            },
+        );
+    }
+    Ok(out)
 }
 
 fn function(
@@ -593,6 +698,285 @@ Resources:
         )
         .unwrap_err();
         assert!(err.to_string().contains("resource F"), "{err}");
+    }
+
+    fn workspace_template() -> Template {
+        Template::from_path(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml"))
+            .unwrap()
+    }
+
+    /// The value at `path` (map keys, or list indexes as numbers) below `v`.
+    fn at<'a>(v: &'a Value, path: &[&str]) -> &'a Value {
+        path.iter().fold(v, |v, key| match key.parse::<usize>() {
+            Ok(i) => &v[i],
+            Err(_) => v.get(*key).unwrap_or_else(|| panic!("no {key} in {v:?}")),
+        })
+    }
+
+    fn props(t: &Template, id: &str) -> Value {
+        Value::Mapping(t.resources[id].properties.clone())
+    }
+
+    fn yaml(text: &str) -> Value {
+        serde_norway::from_str(text).unwrap()
+    }
+
+    fn number(v: &Value) -> u64 {
+        scalar_string(v).unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn the_tsp_api_admits_only_allowed_networks_through_the_mtls_domain() {
+        let t = workspace_template();
+        let api = props(&t, "TspApi");
+        // THEN the resource policy allows invoke and denies any source outside AllowedTspCidrs
+        let statements = at(&api, &["Auth", "ResourcePolicy", "CustomStatements"])
+            .as_sequence()
+            .unwrap();
+        let deny = statements
+            .iter()
+            .find(|s| s["Effect"] == "Deny")
+            .expect("a Deny statement");
+        assert_eq!(deny["Action"], "execute-api:Invoke");
+        assert_eq!(deny["Resource"], "execute-api:/*");
+        assert_eq!(
+            at(deny, &["Condition", "NotIpAddress", "aws:SourceIp"]),
+            &yaml("{Ref: AllowedTspCidrs}")
+        );
+        assert!(
+            statements
+                .iter()
+                .any(|s| s["Effect"] == "Allow" && s["Action"] == "execute-api:Invoke")
+        );
+        // AND AllowedTspCidrs is a list that fails closed by default (a documentation range)
+        let cidrs = &t.parameters["AllowedTspCidrs"];
+        assert_eq!(cidrs.kind, "CommaDelimitedList");
+        let default = cidrs.default.as_deref().unwrap();
+        assert!(!default.contains("0.0.0.0/0") && !default.contains("::/0"));
+        let documentation = crate::gateway::cidr::AllowList::parse("192.0.2.0/24").unwrap();
+        for cidr in crate::gateway::cidr::AllowList::parse(default)
+            .unwrap()
+            .cidrs()
+        {
+            assert!(
+                documentation.allows(cidr.network()),
+                "{cidr} is a real network"
+            );
+        }
+        // AND with a domain, execute-api is disabled: MDES must come through mutual TLS
+        assert_eq!(
+            api["DisableExecuteApiEndpoint"],
+            yaml(r#"{"Fn::If": [HasTspDomain, true, false]}"#)
+        );
+        assert_eq!(
+            t.conditions["HasTspDomain"],
+            yaml(r#"{"Fn::Not": [{"Fn::Equals": [{Ref: TspDomainName}, ""]}]}"#)
+        );
+        let domain = &t.resources["TspDomain"];
+        assert_eq!(domain.kind, "AWS::ApiGateway::DomainName");
+        let d = props(&t, "TspDomain");
+        assert_eq!(d["SecurityPolicy"], "TLS_1_2");
+        assert_eq!(
+            d["RegionalCertificateArn"],
+            yaml("{Ref: TspCertificateArn}")
+        );
+        assert_eq!(at(&d, &["EndpointConfiguration", "Types", "0"]), "REGIONAL");
+        assert_eq!(
+            at(&d, &["MutualTlsAuthentication", "TruststoreUri"]),
+            &yaml("{Ref: TspTruststoreUri}")
+        );
+        let mapping = props(&t, "TspBasePathMapping");
+        assert_eq!(mapping["RestApiId"], yaml("{Ref: TspApi}"));
+        assert_eq!(mapping["DomainName"], yaml("{Ref: TspDomain}"));
+        // AND the domain, its mapping and the WAF association exist only when configured
+        let doc: Value = yaml(
+            &std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml"),
+            )
+            .unwrap(),
+        );
+        let condition = |id: &str| at(&doc, &["Resources", id, "Condition"]).clone();
+        assert_eq!(condition("TspDomain"), "HasTspDomain");
+        assert_eq!(condition("TspBasePathMapping"), "HasTspDomain");
+        assert_eq!(condition("TspWebAclAssociation"), "HasWebAcl");
+        assert_eq!(
+            t.resources["TspWebAclAssociation"].kind,
+            "AWS::WAFv2::WebACLAssociation"
+        );
+        assert!(t.conditions.contains_key("HasWebAcl"));
+    }
+
+    #[test]
+    fn the_tsp_api_throttles_each_operation_and_logs_every_access_without_bodies() {
+        let t = workspace_template();
+        let api = props(&t, "TspApi");
+        let settings = api["MethodSettings"].as_sequence().unwrap();
+        let setting = |path: &str| {
+            settings
+                .iter()
+                .find(|s| s["ResourcePath"] == path)
+                .unwrap_or_else(|| panic!("no MethodSettings for {path}"))
+        };
+        let stage = setting("/*");
+        let (default_burst, default_rate) = (
+            number(&stage["ThrottlingBurstLimit"]),
+            number(&stage["ThrottlingRateLimit"]),
+        );
+        // THEN every MDES route of the API has its own throttling (API Gateway's ~1 encoding)
+        let routes: Vec<&str> = t
+            .functions
+            .iter()
+            .flat_map(|f| f.events.iter())
+            .filter_map(|(_, e)| match e {
+                FunctionEvent::Api { path, api, .. } if api.as_deref() == Some("TspApi") => {
+                    Some(path.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(routes.len(), 7, "{routes:?}");
+        for path in &routes {
+            let s = setting(&path.replace('/', "~1").replacen("~1", "/~1", 1));
+            assert_eq!(s["HttpMethod"], "POST");
+            assert!(number(&s["ThrottlingRateLimit"]) <= default_rate, "{path}");
+            assert!(
+                number(&s["ThrottlingBurstLimit"]) <= default_burst,
+                "{path}"
+            );
+        }
+        // AND authorizeService and deliverActivationCode are held tighter than the default
+        for path in [
+            "/~1mdes~1authorizeService",
+            "/~1mdes~1deliverActivationCode",
+        ] {
+            assert!(number(&setting(path)["ThrottlingRateLimit"]) < default_rate);
+            assert!(number(&setting(path)["ThrottlingBurstLimit"]) < default_burst);
+        }
+        // AND no setting turns on execution logs or data trace (they would log bodies)
+        for s in settings {
+            assert_eq!(s["LoggingLevel"], "OFF");
+            assert_eq!(s["DataTraceEnabled"], Value::Bool(false));
+        }
+        // AND the access log goes to a KMS-encrypted log group with a retention
+        let log = at(&api, &["AccessLogSetting"]);
+        let Some([group, attr]) = log["DestinationArn"]["Fn::GetAtt"]
+            .as_sequence()
+            .map(Vec::as_slice)
+        else {
+            panic!("DestinationArn is not a GetAtt: {log:?}")
+        };
+        assert_eq!(attr, "Arn");
+        let group = group.as_str().unwrap();
+        assert_eq!(t.resources[group].kind, "AWS::Logs::LogGroup");
+        let g = props(&t, group);
+        let retention = &t.parameters[g["RetentionInDays"]["Ref"].as_str().unwrap()];
+        let days: u32 = retention.default.as_deref().unwrap().parse().unwrap();
+        assert!(
+            days >= 365,
+            "PCI DSS 10.5.1 keeps audit logs a year: {days}"
+        );
+        assert_eq!(g["KmsKeyId"], yaml(r#"{"Fn::GetAtt": [SecretsKey, Arn]}"#));
+        // AND its format is JSON with who, what and how long, and nothing of the body
+        let format: serde_json::Value =
+            serde_json::from_str(log["Format"].as_str().unwrap()).unwrap();
+        for (field, variable) in [
+            ("requestId", "$context.requestId"),
+            ("ip", "$context.identity.sourceIp"),
+            ("status", "$context.status"),
+            ("path", "$context.path"),
+            ("responseLatency", "$context.responseLatency"),
+        ] {
+            assert_eq!(format[field], variable, "{field}");
+        }
+        let text = log["Format"].as_str().unwrap().to_ascii_lowercase();
+        assert!(!text.contains("body") && !text.contains("$input"), "{text}");
+        // AND SecretsKey lets CloudWatch Logs use it for exactly that log group
+        let key = props(&t, "SecretsKey");
+        let grant = at(&key, &["KeyPolicy", "Statement"])
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|s| {
+                s["Principal"]["Service"]
+                    == yaml(r#"{"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}"#)
+                    && s["Condition"].get("ArnEquals").is_some()
+            })
+            .expect("a grant to logs.<region>.amazonaws.com for the access log");
+        let arn = at(
+            grant,
+            &[
+                "Condition",
+                "ArnEquals",
+                "kms:EncryptionContext:aws:logs:arn",
+                "Fn::Sub",
+            ],
+        )
+        .as_str()
+        .unwrap();
+        let name = g["LogGroupName"]["Fn::Sub"].as_str().unwrap();
+        assert_eq!(
+            arn,
+            format!(
+                "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{name}"
+            )
+        );
+    }
+
+    #[test]
+    fn every_error_api_gateway_produces_answers_in_mdes_errors_response_shape() {
+        let t = workspace_template();
+        let responses = &t.api("TspApi").unwrap().gateway_responses;
+        let codes = [
+            "INVALID_JSON",
+            "MISSING_REQUIRED_FIELD",
+            "INVALID_FIELD_FORMAT",
+            "INVALID_FIELD_LENGTH",
+            "INVALID_FIELD_VALUE",
+            "CRYPTOGRAPHY_ERROR",
+            "INTERNAL_SERVICE_FAILURE",
+        ];
+        for kind in [
+            "DEFAULT_4XX",
+            "DEFAULT_5XX",
+            "ACCESS_DENIED",
+            "WAF_FILTERED",
+            "MISSING_AUTHENTICATION_TOKEN",
+            "REQUEST_TOO_LARGE",
+            "THROTTLED",
+            "INTEGRATION_FAILURE",
+            "INTEGRATION_TIMEOUT",
+        ] {
+            let r = responses.get(kind).unwrap_or_else(|| panic!("no {kind}"));
+            assert!(
+                r.headers
+                    .contains(&("Content-Type".to_owned(), "application/json".to_owned())),
+                "{kind}"
+            );
+            let body: serde_json::Value =
+                serde_json::from_str(&r.templates["application/json"]).unwrap();
+            let fields: Vec<&str> = body
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(
+                fields,
+                ["errorCode", "errorDescription", "responseId"],
+                "{kind}"
+            );
+            assert_eq!(body["responseId"], "$context.requestId", "{kind}");
+            let code = body["errorCode"].as_str().unwrap();
+            assert!(codes.contains(&code), "{kind}: {code}");
+            // A fixed description: never API Gateway's message, which can name ARNs
+            assert!(
+                !body["errorDescription"].as_str().unwrap().contains('$'),
+                "{kind}"
+            );
+            if kind.contains("5XX") || kind.starts_with("INTEGRATION") || kind == "THROTTLED" {
+                assert_eq!(code, "INTERNAL_SERVICE_FAILURE", "{kind}");
+            }
+        }
     }
 
     #[test]

@@ -28,7 +28,7 @@ use tmp_core::usecases::request_activation_methods::RequestActivationMethods;
 use tmp_core::usecases::suspicious_activity::RecordSuspiciousActivity;
 use tmp_core::usecases::update_tokens::UpdateTokens;
 use tmp_core::usecases::validate_activation_code::ValidateActivationCode;
-use tmp_mdes::fle::MdesKeyRing;
+use tmp_mdes::fle::{LegacyForms, MdesKeyRing};
 use tmp_runtime::config::{ConfigError, FunctionEnv};
 use tmp_runtime::consumer::RetryBackoff;
 use tmp_runtime::lambda::HandlerError;
@@ -42,8 +42,6 @@ use crate::sqs::SqsOtpJobQueue;
 use crate::sqs_backoff::SqsRetryBackoff;
 use crate::webhook::{self, NoIssuerWebhook, WebhookConfig, WebhookNotifier};
 
-/// `CARDHOLDER_TO_CALL_MANNED_NUMBER` when `ISSUER_CALL_CENTRE_NUMBER` is unset.
-const DEFAULT_CALL_CENTRE: &str = "+1-800-555-0100";
 /// Name in the cardholder texts when `ISSUER_NAME` is unset.
 pub const DEFAULT_ISSUER_NAME: &str = "your bank";
 
@@ -119,13 +117,11 @@ fn lifecycle(
     })
 }
 
-fn issuer_contact(env: &FunctionEnv) -> IssuerContact {
-    IssuerContact {
-        call_centre_number: env
-            .get("ISSUER_CALL_CENTRE_NUMBER")
-            .unwrap_or(DEFAULT_CALL_CENTRE)
-            .to_owned(),
-    }
+/// The issuer's call centre: required, there is no placeholder number.
+fn issuer_contact(env: &FunctionEnv) -> Result<IssuerContact, ConfigError> {
+    Ok(IssuerContact {
+        call_centre_number: env.require("ISSUER_CALL_CENTRE_NUMBER")?.to_owned(),
+    })
 }
 
 fn code_policy(env: &FunctionEnv) -> Result<CodePolicy, ConfigError> {
@@ -134,6 +130,8 @@ fn code_policy(env: &FunctionEnv) -> Result<CodePolicy, ConfigError> {
         length: env.parse_or("ACTIVATION_CODE_LENGTH", defaults.length)?,
         ttl: time::Duration::minutes(env.parse_or("ACTIVATION_CODE_TTL_MINUTES", 30i64)?),
         max_attempts: env.parse_or("ACTIVATION_CODE_MAX_ATTEMPTS", defaults.max_attempts)?,
+        max_sends: env.parse_or("ACTIVATION_CODE_MAX_SENDS", defaults.max_sends)?,
+        max_codes: env.parse_or("ACTIVATION_CODE_MAX_CODES", defaults.max_codes)?,
     })
 }
 
@@ -146,12 +144,50 @@ pub async fn mdes_key_ring(
         aws_sdk_dynamodb::Client::new(sdk),
         env.require("MDES_KEY_MATERIAL_TABLE")?,
     );
-    let ring = tmp_mdes::keys::load_keyring(vault(sdk, env)?.as_ref(), &store).await?;
+    let legacy = LegacyForms {
+        pkcs1v15_key_wrap: env.parse_or("MDES_ACCEPT_PKCS1V15_KEY_WRAP", false)?,
+        absent_iv: env.parse_or("MDES_ACCEPT_ABSENT_IV", false)?,
+    };
+    let ring = tmp_mdes::keys::load_keyring(vault(sdk, env)?.as_ref(), &store)
+        .await?
+        .accepting(legacy);
     if ring.is_empty() {
         tracing::warn!("no MDES private key is loaded: every encryptedPayload will be refused");
     }
     tracing::info!(keys = ?ring.fingerprints(), "MDES key ring loaded");
     Ok(Arc::new(ring))
+}
+
+/// A URL we send card data or secrets to: HTTPS, or plain HTTP to this
+/// machine only (the local platform's simulators).
+fn secure_url(env: &FunctionEnv, name: &str) -> Result<String, ConfigError> {
+    let url = env.require(name)?;
+    let invalid = |reason: &str| ConfigError::Invalid {
+        name: name.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if let Some(rest) = url.strip_prefix("https://") {
+        return if rest.is_empty() {
+            Err(invalid("has no host"))
+        } else {
+            Ok(url.to_owned())
+        };
+    }
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| invalid("must be an https:// URL"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    if matches!(host, "127.0.0.1" | "localhost" | "::1") {
+        Ok(url.to_owned())
+    } else {
+        Err(invalid(
+            "must be an https:// URL (plain http only to this machine)",
+        ))
+    }
 }
 
 /// The issuer's Card Verification API settings (the secret decrypted by the caller).
@@ -164,8 +200,8 @@ pub fn issuer_api_config(
         env.parse_or(name, default_ms).map(Duration::from_millis)
     };
     Ok(IssuerApiConfig {
-        base_url: env.require("ISSUER_API_BASE_URL")?.to_owned(),
-        token_url: env.require("ISSUER_OAUTH_TOKEN_URL")?.to_owned(),
+        base_url: secure_url(env, "ISSUER_API_BASE_URL")?,
+        token_url: secure_url(env, "ISSUER_OAUTH_TOKEN_URL")?,
         client_id: env.require("ISSUER_OAUTH_CLIENT_ID")?.to_owned(),
         client_secret,
         timeout: millis("ISSUER_API_TIMEOUT_MS", IssuerApiConfig::DEFAULT_TIMEOUT)?,
@@ -197,7 +233,7 @@ pub async fn authorize_tokenization(
         fingerprinter: hmac(sdk, env)?,
         store: table,
         policy: DecisionPolicy::from_json(env.get("DECISION_RULES").unwrap_or("{}"))?,
-        contact: issuer_contact(env),
+        contact: issuer_contact(env)?,
         clock: clock(),
         ids: ids(),
     })
@@ -211,7 +247,7 @@ pub fn request_activation_methods(
         tokens: table(sdk, env)?,
         vault: vault(sdk, env)?,
         fingerprinter: hmac(sdk, env)?,
-        contact: issuer_contact(env),
+        contact: issuer_contact(env)?,
         clock: clock(),
     })
 }
@@ -291,13 +327,7 @@ pub fn webhook_config(
     env: &FunctionEnv,
     secret: Secret<String>,
 ) -> Result<WebhookConfig, ConfigError> {
-    let url = env.require("ISSUER_WEBHOOK_URL")?.to_owned();
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(ConfigError::Invalid {
-            name: "ISSUER_WEBHOOK_URL".to_owned(),
-            reason: "must be an http(s) URL".to_owned(),
-        });
-    }
+    let url = secure_url(env, "ISSUER_WEBHOOK_URL")?;
     let timeout_ms = env.parse_or("ISSUER_WEBHOOK_TIMEOUT_MS", webhook::DEFAULT_TIMEOUT_MS)?;
     Ok(WebhookConfig {
         url,
@@ -420,6 +450,7 @@ pub async fn cardholder_notification(
         issuer: channels.issuer,
         issuer_name: channels.issuer_name,
         enabled,
+        idempotency: idempotency(&table(sdk, env)?),
     })
 }
 
@@ -471,20 +502,46 @@ mod tests {
     #[test]
     fn missing_and_bad_issuer_settings_are_reported_by_name() {
         let partial = env(&[
-            ("ISSUER_API_BASE_URL", "http://x"),
+            ("ISSUER_API_BASE_URL", "https://x"),
             ("ISSUER_OAUTH_CLIENT_ID", "tmp"),
         ]);
         let err = issuer_api_config(&partial, secret()).unwrap_err();
         assert!(err.to_string().contains("ISSUER_OAUTH_TOKEN_URL"));
 
         let bad = env(&[
-            ("ISSUER_API_BASE_URL", "http://x"),
-            ("ISSUER_OAUTH_TOKEN_URL", "http://x/t"),
+            ("ISSUER_API_BASE_URL", "https://x"),
+            ("ISSUER_OAUTH_TOKEN_URL", "https://x/t"),
             ("ISSUER_OAUTH_CLIENT_ID", "tmp"),
             ("ISSUER_API_TIMEOUT_MS", "soon"),
         ]);
         let err = issuer_api_config(&bad, secret()).unwrap_err();
         assert!(err.to_string().contains("ISSUER_API_TIMEOUT_MS"));
+    }
+
+    #[test]
+    fn card_data_and_secrets_travel_over_https_only() {
+        // GIVEN URLs of every kind
+        let cases = [
+            ("https://issuer.example/api", true),
+            ("http://127.0.0.1:3000/_local/issuer", true),
+            ("http://localhost:3000/x", true),
+            ("http://[::1]:3000/x", true),
+            ("http://issuer.example/api", false),
+            ("http://127.0.0.1.evil.example/x", false),
+            ("http://localhost@evil.example/x", false),
+            ("ftp://issuer.example", false),
+            ("https://", false),
+        ];
+        for (url, accepted) in cases {
+            // WHEN read as the webhook URL
+            let result = webhook_config(&env(&[("ISSUER_WEBHOOK_URL", url)]), secret());
+            // THEN only HTTPS, or HTTP to this machine, is accepted, and a
+            // refusal names the variable
+            assert_eq!(result.is_ok(), accepted, "{url}");
+            if let Err(err) = result {
+                assert!(err.to_string().contains("ISSUER_WEBHOOK_URL"), "{err}");
+            }
+        }
     }
 
     #[tokio::test]

@@ -35,6 +35,10 @@ pub enum CardDataRejection {
     Expired,
     /// A validity limit further ahead than the network allows.
     ValidityTooFarAhead,
+    /// Decrypted, but a field inside is missing or invalid.
+    InvalidCardData,
+    /// Encrypted with an algorithm or parameter we do not accept.
+    RefusedAlgorithm,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,6 +53,12 @@ pub enum AppError {
     /// The message names a token we do not hold.
     #[error("unknown token")]
     UnknownToken,
+    /// The token is not waiting for the cardholder to authenticate.
+    #[error("token is not awaiting authentication")]
+    NotAwaitingAuthentication,
+    /// A limit on what the caller may ask for this token was reached.
+    #[error("limit reached: {0}")]
+    LimitReached(&'static str),
     /// Our own fault (store, key service or issuer down, contention): nothing
     /// was written, the caller may retry with the same request id.
     #[error("temporarily unable to process: {0}")]

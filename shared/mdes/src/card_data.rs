@@ -38,8 +38,13 @@ impl SealedCardData for MdesCardData {
         })?;
         let data = FundingAccountData::from_decrypted(&plaintext)?;
         data.check_validity(now)?;
+        let card = data.entered_card().map_err(|invalid| {
+            // The field's path only, never its value.
+            tracing::warn!(field = %invalid.field, problem = ?invalid.problem, "card data inside the payload is unusable");
+            CardDataRejection::InvalidCardData
+        });
         Ok(CardData {
-            card: data.entered_card(),
+            card,
             account_number: data.account_number(),
             token_number: data.token_data.map(|t| t.token),
         })

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use tmp_core::AppError;
-use tmp_core::error::{CardDataRejection, InputError, InputProblem};
+use tmp_core::error::{InputError, InputProblem};
 
 /// Error codes of the MDES Pre-Digitization API ("code formats" page), plus
 /// `INTERNAL_SERVICE_FAILURE`, Mastercard's code for a retryable server fault.
@@ -110,6 +110,9 @@ impl ErrorsResponse {
     }
 }
 
+/// The description of every `CRYPTOGRAPHY_ERROR`, whatever went wrong.
+pub const CRYPTOGRAPHY_ERROR_DESCRIPTION: &str = "encryptedPayload could not be decrypted";
+
 /// The one place core errors become MDES errors. Descriptions name fields,
 /// never values.
 impl From<AppError> for MdesError {
@@ -121,28 +124,21 @@ impl From<AppError> for MdesError {
                 InputProblem::Length { min, max } => Self::length(&field, min, max),
                 InputProblem::Value => Self::value(&field),
             },
-            AppError::CardData(rejection) => Self::crypto(match rejection {
-                CardDataRejection::UnknownKey => {
-                    "publicKeyFingerprint does not match a key of this issuer"
-                }
-                CardDataRejection::Undecryptable => "encryptedPayload could not be decrypted",
-                CardDataRejection::NotCardData => {
-                    "Decrypted payload is not a FundingAccountData object"
-                }
-                CardDataRejection::ValidityUnreadable => {
-                    "dataValidUntilTimestamp is not an ISO 8601 date-time"
-                }
-                CardDataRejection::Expired => {
-                    "Encrypted payload has expired (dataValidUntilTimestamp)"
-                }
-                CardDataRejection::ValidityTooFarAhead => {
-                    "dataValidUntilTimestamp is more than 30 days ahead"
-                }
-            }),
+            // One answer for every reason, from an unknown key to a bad field
+            // inside the plaintext: no padding, key-unwrap or parsing oracle.
+            // The reason is logged (never the data) where it is found.
+            AppError::CardData(_) => Self::crypto(CRYPTOGRAPHY_ERROR_DESCRIPTION),
             AppError::RequestIdReused => {
                 Self::value("requestId (already used for a different request)")
             }
             AppError::UnknownToken => Self::value("tokenUniqueReference (unknown token)"),
+            AppError::NotAwaitingAuthentication => {
+                Self::value("tokenUniqueReference (not awaiting authentication)")
+            }
+            AppError::LimitReached(what) => Self::new(
+                MdesErrorCode::InvalidFieldValue,
+                format!("tokenUniqueReference has reached its limit of {what}"),
+            ),
             AppError::Unavailable(_) => Self::internal(),
         }
     }

@@ -208,15 +208,46 @@ impl fmt::Debug for MdesPrivateKey {
     }
 }
 
+/// Which legacy forms of the scheme a key ring accepts. Both are refused by
+/// default: PKCS#1 v1.5 key wrapping invites padding oracles (Bleichenbacher)
+/// and a missing IV means a fixed all-zero IV. An issuer whose MDES profile
+/// still sends them enables each explicitly (template parameters).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LegacyForms {
+    /// `oaepHashingAlgorithm` absent: the AES key wrapped with RSA PKCS#1 v1.5.
+    pub pkcs1v15_key_wrap: bool,
+    /// `iv` absent: AES-CBC with a zero IV.
+    pub absent_iv: bool,
+}
+
+impl LegacyForms {
+    /// Every legacy form accepted (interoperability tests).
+    pub const ALL: Self = Self {
+        pkcs1v15_key_wrap: true,
+        absent_iv: true,
+    };
+}
+
 /// The issuer's MDES private keys, selected by `publicKeyFingerprint`.
 #[derive(Debug, Default)]
 pub struct MdesKeyRing {
     keys: Vec<MdesPrivateKey>,
+    legacy: LegacyForms,
 }
 
 impl MdesKeyRing {
     pub fn new(keys: Vec<MdesPrivateKey>) -> Self {
-        Self { keys }
+        Self {
+            keys,
+            legacy: LegacyForms::default(),
+        }
+    }
+
+    /// The same keys, accepting the given legacy forms.
+    #[must_use]
+    pub fn accepting(mut self, legacy: LegacyForms) -> Self {
+        self.legacy = legacy;
+        self
     }
 
     pub fn insert(&mut self, key: MdesPrivateKey) {
@@ -252,7 +283,11 @@ impl MdesKeyRing {
             .as_deref()
             .map(OaepHash::from_str)
             .transpose()?;
+        if wrap.is_none() && !self.legacy.pkcs1v15_key_wrap {
+            return Err(CryptoError::UnsupportedAlgorithm);
+        }
         let iv = match payload.iv.as_deref() {
+            None if !self.legacy.absent_iv => return Err(CryptoError::InvalidIvLength),
             None => [0u8; IV_LEN],
             Some(hex_iv) => decode_hex("iv", hex_iv)?
                 .try_into()

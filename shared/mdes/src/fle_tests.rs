@@ -26,7 +26,7 @@ fn key(index: usize) -> MdesPrivateKey {
 }
 
 fn ring() -> MdesKeyRing {
-    MdesKeyRing::new(vec![key(0), key(1)])
+    MdesKeyRing::new(vec![key(0), key(1)]).accepting(LegacyForms::ALL)
 }
 
 fn sealed_for(index: usize, wrap: Option<OaepHash>, size: AesKeySize) -> EncryptedPayload {
@@ -325,7 +325,7 @@ fn payloads_from_an_independent_implementation_decrypt() {
     let der = hex::decode(vectors["pkcs8"].as_str().unwrap()).unwrap();
     let key = MdesPrivateKey::from_pkcs8_der(&Secret::new(der)).unwrap();
     assert_eq!(key.fingerprint(), vectors["sha256"].as_str().unwrap());
-    let ring = MdesKeyRing::new(vec![key]);
+    let ring = MdesKeyRing::new(vec![key]).accepting(LegacyForms::ALL);
     let payloads: Vec<EncryptedPayload> =
         serde_json::from_value(vectors["payloads"].clone()).unwrap();
     assert_eq!(payloads.len(), 3);
@@ -337,4 +337,29 @@ fn payloads_from_an_independent_implementation_decrypt() {
             vectors["doc"].as_str().unwrap().as_bytes()
         );
     }
+}
+
+#[test]
+fn legacy_forms_are_refused_unless_accepted() {
+    // GIVEN a key ring with the default (strict) policy
+    let strict = MdesKeyRing::new(vec![key(0)]);
+    let spki = key(0).public_key_der().to_vec();
+    // WHEN a payload wraps its AES key with PKCS#1 v1.5
+    let pkcs1 = encrypt(&spki, b"{}", None, AesKeySize::Aes128).unwrap();
+    // THEN it is refused, and accepted once the issuer enables the legacy form
+    assert_eq!(
+        strict.decrypt(&pkcs1).unwrap_err(),
+        CryptoError::UnsupportedAlgorithm
+    );
+    let lenient = MdesKeyRing::new(vec![key(0)]).accepting(LegacyForms {
+        pkcs1v15_key_wrap: true,
+        absent_iv: false,
+    });
+    assert!(lenient.decrypt(&pkcs1).is_ok());
+    // WHEN a payload omits its IV (a zero IV)
+    let mut no_iv = encrypt(&spki, b"{}", Some(OaepHash::Sha256), AesKeySize::Aes128).unwrap();
+    no_iv.iv = None;
+    // THEN the strict ring refuses it before any decryption
+    assert!(strict.decrypt(&no_iv).is_err());
+    assert!(lenient.decrypt(&no_iv).is_err());
 }

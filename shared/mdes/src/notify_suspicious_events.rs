@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::MdesError;
 use crate::common;
 use crate::notify_token_updated::TokenStatus;
 use crate::operation::{Acknowledgement, MdesRequest};
 use crate::validate::optional_length;
+use crate::{MdesError, MdesErrorCode};
 
 /// The spec says "Must be one of; REPLENISH".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +57,53 @@ pub struct NotifySuspiciousEventsRequest {
     pub events: SuspiciousEvent,
 }
 
+/// ATCs per list: the spec sets no bound; a replenishment reports a few.
+pub const MAX_ATCS: usize = 100;
+/// An ATC is a two-byte counter: at most 5 decimal or 4 hex digits.
+const MAX_ATC_LENGTH: usize = 5;
+
+impl SuspiciousEvent {
+    fn validate_bounds(&self) -> Result<(), MdesError> {
+        let wallet = self.wallet_atc_status.clone().unwrap_or_default();
+        let system = self.system_atc_status.clone().unwrap_or_default();
+        let lists: [(&str, &Vec<String>); 8] = [
+            (
+                "events.walletAtcStatus.unusedDiscarded",
+                &wallet.unused_discarded,
+            ),
+            (
+                "events.walletAtcStatus.usedForContactless",
+                &wallet.used_for_contactless,
+            ),
+            ("events.walletAtcStatus.usedForDsrp", &wallet.used_for_dsrp),
+            ("events.walletAtcStatus.unusedActive", &wallet.unused_active),
+            ("events.systemAtcStatus.atcNotFound", &system.atc_not_found),
+            (
+                "events.systemAtcStatus.atcAlreadyProcessed",
+                &system.atc_already_processed,
+            ),
+            (
+                "events.systemAtcStatus.atcReportedUsedByWallet",
+                &system.atc_reported_used_by_wallet,
+            ),
+            ("events.systemAtcStatus.unusedActive", &system.unused_active),
+        ];
+        for (field, atcs) in lists {
+            if atcs.len() > MAX_ATCS {
+                return Err(MdesError::new(
+                    MdesErrorCode::InvalidFieldLength,
+                    format!("{field} must hold at most {MAX_ATCS} items"),
+                ));
+            }
+            for atc in atcs {
+                crate::validate::length(field, atc, 1, MAX_ATC_LENGTH)?;
+                crate::validate::hex(field, atc)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl MdesRequest for NotifySuspiciousEventsRequest {
     const OPERATION: &'static str = "notifySuspiciousEvents";
 
@@ -64,6 +111,7 @@ impl MdesRequest for NotifySuspiciousEventsRequest {
         common::request_id(&self.request_id)?;
         common::token_unique_reference("tokenUniqueReference", &self.token_unique_reference)?;
         optional_length("paymentAppInstanceId", &self.payment_app_instance_id, 1, 48)?;
+        self.events.validate_bounds()?;
         if self.events.event_name == SuspiciousEventName::Replenish {
             if self.events.wallet_atc_status.is_none() {
                 return Err(MdesError::missing("events.walletAtcStatus"));
@@ -186,5 +234,18 @@ mod tests {
                 ),
             ],
         );
+    }
+
+    #[test]
+    fn atc_lists_are_bounded_and_atcs_are_short_hex() {
+        let mut long = valid();
+        long["events"]["walletAtcStatus"]["unusedActive"] = json!(vec!["0013"; MAX_ATCS + 1]);
+        let err = parse::<NotifySuspiciousEventsRequest>(long).unwrap_err();
+        assert_eq!(err.code, MdesErrorCode::InvalidFieldLength);
+        let mut junk = valid();
+        junk["events"]["systemAtcStatus"]["atcNotFound"] = json!(["12345678901234567890"]);
+        let err = parse::<NotifySuspiciousEventsRequest>(junk).unwrap_err();
+        assert_eq!(err.code, MdesErrorCode::InvalidFieldLength);
+        assert!(!err.description.contains("12345678901234567890"));
     }
 }

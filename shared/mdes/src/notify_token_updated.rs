@@ -3,11 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::MdesError;
 use crate::common;
 use crate::fle::EncryptedPayload;
 use crate::operation::{Acknowledgement, MdesRequest};
 use crate::validate::{self, length};
+use crate::{MdesError, MdesErrorCode};
 
 /// Why MDES sends the notification; applies to every token of the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +76,10 @@ pub struct NotifyTokenUpdatedRequest {
     pub tokens: Vec<UpdatedToken>,
 }
 
+/// Tokens per notification: the spec sets no bound; a funding account has
+/// far fewer tokens than this (`MAX_LIVE_TOKENS` is 10 by default).
+pub const MAX_TOKENS: usize = 100;
+
 impl MdesRequest for NotifyTokenUpdatedRequest {
     const OPERATION: &'static str = "notifyTokenUpdated";
 
@@ -83,6 +87,12 @@ impl MdesRequest for NotifyTokenUpdatedRequest {
         common::request_id(&self.request_id)?;
         if self.tokens.is_empty() {
             return Err(MdesError::missing("tokens"));
+        }
+        if self.tokens.len() > MAX_TOKENS {
+            return Err(MdesError::new(
+                MdesErrorCode::InvalidFieldLength,
+                format!("tokens must hold at most {MAX_TOKENS} items"),
+            ));
         }
         for (i, token) in self.tokens.iter().enumerate() {
             token.validate(&format!("tokens[{i}]"), self.reason_code)?;
@@ -304,5 +314,15 @@ mod tests {
                 ),
             ],
         );
+    }
+
+    #[test]
+    fn too_many_tokens_are_refused() {
+        let token = json!({"tokenUniqueReference": "DWSPMC000000000fcb2f4136b2f4136a0532d2f4136a0532", "status": "ACTIVE"});
+        let body = json!({"requestId": "123456", "reasonCode": "STATUS_UPDATE",
+            "tokens": vec![token; MAX_TOKENS + 1]});
+        let err = parse::<NotifyTokenUpdatedRequest>(body).unwrap_err();
+        assert_eq!(err.code, MdesErrorCode::InvalidFieldLength);
+        assert!(err.description.contains("tokens"), "{}", err.description);
     }
 }

@@ -194,6 +194,7 @@ pub fn notify_activated_command(
         token_ref: token_ref.to_owned(),
         card_data: MdesCardData::sealed(&fai.encrypted_payload, keys),
         activated_at: parse_time("tokenActivatedDateTime", &request.token_activated_date_time)?,
+        activated_at_field: "tokenActivatedDateTime",
         decision_made_by: decision_made_by.clone(),
         account_pan_suffix: request.account_pan_suffix.clone(),
         attributes: TokenAttributes {

@@ -25,6 +25,14 @@ impl FunctionEnv {
         Self(vars)
     }
 
+    /// Every variable, sorted by name.
+    pub fn vars(&self) -> std::collections::BTreeMap<&str, &str> {
+        self.0
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .get(name)

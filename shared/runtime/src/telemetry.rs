@@ -1,52 +1,154 @@
 //! Logging set-up. Libraries that can log raw payloads (the Lambda runtime logs
 //! event bodies at TRACE) are capped here so no `RUST_LOG` can raise them:
-//! card data must never reach a log line.
+//! card data must never reach a log line. The cap is enforced twice: as
+//! directives appended to `RUST_LOG`, and as a filter over every event's
+//! target, which no directive, however specific (`lambda_runtime::layers::
+//! api_response=trace`, a span filter), can lift.
 
+use tracing::{Level, Metadata};
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::{LevelFilter, filter_fn};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt as _;
 
-const CAPPED: &[&str] = &[
-    "lambda_runtime=info",
-    "lambda_runtime_api_client=info",
-    "lambda_http=info",
-    "aws_smithy_runtime=warn",
-    "aws_smithy_runtime_api=warn",
-    "aws_smithy_http_client=warn",
-    "aws_sdk_dynamodb=warn",
-    "aws_sdk_kms=warn",
-    "aws_sdk_sqs=warn",
-    "aws_sdk_sns=warn",
-    "aws_config=warn",
-    "hyper=warn",
-    "hyper_util=warn",
-    "reqwest=warn",
-    "h2=warn",
-    "rustls=warn",
+/// Targets (crates and everything inside them) and the most they may log.
+const CAPPED: &[(&str, Level)] = &[
+    ("lambda_runtime", Level::INFO),
+    ("lambda_runtime_api_client", Level::INFO),
+    ("lambda_http", Level::INFO),
+    ("aws_smithy_runtime", Level::WARN),
+    ("aws_smithy_runtime_api", Level::WARN),
+    ("aws_smithy_http_client", Level::WARN),
+    ("aws_sdk_dynamodb", Level::WARN),
+    ("aws_sdk_kms", Level::WARN),
+    ("aws_sdk_sqs", Level::WARN),
+    ("aws_sdk_sns", Level::WARN),
+    ("aws_config", Level::WARN),
+    ("hyper", Level::WARN),
+    ("hyper_util", Level::WARN),
+    ("reqwest", Level::WARN),
+    ("h2", Level::WARN),
+    ("rustls", Level::WARN),
 ];
 
-/// The filter: `RUST_LOG` (default `info`) with the capped targets appended,
-/// which wins over anything the variable says for those targets.
-pub fn filter() -> EnvFilter {
+/// Whether an event or span of `target` at `level` may be logged at all.
+pub fn within_cap(target: &str, level: Level) -> bool {
+    CAPPED
+        .iter()
+        .find(|(krate, _)| {
+            target
+                .strip_prefix(krate)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+        })
+        .is_none_or(|(_, max)| level <= *max)
+}
+
+/// The filter: `directives` (as `RUST_LOG`, default `info`) with the capped
+/// targets appended.
+pub fn filter(directives: &str) -> EnvFilter {
     let mut filter = EnvFilter::builder()
         .with_default_directive(LevelFilter::INFO.into())
-        .from_env_lossy();
-    for directive in CAPPED {
-        if let Ok(d) = directive.parse() {
+        .parse_lossy(directives);
+    for (krate, level) in CAPPED {
+        if let Ok(d) = format!("{krate}={level}").parse() {
             filter = filter.add_directive(d);
         }
     }
     filter
 }
 
-/// JSON logs to stdout (CloudWatch), without ANSI colours or timestamps that
-/// Lambda adds itself.
-pub fn init() {
-    let _ = tracing_subscriber::fmt()
+/// The subscriber: JSON lines to `writer`, without ANSI colours or timestamps
+/// (Lambda adds its own), filtered by `directives` and capped.
+pub fn subscriber<W>(directives: &str, writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
         .json()
-        .with_env_filter(filter())
+        .with_env_filter(filter(directives))
         .with_current_span(true)
         .with_ansi(false)
         .without_time()
         .with_target(true)
-        .try_init();
+        .with_writer(writer)
+        .finish()
+        .with(filter_fn(|meta: &Metadata<'_>| {
+            within_cap(meta.target(), *meta.level())
+        }))
+}
+
+/// JSON logs to stdout (CloudWatch), filtered by `RUST_LOG`.
+pub fn init() {
+    let directives = std::env::var("RUST_LOG").unwrap_or_default();
+    let _ = tracing::subscriber::set_global_default(subscriber(&directives, std::io::stdout));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'w> MakeWriter<'w> for Captured {
+        type Writer = Captured;
+        fn make_writer(&'w self) -> Self::Writer {
+            self.clone()
+        }
+    }
+
+    #[test]
+    fn no_directive_lifts_the_cap_on_payload_logging() {
+        for directives in [
+            "trace",
+            "info,lambda_runtime=trace",
+            "info,lambda_runtime::layers::api_response=trace",
+            "info,[{request_id}]=trace",
+            "info,lambda_http::request=debug,aws_smithy_runtime::client=trace",
+        ] {
+            // GIVEN a RUST_LOG trying to raise the runtime's payload logging
+            let captured = Captured::default();
+            let subscriber = subscriber(directives, captured.clone());
+            // WHEN the runtime logs a raw body at TRACE and our code logs at INFO
+            tracing::subscriber::with_default(subscriber, || {
+                let span = tracing::info_span!("mdes", request_id = "r-1");
+                let _entered = span.enter();
+                tracing::trace!(target: "lambda_runtime::layers::api_response", body = "5555555555554444", "raw event");
+                tracing::debug!(target: "lambda_http::request", body = "5555555555554444", "request");
+                tracing::trace!(target: "aws_smithy_runtime::client::orchestrator", "wire");
+                tracing::info!(target: "tmp_core::usecases::authorize", "decided");
+            });
+            // THEN only our line is written
+            let out = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+            assert!(!out.contains("5555555555554444"), "{directives}: {out}");
+            assert!(!out.contains("wire"), "{directives}: {out}");
+            assert!(out.contains("decided"), "{directives}: {out}");
+        }
+    }
+
+    #[test]
+    fn caps_apply_to_a_crate_and_its_modules_only() {
+        assert!(!within_cap("lambda_runtime", Level::DEBUG));
+        assert!(!within_cap(
+            "lambda_runtime::layers::api_response",
+            Level::TRACE
+        ));
+        assert!(within_cap("lambda_runtime::layers", Level::INFO));
+        assert!(within_cap("lambda_runtimex", Level::TRACE));
+        assert!(within_cap("tmp_core", Level::TRACE));
+        assert!(!within_cap("aws_sdk_kms::operation", Level::INFO));
+    }
 }

@@ -93,6 +93,7 @@ async fn start(parameters: HashMap<String, String>) -> Harness {
             emulator: emulator(),
             parameters,
             visibility_timeout_override: None,
+            ..PlatformOptions::default()
         }),
         CardBook::load(root.join("infra/local/cards.json")).unwrap(),
         MdesKeySource::Import(root.join("events/test-keys/mdes-test-private-key.pem")),
@@ -428,10 +429,10 @@ async fn every_sample_event_gets_its_answer_and_only_safe_state_is_stored() {
     let fingerprint = text(&token, "pan_fingerprint");
     assert_eq!(fingerprint.len(), 64, "{fingerprint}");
     assert!(fingerprint.chars().all(|c| c.is_ascii_hexdigit()));
-    // AND its decision is explained rule by rule: all 7 rules
+    // AND its decision is explained rule by rule: all 9 rules
     let explanation = h.only_decision(&tur).await;
     assert_eq!(explanation["decision"], "APPROVED");
-    assert_eq!(explanation["rules"].as_array().unwrap().len(), 7);
+    assert_eq!(explanation["rules"].as_array().unwrap().len(), 9);
 
     // AND nothing in the whole table holds a PAN, the plaintext, a phone or an e-mail
     let items = h.scan_all().await;
@@ -464,11 +465,11 @@ async fn a_retried_request_replays_its_answer_and_counts_once_for_velocity() {
     // AND the card has one attempt on record for this token requestor
     let tur = body_field(&green, "/fundingAccountInfo/tokenUniqueReference").unwrap();
     let token = h.get(&format!("TOKEN#{tur}"), "TOKEN").await.unwrap();
-    let velocity_pk = format!(
-        "VELOCITY#{}#{TOKEN_REQUESTOR}",
-        text(&token, "pan_fingerprint")
-    );
-    assert_eq!(h.query(&velocity_pk, None).await.len(), 1);
+    let card_pk = format!("CARD#{}", text(&token, "pan_fingerprint"));
+    let card = h.get(&card_pk, "CARD").await.expect("the card aggregate");
+    let attempts: Vec<Value> = serde_json::from_str(&text(&card, "attempts")).unwrap();
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert_eq!(attempts[0]["tokenRequestorId"], TOKEN_REQUESTOR);
 
     // WHEN the same card is tokenized 4 more times (5 attempts in 24 h: allowed)
     for n in 2..=5 {
@@ -483,7 +484,19 @@ async fn a_retried_request_replays_its_answer_and_counts_once_for_velocity() {
     assert_eq!(sixth.decision(), "DECLINED", "{}", sixth.raw);
     let explanation = h.only_decision(&format!("DWSPMC{:042}", 6)).await;
     assert_eq!(explanation["decidedBy"], "VELOCITY");
-    assert_eq!(h.query(&velocity_pk, None).await.len(), 6);
+    // AND it was asked without the issuer: no cvcResponse, the card rules not evaluated
+    assert!(sixth.json.get("cvcResponse").is_none(), "{}", sixth.raw);
+    let card_status = explanation["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "CARD_STATUS")
+        .unwrap();
+    assert_eq!(card_status["verdict"], "NOT_EVALUATED");
+    // AND six attempts are on the card, each counted once
+    let card = h.get(&card_pk, "CARD").await.unwrap();
+    let attempts: Vec<Value> = serde_json::from_str(&text(&card, "attempts")).unwrap();
+    assert_eq!(attempts.len(), 6, "{attempts:?}");
     h.shutdown().await;
 }
 

@@ -13,7 +13,7 @@ use tmp_core::ports::{
 };
 use tmp_core::secret::Pan;
 use tmp_mdes::fle::encrypt;
-use tmp_mdes::fle::{AesKeySize, MdesPrivateKey, OaepHash};
+use tmp_mdes::fle::{AesKeySize, LegacyForms, MdesPrivateKey, OaepHash};
 use tmp_mdes::keys::{
     MdesKeyError, encryption_context, generate_and_store, load_keyring, public_keys,
 };
@@ -119,12 +119,18 @@ async fn stored_mdes_key_loads_and_decrypts_every_wrap_mode() {
             .any(|w| pkcs8.expose().windows(64).any(|p| p == w))
     );
 
-    // AND payloads MDES encrypts to the public key decrypt in every wrap mode
-    for wrap in [Some(OaepHash::Sha256), Some(OaepHash::Sha512), None] {
-        let payload = encrypt(key.public_key_der(), DOC, wrap, AesKeySize::Aes128).unwrap();
+    // AND payloads MDES encrypts to the public key decrypt with OAEP; the
+    // legacy PKCS#1 v1.5 wrap only once the issuer accepts it
+    let spki = key.public_key_der().to_vec();
+    for wrap in [Some(OaepHash::Sha256), Some(OaepHash::Sha512)] {
+        let payload = encrypt(&spki, DOC, wrap, AesKeySize::Aes128).unwrap();
         let plain = ring.decrypt(&payload).unwrap();
         assert_eq!(plain.expose().as_slice(), DOC, "{wrap:?}");
     }
+    let legacy = encrypt(&spki, DOC, None, AesKeySize::Aes128).unwrap();
+    assert!(ring.decrypt(&legacy).is_err());
+    let ring = ring.accepting(LegacyForms::ALL);
+    assert_eq!(ring.decrypt(&legacy).unwrap().expose().as_slice(), DOC);
 }
 
 #[tokio::test]

@@ -45,6 +45,7 @@ async fn start() -> Flow {
             emulator: EmulatorSource::default(),
             visibility_timeout_override: Some(Duration::from_secs(1)),
             parameters: [("RetryBackoffBaseSeconds".to_owned(), "1".to_owned())].into(),
+            ..PlatformOptions::default()
         }),
         CardBook::load(root.join("infra/local/cards.json")).unwrap(),
         MdesKeySource::Import(root.join("events/test-keys/mdes-test-private-key.pem")),
@@ -66,6 +67,57 @@ async fn start() -> Flow {
 }
 
 impl Flow {
+    /// Every AWS call of the flow was within its function's policy in
+    /// template.yaml (enforced, so a denial would also have failed the flow;
+    /// this catches one a function only logged), and `/_local/functions`
+    /// shows each function's environment and usage. Then stops the platform.
+    async fn finish(self) {
+        let usage = self.platform.iam_usage();
+        assert!(
+            !usage.is_empty(),
+            "the functions' calls go through the IAM proxy"
+        );
+        for u in &usage {
+            assert!(
+                u.denied.is_empty(),
+                "{} was denied {:?}",
+                u.name,
+                u.denied_on
+            );
+        }
+        let functions: Value = reqwest::get(format!("{}/_local/functions", self.platform.base_url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let authorize = functions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["logicalId"] == "MdesAuthorizeServiceFunction")
+            .unwrap();
+        assert_eq!(authorize["binary"], "mdes-authorize-service");
+        assert!(
+            authorize["environment"]["TOKEN_STATE_TABLE"]
+                .as_str()
+                .is_some()
+        );
+        assert!(
+            authorize["environment"]["AWS_ACCESS_KEY_ID"]
+                .as_str()
+                .is_some_and(|k| k.starts_with("ASIA"))
+        );
+        let used: Vec<&str> = authorize["used"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(used.contains(&"dynamodb:BatchGetItem"), "{used:?}");
+        assert!(authorize["denied"].as_array().unwrap().is_empty());
+        self.platform.shutdown().await;
+    }
     fn payload(&self, plaintext: Value) -> Value {
         let encrypted = mdes_fle::encrypt(
             &self.spki,
@@ -424,7 +476,7 @@ async fn the_yellow_path_from_authorization_to_an_active_token() {
             && m["text"].as_str().unwrap().contains("was added to")
     })
     .await;
-    flow.platform.shutdown().await;
+    flow.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -482,7 +534,7 @@ async fn mdes_generated_codes_are_delivered_validated_and_expire() {
         flow.validate("fl-vac-7", &tur, "11223344").await,
         "INCORRECT_CODE_RETRIES_EXCEEDED"
     );
-    flow.platform.shutdown().await;
+    flow.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -555,7 +607,7 @@ async fn duplicate_and_out_of_order_notifications_are_applied_once_and_in_order(
         m["channel"] == "SMS" && m["text"].as_str().unwrap().contains("removed")
     })
     .await;
-    flow.platform.shutdown().await;
+    flow.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -590,7 +642,7 @@ async fn a_webhook_failing_twice_gets_each_event_exactly_once() {
         assert!(Instant::now() < deadline, "the event never got through");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    flow.platform.shutdown().await;
+    flow.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -650,5 +702,5 @@ async fn a_poison_message_lands_in_the_dead_letter_queue_without_blocking_codes(
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    flow.platform.shutdown().await;
+    flow.finish().await;
 }

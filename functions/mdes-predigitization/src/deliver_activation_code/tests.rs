@@ -28,7 +28,7 @@ async fn an_sms_delivery_issues_our_code_and_queues_it_sealed() {
     assert_eq!(job.channel, DeliveryChannel::Sms);
     assert_eq!(job.expires_at, "2026-11-26T10:30:00Z");
     assert_eq!(job.source_request_id.as_deref(), Some("sample-dac-0001"));
-    let code = fx.code_in(job).await;
+    let code = fx.open_job_code(job).await;
     assert_eq!(code.len(), 6);
     assert!(code.bytes().all(|b| b.is_ascii_digit()), "numeric code");
     // AND the stored code is its MAC, bound to the token, 3 attempts, 30 minutes
@@ -63,7 +63,7 @@ async fn an_mdes_generated_code_is_delivered_as_given() {
         jobs[0].source_request_id.as_deref(),
         Some("sample-dac-0002")
     );
-    assert_eq!(fx.code_in(&jobs[0]).await, "482913");
+    assert_eq!(fx.open_job_code(&jobs[0]).await, "482913");
     let stored = fx.state.code_of(YELLOW_TOKEN).unwrap();
     assert_eq!(stored.issued.source, CodeSource::Network);
     assert_eq!(

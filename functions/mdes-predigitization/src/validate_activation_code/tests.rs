@@ -84,7 +84,7 @@ async fn the_issuer_generated_code_as_sent_validates() {
     let fx = Fixture::new();
     fx.authorize_yellow().await;
     fx.expect_ok(DELIVER, "yellow-sms-issuer-code").await;
-    let code = fx.code_in(&fx.otp_queue.jobs()[0]).await;
+    let code = fx.open_job_code(&fx.otp_queue.jobs()[0]).await;
     // WHEN the cardholder enters the code the SMS carried THEN SUCCESS
     let (status, body) = enter(&fx, "sample-vac-0003", &code).await;
     assert_eq!(status, 200, "{body}");

@@ -46,6 +46,7 @@ fn world(enabled: Option<&str>) -> World {
         issuer: issuer.clone(),
         issuer_name: "Example Bank".to_owned(),
         enabled: EnabledNotifications::parse(enabled).unwrap(),
+        idempotency: tmp_testkit::world::World::default().idempotency(),
     });
     World {
         sms,
@@ -246,4 +247,19 @@ async fn sample_events_notify_the_cardholder() {
     assert!(texts[2].starts_with(
         "Karta Example Bank zakończona cyframi 4444 została usunięta z portfela Apple Pay."
     ));
+}
+
+#[tokio::test]
+async fn a_redelivered_event_is_told_once() {
+    // GIVEN one token event delivered twice (SNS and SQS deliver at least once)
+    let w = world(None);
+    let body = token_event("e-dup", "TOKEN_ACTIVATED", PHONE_TOKEN, json!({}));
+    // WHEN both deliveries are consumed, in one batch and then again
+    let first = (w.handler)(event(&[("m1", body.clone()), ("m2", body.clone())]))
+        .await
+        .unwrap();
+    let again = (w.handler)(event(&[("m3", body)])).await.unwrap();
+    // THEN the cardholder got one text, and no delivery is retried
+    assert!(failed(&first).is_empty() && failed(&again).is_empty());
+    assert_eq!(w.sms.sent().len(), 1, "{:?}", w.sms.sent());
 }

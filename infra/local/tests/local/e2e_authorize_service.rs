@@ -223,7 +223,7 @@ async fn mdes_authorize_service_end_to_end_through_the_local_gateway() {
     };
     const TR: &str = "50110030273";
 
-    // WHEN green: active card, matching data, trusted wallet (PKCS#1 v1.5 wrap too)
+    // WHEN green: active card, matching data, trusted wallet
     let (status, body) = mdes
         .send(&mdes.request("e2e-green-1", TR, &JANE, trusted()))
         .await;
@@ -235,9 +235,17 @@ async fn mdes_authorize_service_end_to_end_through_the_local_gateway() {
     );
     assert_eq!(body["responseId"], "e2e-green-1");
     assert_eq!(body["cvcResponse"], "MATCH");
+    // AND the legacy PKCS#1 v1.5 key wrap is refused (MdesAcceptPkcs1v15KeyWrap is off)
+    // with the one cryptography answer
     let mut pkcs1 = mdes.request("e2e-green-2", "50110030274", &JANE, trusted());
     pkcs1["fundingAccountInfo"]["encryptedPayload"] = mdes.payload(&JANE, None);
-    assert_eq!(mdes.send(&pkcs1).await.1["decision"], "APPROVED");
+    let (status, refused) = mdes.send(&pkcs1).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["errorCode"], "CRYPTOGRAPHY_ERROR");
+    assert_eq!(
+        refused["errorDescription"],
+        "encryptedPayload could not be decrypted"
+    );
 
     // WHEN yellow: the wallet doubts → SMS and e-mail (masked) plus the call centre
     let (status, body) = mdes

@@ -9,9 +9,11 @@ use std::time::{Duration, Instant};
 use aws_sdk_sqs::types::QueueAttributeName;
 use tmp_local::emulator::{EmulatorSource, free_port};
 use tmp_local::gateway::GatewayError;
+use tmp_local::gateway::cidr::AllowList;
 use tmp_local::issuer_simulator::CardBook;
 use tmp_local::platform::PlatformError;
 use tmp_local::seed::{self, MdesKeySource};
+use tmp_local::template::Template;
 use tmp_local::{LocalPlatform, PlatformOptions, workspace_root};
 
 /// The platform as `make run` builds it: simulator, issuer parameters, MDES key.
@@ -145,13 +147,17 @@ async fn the_real_template_is_provisioned_and_its_routes_served() {
     assert_eq!(r.status(), 400);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["errorCode"], "MISSING_REQUIRED_FIELD");
-    // AND an undeclared route is a 404
+    // AND an undeclared route is the template's MISSING_AUTHENTICATION_TOKEN: a 404 in MDES's shape
     let r = http
         .get(format!("{}/mdes/undeclared", p.base_url))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+    let id = r.headers()["x-amzn-requestid"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["responseId"], id.as_str());
+    assert_eq!(body["errorCode"], "INVALID_FIELD_VALUE");
 
     // WHEN shut down THEN the emulator port is closed
     let emulator = p.emulator_url.trim_start_matches("http://").to_owned();
@@ -384,4 +390,151 @@ async fn provisioning_twice_with_one_prefix_reuses_the_resources() {
     }
     second.shutdown().await;
     first.shutdown().await;
+}
+
+/// The body the template's gateway response `kind` of `TspApi` gives request `request_id`.
+fn templates_answer(kind: &str, request_id: &str) -> serde_json::Value {
+    let t = Template::from_path(&workspace_root().join("template.yaml")).unwrap();
+    let body = &t.api("TspApi").unwrap().gateway_responses[kind].templates["application/json"];
+    serde_json::from_str(&body.replace("$context.requestId", request_id)).unwrap()
+}
+
+async fn token_state_items(p: &tmp_local::RunningPlatform) -> i32 {
+    aws_sdk_dynamodb::Client::new(&p.sdk)
+        .scan()
+        .table_name(p.deployment.reference("TokenStateTable").unwrap())
+        .send()
+        .await
+        .unwrap()
+        .count()
+}
+
+#[tokio::test]
+async fn a_client_outside_the_allow_list_gets_the_templates_access_denied_and_no_handler_runs() {
+    // GIVEN the real template served to 10.0.0.0/8 and the single host 127.0.0.2 only
+    // (the local stand-in for AllowedTspCidrs), with the sample events' test key
+    let root = workspace_root();
+    let p = seed::standard(
+        LocalPlatform::new(options(root.join("template.yaml")))
+            .allowed_cidrs(AllowList::parse("10.0.0.0/8,127.0.0.2/32").unwrap()),
+        CardBook::load(root.join("infra/local/cards.json")).unwrap(),
+        MdesKeySource::Import(root.join("events/test-keys/mdes-test-private-key.pem")),
+    )
+    .start()
+    .await
+    .unwrap();
+    let sample: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("events/mdes-authorize-service/green-approved.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let body = sample["body"].as_str().unwrap().to_owned();
+    let url = format!("{}/mdes/authorizeService", p.base_url);
+    let call = |client: reqwest::Client| {
+        let (url, body) = (url.clone(), body.clone());
+        async move {
+            client
+                .post(url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    // WHEN a valid authorizeService comes from 127.0.0.1
+    let r = call(reqwest::Client::new()).await;
+    // THEN it is the template's ACCESS_DENIED: 403, MDES's ErrorsResponse, this request's id
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    let id = r.headers()["x-amzn-requestid"].to_str().unwrap().to_owned();
+    let denied: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(denied, templates_answer("ACCESS_DENIED", &id));
+    assert_eq!(denied["responseId"], id.as_str());
+    // AND the handler never ran: it would have claimed the requestId in the table
+    assert_eq!(token_state_items(&p).await, 0);
+
+    // WHEN the same request comes from the allow-listed 127.0.0.2
+    let allowed = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let r = call(allowed).await;
+    // THEN the handler decides it and records it
+    assert_eq!(r.status(), 200);
+    let answer: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(answer["responseId"], sample_request_id(&body));
+    assert!(token_state_items(&p).await > 0);
+    p.shutdown().await;
+}
+
+fn sample_request_id(body: &str) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Value>(body).unwrap()["requestId"].clone()
+}
+
+#[tokio::test]
+async fn a_function_whose_init_fails_answers_the_templates_default_5xx_and_start_up_goes_on() {
+    // GIVEN an API with gateway responses and a function whose environment lacks
+    // everything its init needs
+    let path = inline_template(
+        r#"
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      GatewayResponses:
+        DEFAULT_4XX:
+          ResponseParameters: { Headers: { Content-Type: "'application/json'" } }
+          ResponseTemplates:
+            application/json: '{"responseId":"$context.requestId","errorCode":"INVALID_FIELD_VALUE","errorDescription":"refused"}'
+        DEFAULT_5XX:
+          ResponseParameters: { Headers: { Content-Type: "'application/json'" } }
+          ResponseTemplates:
+            application/json: '{"responseId":"$context.requestId","errorCode":"INTERNAL_SERVICE_FAILURE","errorDescription":"retry"}'
+  BrokenFunction:
+    Type: AWS::Serverless::Function
+    Metadata: { BuildProperties: { Binary: mdes-authorize-service } }
+    Properties:
+      Events:
+        Call: { Type: Api, Properties: { Path: /mdes/authorizeService, Method: post, RestApiId: !Ref Api } }
+"#,
+    );
+    // WHEN the platform starts THEN it serves despite the failed init, as Lambda would
+    let p = LocalPlatform::new(options(path.clone()))
+        .start()
+        .await
+        .unwrap();
+    let _ = std::fs::remove_file(path);
+    let http = reqwest::Client::new();
+    // AND each call is API Gateway's 502 in the template's DEFAULT_5XX shape (init retried each time)
+    for _ in 0..2 {
+        let r = http
+            .post(format!("{}/mdes/authorizeService", p.base_url))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 502);
+        assert_eq!(r.headers()["content-type"], "application/json");
+        let id = r.headers()["x-amzn-requestid"].to_str().unwrap().to_owned();
+        assert_eq!(
+            r.json::<serde_json::Value>().await.unwrap(),
+            serde_json::json!({"responseId": id, "errorCode": "INTERNAL_SERVICE_FAILURE", "errorDescription": "retry"})
+        );
+    }
+    // AND an unknown path falls back to DEFAULT_4XX, at API Gateway's 403
+    let r = http
+        .get(format!("{}/nope", p.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let id = r.headers()["x-amzn-requestid"].to_str().unwrap().to_owned();
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["responseId"],
+        id.as_str()
+    );
+    p.shutdown().await;
 }

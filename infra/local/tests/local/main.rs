@@ -13,3 +13,4 @@
 mod e2e_authorize_service;
 mod event_sources;
 mod gateway;
+mod iam;

@@ -13,8 +13,12 @@ use tmp_core::domain::activation_code::{CodeSource, IssuedCode};
 use tmp_core::domain::decision::Decision;
 use tmp_core::domain::events::TokenEvent;
 use tmp_core::domain::token::{HistoryEntry, LifecycleState, Suspender, TokenStatus};
+use tmp_core::domain::velocity::Attempt;
 use tmp_core::ports::token_lifecycle::code_source_name;
-use tmp_core::ports::{AuthorizationWrite, StoreError, StoredCode, TokenAttributes, TokenRecord};
+use tmp_core::ports::{
+    AuthorizationWrite, CardAggregate, StoreError, StoredCode, TokenAttributes, TokenRecord,
+    TokenSnapshot,
+};
 
 use super::keys::{self, GSI1PK, GSI1SK, PK, SK};
 
@@ -261,6 +265,45 @@ pub fn token_record(token_ref: &str, token: &Item) -> Result<TokenRecord, StoreE
         wallet_id: get_s(token, "wallet_id").map(str::to_owned),
         has_contact: token.contains_key(CONTACT_CIPHERTEXT),
         language: get_s(token, "language").map(str::to_owned),
+        authorization_decision: match get_s(token, "authorization_decision") {
+            Some("APPROVED") => Some(Decision::Approved),
+            Some("REQUIRE_ADDITIONAL_AUTHENTICATION") => {
+                Some(Decision::RequireAdditionalAuthentication)
+            }
+            Some("DECLINED") => Some(Decision::Declined),
+            _ => None,
+        },
+    })
+}
+
+/// What an authorization needs of a token item.
+pub fn token_snapshot(token: &Item) -> Result<TokenSnapshot, StoreError> {
+    Ok(TokenSnapshot {
+        status: get_s(token, "status")
+            .and_then(TokenStatus::parse)
+            .ok_or_else(|| corrupt("token status"))?,
+        live: get_bool(token, "live").unwrap_or(false),
+        pan_fingerprint: get_s(token, "pan_fingerprint").map(str::to_owned),
+    })
+}
+
+// --- card aggregate ------------------------------------------------------------
+
+pub fn attempts_json(attempts: &[Attempt]) -> Result<String, StoreError> {
+    json(&attempts)
+}
+
+/// The card aggregate item (`CARD#<fingerprint>`); absent attributes mean none yet.
+pub fn card_aggregate(card: &Item) -> Result<CardAggregate, StoreError> {
+    let attempts = match get_s(card, "attempts") {
+        Some(raw) => serde_json::from_str(raw).map_err(|_| corrupt("card attempts"))?,
+        None => Vec::new(),
+    };
+    let live = get_n(card, "live_tokens")?.unwrap_or(0);
+    Ok(CardAggregate {
+        version: get_n(card, "version")?.unwrap_or(0),
+        live_tokens: u32::try_from(live).unwrap_or(u32::MAX),
+        attempts,
     })
 }
 
@@ -348,6 +391,8 @@ pub fn code_item(token_ref: &str, code: &StoredCode, now: OffsetDateTime) -> Ite
         ("expires_at_text", Some(s(rfc3339(code.issued.expires_at)))),
         ("attempts", Some(n(0))),
         ("max_attempts", Some(n(code.issued.max_attempts))),
+        ("sends", Some(n(code.issued.sends))),
+        ("generation", Some(n(code.issued.generation))),
         ("used", Some(b(false))),
         ("source", Some(s(code_source_name(code.issued.source)))),
         ("ciphertext", Some(blob(&code.ciphertext))),
@@ -375,6 +420,9 @@ pub fn stored_code(code: &Item) -> Result<StoredCode, StoreError> {
             max_attempts: u32::try_from(get_n(code, "max_attempts")?.unwrap_or(0)).unwrap_or(0),
             used: get_bool(code, "used").unwrap_or(false),
             source,
+            // Codes stored before sends were counted: sent once, the first code.
+            sends: u32::try_from(get_n(code, "sends")?.unwrap_or(1)).unwrap_or(u32::MAX),
+            generation: u32::try_from(get_n(code, "generation")?.unwrap_or(1)).unwrap_or(u32::MAX),
         },
         ciphertext: get_blob(code, "ciphertext").unwrap_or_default(),
     })

@@ -5,9 +5,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use time::OffsetDateTime;
-use tmp_core::ports::{
-    ActivationCodeStore, IssueOutcome, RequestCompletion, SaveError, StoreError, StoredCode,
-};
+use tmp_core::ports::{ActivationCodeStore, RequestCompletion, SaveError, StoreError, StoredCode};
 
 use super::TokenStateTable;
 use super::codec::{b, built, code_item, epoch, key, n, put, stored_code, update};
@@ -53,24 +51,47 @@ impl ActivationCodeStore for TokenStateTable {
         token_ref: &str,
         code: &StoredCode,
         now: OffsetDateTime,
-    ) -> Result<IssueOutcome, SaveError> {
-        // Only replaces a code that is no longer in force.
-        let write = put(
-            &self.table,
-            code_item(token_ref, code, now),
-            Some(
-                "attribute_not_exists(pk) OR used = :true OR expires_at <= :now OR attempts >= max_attempts",
-            ),
-            &[(":true", b(true)), (":now", epoch(now))],
-        )?;
-        match self.transact(vec![write], None).await {
-            Ok(()) => Ok(IssueOutcome::Issued),
-            Err(SaveError::Conflict) => match self.code(token_ref).await? {
-                Some(existing) => Ok(IssueOutcome::Existing(existing)),
-                None => Err(SaveError::Conflict),
-            },
-            Err(other) => Err(other),
-        }
+    ) -> Result<(), SaveError> {
+        // The code read was generation − 1: replace exactly that one (or none).
+        let previous = code.issued.generation.saturating_sub(1);
+        let write = if previous == 0 {
+            put(
+                &self.table,
+                code_item(token_ref, code, now),
+                Some("attribute_not_exists(pk) OR attribute_not_exists(generation)"),
+                &[],
+            )?
+        } else {
+            put(
+                &self.table,
+                code_item(token_ref, code, now),
+                Some("generation = :previous"),
+                &[(":previous", n(previous))],
+            )?
+        };
+        self.transact(vec![write], None).await
+    }
+
+    async fn record_send(
+        &self,
+        token_ref: &str,
+        sends: u32,
+        now: OffsetDateTime,
+    ) -> Result<(), SaveError> {
+        let send = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::activation_code(token_ref))))
+            .update_expression("SET sends = :next, last_sent_at = :now")
+            // Codes stored before sends were counted have no `sends`.
+            .condition_expression(
+                "(sends = :sends OR attribute_not_exists(sends)) AND used = :false",
+            )
+            .expression_attribute_values(":sends", n(sends))
+            .expression_attribute_values(":next", n(sends + 1))
+            .expression_attribute_values(":false", b(false))
+            .expression_attribute_values(":now", epoch(now));
+        self.transact(vec![update(built(send.build())?)], None)
+            .await
     }
 
     async fn record_failure(

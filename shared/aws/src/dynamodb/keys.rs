@@ -30,19 +30,7 @@ fn ledger_prefix(network: Network) -> &'static str {
     network.as_str()
 }
 
-/// One authorization attempt for a card and token requestor.
-pub fn attempt(
-    pan_fingerprint: &str,
-    token_requestor_id: &str,
-    request_id: &str,
-) -> (String, String) {
-    (
-        format!("VELOCITY#{pan_fingerprint}#{token_requestor_id}"),
-        request_id.to_owned(),
-    )
-}
-
-/// The card aggregate: live-token counter.
+/// The card aggregate: live-token counter, recent attempts, version.
 pub fn card(pan_fingerprint: &str) -> (String, String) {
     (format!("CARD#{pan_fingerprint}"), "CARD".to_owned())
 }

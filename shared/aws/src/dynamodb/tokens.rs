@@ -103,8 +103,11 @@ impl TokenLifecycleStore for TokenStateTable {
             let counter = Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key(keys::card(fingerprint))))
-                .update_expression("ADD live_tokens :delta SET updated_at = :at")
+                // The version moves too: an authorization deciding on the old
+                // count loses its transaction and decides again.
+                .update_expression("ADD live_tokens :delta, version :one SET updated_at = :at")
                 .expression_attribute_values(":delta", n(delta))
+                .expression_attribute_values(":one", n(1))
                 .expression_attribute_values(":at", s(&now));
             items.push(update(built(counter.build())?));
         }

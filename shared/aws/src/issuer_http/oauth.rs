@@ -13,6 +13,8 @@ use tmp_core::secret::Secret;
 
 /// Refresh this long before the issuer says the token expires.
 const SAFETY_MARGIN: Duration = Duration::from_secs(30);
+/// The longest a token is kept, whatever `expires_in` says.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// Lifetime assumed when the token endpoint omits `expires_in`.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(60);
 
@@ -100,7 +102,9 @@ impl TokenSource {
         let issued = wire::issued_token(&read_body(response).await?)?;
         Ok(CachedToken {
             value: issued.access_token,
-            refresh_at: requested_at + usable_for(issued.expires_in),
+            refresh_at: requested_at
+                .checked_add(usable_for(issued.expires_in))
+                .unwrap_or(requested_at),
         })
     }
 }
@@ -115,7 +119,11 @@ fn fresh(cache: &Option<CachedToken>) -> Option<Secret<String>> {
 /// How long a token is used: its lifetime minus the safety margin, or half
 /// the lifetime for tokens shorter than twice the margin.
 fn usable_for(expires_in: Option<u64>) -> Duration {
-    let lifetime = expires_in.map_or(DEFAULT_LIFETIME, Duration::from_secs);
+    // Whatever the issuer claims, a token is re-fetched at least daily (and an
+    // absurd `expires_in` cannot overflow the clock arithmetic).
+    let lifetime = expires_in.map_or(DEFAULT_LIFETIME, |s| {
+        Duration::from_secs(s).min(MAX_LIFETIME)
+    });
     lifetime - SAFETY_MARGIN.min(lifetime / 2)
 }
 
@@ -133,5 +141,14 @@ mod tests {
     fn short_tokens_are_used_for_half_their_lifetime() {
         assert_eq!(usable_for(Some(2)), Duration::from_secs(1));
         assert_eq!(usable_for(Some(0)), Duration::ZERO);
+    }
+
+    #[test]
+    fn an_absurd_lifetime_is_capped_not_a_panic() {
+        // GIVEN an issuer claiming its token lives for ~585 billion years
+        let usable = usable_for(Some(u64::MAX));
+        // THEN it is used for a day at most, and adding it to now cannot overflow
+        assert_eq!(usable, MAX_LIFETIME - SAFETY_MARGIN);
+        assert!(Instant::now().checked_add(usable).is_some());
     }
 }

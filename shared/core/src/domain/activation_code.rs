@@ -22,6 +22,10 @@ pub struct CodePolicy {
     pub length: usize,
     pub ttl: time::Duration,
     pub max_attempts: u32,
+    /// Deliveries of one code (the first send and its resends).
+    pub max_sends: u32,
+    /// Codes issued for one token (the first and its reissues).
+    pub max_codes: u32,
 }
 
 impl Default for CodePolicy {
@@ -30,6 +34,8 @@ impl Default for CodePolicy {
             length: 6,
             ttl: time::Duration::minutes(30),
             max_attempts: 3,
+            max_sends: 3,
+            max_codes: 3,
         }
     }
 }
@@ -43,6 +49,17 @@ pub struct IssuedCode {
     pub max_attempts: u32,
     pub used: bool,
     pub source: CodeSource,
+    /// How many times this code was handed to a delivery channel.
+    pub sends: u32,
+    /// Which code of the token this is (1 for the first).
+    pub generation: u32,
+}
+
+impl IssuedCode {
+    /// Not used, not expired, not exhausted: a re-request re-sends it.
+    pub fn in_force(&self, now: OffsetDateTime) -> bool {
+        !self.used && now < self.expires_at && self.attempts < self.max_attempts
+    }
 }
 
 /// The answer to an entered code (MDES validateActivationCode results).

@@ -70,8 +70,9 @@ pub struct EnteredCard {
 /// The card data a network sent, decrypted and checked for freshness.
 #[derive(Debug)]
 pub struct CardData {
-    /// The entered card, or why its fields are unusable.
-    pub card: Result<EnteredCard, crate::error::InputError>,
+    /// The entered card, or why its fields are unusable (a card-data
+    /// rejection like any other: no field-level oracle).
+    pub card: Result<EnteredCard, crate::error::CardDataRejection>,
     /// The funding account number, when it is a valid PAN.
     pub account_number: Option<Pan>,
     /// The token number itself (sent on activation).

@@ -22,8 +22,11 @@ pub enum Decision {
 pub struct DecisionRules {
     /// Live tokens (neither declined nor deleted) per card at which we decline.
     pub max_live_tokens_per_card: u32,
-    /// authorizeService attempts per card and token requestor allowed in 24 h.
+    /// Authorization attempts per card and token requestor allowed in 24 h.
     pub max_attempts_per_24h: u32,
+    /// Authorization attempts per card, whatever the requestor, allowed in 24 h
+    /// (the requestor is the caller's choice: this bounds CVC and PAN guessing).
+    pub max_card_attempts_per_24h: u32,
     /// Wallet device/account score at or below which we decline.
     pub decline_score_at_or_below: u8,
     /// Wallet device/account score at or below which we ask for authentication.
@@ -35,6 +38,7 @@ impl Default for DecisionRules {
         Self {
             max_live_tokens_per_card: 10,
             max_attempts_per_24h: 5,
+            max_card_attempts_per_24h: 10,
             decline_score_at_or_below: 1,
             authenticate_score_at_or_below: 3,
         }
@@ -65,20 +69,30 @@ pub struct WalletAdvice {
 #[serde(rename_all = "camelCase")]
 pub struct DecisionInputs {
     pub card: CardFacts,
+    /// False when the issuer was not asked (velocity declined first): the card
+    /// rules are then not evaluated.
+    pub issuer_asked: bool,
+    /// The token reference is already another card's, or its token is deleted
+    /// or declined: it can never be (re)authorized.
+    pub token_conflict: bool,
     /// Our own count of this card's live tokens, before this request.
     pub live_tokens: u32,
     /// Attempts for this card and token requestor in the last 24 h, this one included.
     pub attempts_24h: u32,
+    /// Attempts for this card in the last 24 h, whatever the requestor, this one included.
+    pub card_attempts_24h: u32,
     pub wallet: WalletAdvice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RuleId {
+    TokenReference,
+    Velocity,
+    CardVelocity,
     CardStatus,
     CardDataMatch,
     TokenLimit,
-    Velocity,
     WalletRiskDecline,
     WalletRiskAuthenticate,
     Approve,
@@ -89,6 +103,8 @@ pub enum RuleId {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RuleVerdict {
     Pass,
+    /// Not evaluated: an earlier rule declined before the issuer was asked.
+    NotEvaluated,
     Decline,
     Authenticate,
     Approve,
@@ -124,8 +140,15 @@ fn score_at_or_below(score: Option<u8>, limit: u8) -> bool {
     score.is_some_and(|s| s <= limit)
 }
 
+/// Whether the velocity rules decline before the issuer is asked: counted
+/// first, so a guessing caller learns nothing about the card past the limit.
+pub fn velocity_exceeded(rules: &DecisionRules, attempts_24h: u32, card_attempts_24h: u32) -> bool {
+    attempts_24h > rules.max_attempts_per_24h || card_attempts_24h > rules.max_card_attempts_per_24h
+}
+
 /// Evaluates every rule in order; the first rule that does not pass decides.
 pub fn decide(rules: &DecisionRules, facts: &DecisionInputs) -> DecisionRecord {
+    let asked = facts.issuer_asked;
     let card = &facts.card;
     let wallet = &facts.wallet;
 
@@ -151,37 +174,19 @@ pub fn decide(rules: &DecisionRules, facts: &DecisionInputs) -> DecisionRecord {
         ])
     };
 
+    // The issuer's rules are not evaluated when it was not asked.
+    let issuer_verdict = |fails: bool| {
+        if asked {
+            verdict(fails, RuleVerdict::Decline)
+        } else {
+            RuleVerdict::NotEvaluated
+        }
+    };
     let outcomes = vec![
         RuleOutcome {
-            rule: RuleId::CardStatus,
-            inputs: inputs([
-                ("cardKnown", card.known.to_string()),
-                ("cardStatus", opt(card.status)),
-            ]),
-            verdict: verdict(!card_ok, RuleVerdict::Decline),
-        },
-        RuleOutcome {
-            rule: RuleId::CardDataMatch,
-            inputs: inputs([
-                ("expiryMatch", card.expiry_match.to_string()),
-                ("cvcSupplied", card.cvc_supplied.to_string()),
-                ("cvcResult", format!("{:?}", card.cvc_result)),
-            ]),
-            verdict: verdict(
-                card.known && (!card.expiry_match || cvc_bad),
-                RuleVerdict::Decline,
-            ),
-        },
-        RuleOutcome {
-            rule: RuleId::TokenLimit,
-            inputs: inputs([
-                ("liveTokens", facts.live_tokens.to_string()),
-                ("limit", rules.max_live_tokens_per_card.to_string()),
-            ]),
-            verdict: verdict(
-                facts.live_tokens >= rules.max_live_tokens_per_card,
-                RuleVerdict::Decline,
-            ),
+            rule: RuleId::TokenReference,
+            inputs: inputs([("referenceUsable", (!facts.token_conflict).to_string())]),
+            verdict: verdict(facts.token_conflict, RuleVerdict::Decline),
         },
         RuleOutcome {
             rule: RuleId::Velocity,
@@ -191,6 +196,45 @@ pub fn decide(rules: &DecisionRules, facts: &DecisionInputs) -> DecisionRecord {
             ]),
             verdict: verdict(
                 facts.attempts_24h > rules.max_attempts_per_24h,
+                RuleVerdict::Decline,
+            ),
+        },
+        RuleOutcome {
+            rule: RuleId::CardVelocity,
+            inputs: inputs([
+                ("cardAttemptsIn24h", facts.card_attempts_24h.to_string()),
+                ("limit", rules.max_card_attempts_per_24h.to_string()),
+            ]),
+            verdict: verdict(
+                facts.card_attempts_24h > rules.max_card_attempts_per_24h,
+                RuleVerdict::Decline,
+            ),
+        },
+        RuleOutcome {
+            rule: RuleId::CardStatus,
+            inputs: inputs([
+                ("cardKnown", card.known.to_string()),
+                ("cardStatus", opt(card.status)),
+            ]),
+            verdict: issuer_verdict(!card_ok),
+        },
+        RuleOutcome {
+            rule: RuleId::CardDataMatch,
+            inputs: inputs([
+                ("expiryMatch", card.expiry_match.to_string()),
+                ("cvcSupplied", card.cvc_supplied.to_string()),
+                ("cvcResult", format!("{:?}", card.cvc_result)),
+            ]),
+            verdict: issuer_verdict(card.known && (!card.expiry_match || cvc_bad)),
+        },
+        RuleOutcome {
+            rule: RuleId::TokenLimit,
+            inputs: inputs([
+                ("liveTokens", facts.live_tokens.to_string()),
+                ("limit", rules.max_live_tokens_per_card.to_string()),
+            ]),
+            verdict: verdict(
+                facts.live_tokens >= rules.max_live_tokens_per_card,
                 RuleVerdict::Decline,
             ),
         },
@@ -213,14 +257,14 @@ pub fn decide(rules: &DecisionRules, facts: &DecisionInputs) -> DecisionRecord {
 
     let deciding = outcomes
         .iter()
-        .find(|o| o.verdict != RuleVerdict::Pass)
+        .find(|o| !matches!(o.verdict, RuleVerdict::Pass | RuleVerdict::NotEvaluated))
         .map_or((RuleId::Approve, RuleVerdict::Approve), |o| {
             (o.rule, o.verdict)
         });
     let decision = match deciding.1 {
         RuleVerdict::Decline => Decision::Declined,
         RuleVerdict::Authenticate => Decision::RequireAdditionalAuthentication,
-        RuleVerdict::Pass | RuleVerdict::Approve => Decision::Approved,
+        RuleVerdict::Pass | RuleVerdict::NotEvaluated | RuleVerdict::Approve => Decision::Approved,
     };
     DecisionRecord {
         decision,
@@ -243,8 +287,11 @@ mod tests {
                 cvc_supplied: true,
                 cvc_result: CvcResult::Match,
             },
+            issuer_asked: true,
+            token_conflict: false,
             live_tokens: 0,
             attempts_24h: 1,
+            card_attempts_24h: 1,
             wallet: WalletAdvice {
                 recommended_decision: Some(Decision::Approved),
                 device_score: Some(5),
@@ -265,8 +312,8 @@ mod tests {
         // THEN green, and every rule's verdict is recorded
         assert_eq!(record.decision, Decision::Approved);
         assert_eq!(record.decided_by, RuleId::Approve);
-        assert_eq!(record.rules.len(), 7);
-        assert_eq!(record.rules[2].inputs["liveTokens"], "0");
+        assert_eq!(record.rules.len(), 9);
+        assert_eq!(record.rules[5].inputs["liveTokens"], "0");
     }
 
     #[test]
@@ -386,5 +433,35 @@ mod tests {
             decide(&DecisionRules::default(), &facts).decision,
             Decision::Approved
         );
+    }
+
+    #[test]
+    fn velocity_declines_before_the_issuer_is_asked() {
+        // GIVEN an eleventh attempt on the card in 24 h, across requestors
+        let mut facts = green();
+        facts.card_attempts_24h = 11;
+        let rules = DecisionRules::default();
+        assert!(velocity_exceeded(
+            &rules,
+            facts.attempts_24h,
+            facts.card_attempts_24h
+        ));
+        // WHEN decided without asking the issuer
+        facts.issuer_asked = false;
+        let record = decide(&rules, &facts);
+        // THEN declined by the card-wide rule, the card rules not evaluated
+        assert_eq!(
+            (record.decision, record.decided_by),
+            (Decision::Declined, RuleId::CardVelocity)
+        );
+        let card_rule = record
+            .rules
+            .iter()
+            .find(|r| r.rule == RuleId::CardStatus)
+            .unwrap();
+        assert_eq!(card_rule.verdict, RuleVerdict::NotEvaluated);
+        // AND within both limits nothing is exceeded
+        assert!(!velocity_exceeded(&rules, 5, 10));
+        assert!(velocity_exceeded(&rules, 6, 1));
     }
 }

@@ -8,6 +8,7 @@ pub mod events;
 pub mod network;
 pub mod policy;
 pub mod token;
+pub mod velocity;
 pub mod verification;
 
 pub use network::Network;

@@ -13,6 +13,7 @@ use crate::domain::decision::DecisionRules;
 struct RulesOverride {
     max_live_tokens_per_card: Option<u32>,
     max_attempts_per_24h: Option<u32>,
+    max_card_attempts_per_24h: Option<u32>,
     decline_score_at_or_below: Option<u8>,
     authenticate_score_at_or_below: Option<u8>,
 }
@@ -26,6 +27,9 @@ impl RulesOverride {
             max_attempts_per_24h: self
                 .max_attempts_per_24h
                 .unwrap_or(base.max_attempts_per_24h),
+            max_card_attempts_per_24h: self
+                .max_card_attempts_per_24h
+                .unwrap_or(base.max_card_attempts_per_24h),
             decline_score_at_or_below: self
                 .decline_score_at_or_below
                 .unwrap_or(base.decline_score_at_or_below),
@@ -62,6 +66,17 @@ impl DecisionPolicy {
         let doc: PolicyDocument =
             serde_json::from_str(json).map_err(|e| PolicyError(e.to_string()))?;
         let default = doc.default.apply(DecisionRules::default());
+        // The caller names the token requestor: a card-wide limit that one
+        // requestor could lift would be no limit at all.
+        if let Some(id) = doc
+            .token_requestors
+            .iter()
+            .find_map(|(id, o)| o.max_card_attempts_per_24h.map(|_| id))
+        {
+            return Err(PolicyError(format!(
+                "maxCardAttemptsPer24h applies to every token requestor: set it under default, not {id}"
+            )));
+        }
         let per_token_requestor = doc
             .token_requestors
             .into_iter()
@@ -110,5 +125,22 @@ mod tests {
     #[test]
     fn typos_are_rejected_not_ignored() {
         assert!(DecisionPolicy::from_json(r#"{"default":{"maxAttempts":3}}"#).is_err());
+    }
+
+    #[test]
+    fn the_card_wide_limit_is_set_once_for_every_requestor() {
+        let policy =
+            DecisionPolicy::from_json(r#"{"default":{"maxCardAttemptsPer24h":7}}"#).unwrap();
+        assert_eq!(
+            policy
+                .rules_for(Some("50110030273"))
+                .max_card_attempts_per_24h,
+            7
+        );
+        let err = DecisionPolicy::from_json(
+            r#"{"tokenRequestors":{"50110030273":{"maxCardAttemptsPer24h":99}}}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("maxCardAttemptsPer24h"), "{err}");
     }
 }

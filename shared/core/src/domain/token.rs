@@ -139,6 +139,20 @@ pub fn apply(
     let mut next = state.clone();
     next.last_event_at = Some(at);
     match change {
+        // A refused tokenization never becomes a token: whatever a network
+        // later says of it is recorded, not applied.
+        _ if state.status == TokenStatus::Declined => {
+            return match change {
+                Change::Delete
+                | Change::SetStatus {
+                    status: TokenStatus::Deactivated,
+                    ..
+                } => Ok(Applied::Unchanged {
+                    state: state.clone(),
+                }),
+                _ => not_allowed("change a declined token"),
+            };
+        }
         _ if state.status == TokenStatus::Deactivated => {
             return match change {
                 Change::Delete
@@ -217,6 +231,22 @@ pub struct HistoryEntry {
     pub suspenders: BTreeSet<Suspender>,
     /// False when the message was older than the state and was not applied.
     pub applied: bool,
+    /// When the network says the change happened (recorded, never used to
+    /// order: `at`, our arrival time, orders every message alike).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub event_time: Option<OffsetDateTime>,
+}
+
+/// How far ahead of our clock a network's timestamp may be (clock skew).
+pub const MAX_EVENT_TIME_SKEW: time::Duration = time::Duration::minutes(5);
+
+/// A network's timestamp, unless it is further ahead of `now` than clocks drift.
+pub fn plausible_event_time(at: OffsetDateTime, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    (at <= now + MAX_EVENT_TIME_SKEW).then_some(at)
 }
 
 #[cfg(test)]
@@ -313,5 +343,20 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_declined_token_never_becomes_active() {
+        let declined = state(TokenStatus::Declined, &[]);
+        assert!(apply(&declined, &Change::Activate, LATER).is_err());
+        let active = Change::SetStatus {
+            status: TokenStatus::Active,
+            suspended_by: BTreeSet::new(),
+        };
+        assert!(apply(&declined, &active, LATER).is_err());
+        assert!(matches!(
+            apply(&declined, &Change::Delete, LATER).unwrap(),
+            Applied::Unchanged { .. }
+        ));
     }
 }

@@ -1,5 +1,8 @@
-//! Persistence of a tokenization decision: velocity, token counts and the
-//! decision, written atomically so a retry or a race never half-writes.
+//! Persistence of a tokenization decision. One read gives the card aggregate
+//! (live tokens, recent attempts, version) and the token; one transaction
+//! writes the decision, the aggregate (only if its version is still the one
+//! read), the token and the message's completion. A race loses the
+//! transaction, re-reads and decides again: counts are exact.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -7,14 +10,35 @@ use time::OffsetDateTime;
 use crate::domain::Network;
 use crate::domain::decision::DecisionRecord;
 use crate::domain::events::TokenEvent;
-use crate::domain::token::HistoryEntry;
+use crate::domain::token::{HistoryEntry, TokenStatus};
+use crate::domain::velocity::Attempt;
 use crate::ports::{RequestCompletion, SaveError, StoreError};
 
 /// What we know of a token before this request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenSnapshot {
+    pub status: TokenStatus,
     /// Counted against the card's live-token limit.
     pub live: bool,
+    /// The card the token belongs to.
+    pub pan_fingerprint: Option<String>,
+}
+
+/// A card as authorization sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardAggregate {
+    /// 0: no aggregate yet.
+    pub version: u64,
+    pub live_tokens: u32,
+    /// The attempts of the last 24 h (bounded, see `domain::velocity`).
+    pub attempts: Vec<Attempt>,
+}
+
+/// The one read of an authorization.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthorizationSnapshot {
+    pub card: CardAggregate,
+    pub token: Option<TokenSnapshot>,
 }
 
 /// Everything one decision writes, in one transaction.
@@ -36,10 +60,19 @@ pub struct AuthorizationWrite {
     pub issuer_card_id: Option<String>,
     pub product_category: Option<String>,
     pub record: DecisionRecord,
-    /// The token exists already (a re-authorization).
+    /// The token as read: `None` creates it; `Some` is a re-authorization that
+    /// leaves the token as it is (never reset), provided it is unchanged.
     pub existing: Option<TokenSnapshot>,
-    /// The limit the conditional write enforces when the token becomes live.
-    pub live_token_limit: u32,
+    /// The card aggregate's version as read (0: create it).
+    pub card_version: u64,
+    /// The card's attempts after this one.
+    pub attempts: Vec<Attempt>,
+    /// 1 when this decision makes a new live token, else 0.
+    pub live_delta: u8,
+    /// Whether to write the token, decision and history at all (false when
+    /// the request is refused without touching the token: another card's
+    /// token reference, a terminal token).
+    pub writes_token: bool,
     pub now: OffsetDateTime,
     /// Cardholder contact details sealed under the key service, for codes.
     pub contact_ciphertext: Option<Vec<u8>>,
@@ -50,19 +83,15 @@ pub struct AuthorizationWrite {
 
 #[async_trait]
 pub trait AuthorizationStore: Send + Sync {
-    /// Records this attempt (once per request id) and returns how many attempts
-    /// for this card and token requestor fall in the 24 h before it, itself included.
-    async fn record_attempt(
+    /// The card aggregate and the token, in one strongly consistent read.
+    async fn snapshot(
         &self,
         pan_fingerprint: &str,
-        token_requestor_id: &str,
-        request_id: &str,
-        now: OffsetDateTime,
-    ) -> Result<u32, StoreError>;
+        token_ref: &str,
+    ) -> Result<AuthorizationSnapshot, StoreError>;
 
-    async fn live_token_count(&self, pan_fingerprint: &str) -> Result<u32, StoreError>;
-
-    async fn find_token(&self, token_ref: &str) -> Result<Option<TokenSnapshot>, StoreError>;
-
+    /// All of it or nothing. `Conflict` when the card aggregate or the token
+    /// changed since the snapshot (read again and decide again), `Contention`
+    /// when the table was busy.
     async fn save_authorization(&self, write: &AuthorizationWrite) -> Result<(), SaveError>;
 }

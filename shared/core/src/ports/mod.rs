@@ -11,7 +11,9 @@ pub mod notifications;
 pub mod store_error;
 pub mod token_lifecycle;
 
-pub use authorization_store::{AuthorizationStore, AuthorizationWrite, TokenSnapshot};
+pub use authorization_store::{
+    AuthorizationSnapshot, AuthorizationStore, AuthorizationWrite, CardAggregate, TokenSnapshot,
+};
 pub use card_verifier::{CardVerifier, IssuerError};
 pub use contact_directory::{ContactDirectory, ContactDirectoryError, TokenSummary};
 pub use key_material::{KeyMaterial, KeyMaterialStatus, KeyMaterialStore, KeyMaterialStoreError};
@@ -20,6 +22,6 @@ pub use ledger::{RequestClaim, RequestCompletion, RequestKey, RequestLedger};
 pub use notifications::{DeliveryError, EventPublisher, IssuerNotifier, OtpJobQueue, SmsSender};
 pub use store_error::{SaveError, StoreError};
 pub use token_lifecycle::{
-    ActivationCodeStore, EventOutbox, IssueOutcome, LifecycleCommit, StoredCode, TokenAttributes,
+    ActivationCodeStore, EventOutbox, LifecycleCommit, StoredCode, TokenAttributes,
     TokenLifecycleStore, TokenRecord,
 };

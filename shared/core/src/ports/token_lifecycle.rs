@@ -26,6 +26,8 @@ pub struct TokenRecord {
     pub wallet_id: Option<String>,
     pub has_contact: bool,
     pub language: Option<String>,
+    /// The answer authorization gave (absent for tokens it never saw).
+    pub authorization_decision: Option<crate::domain::decision::Decision>,
 }
 
 /// Token facts a network message tells us, set on the token when present.
@@ -101,26 +103,28 @@ pub struct StoredCode {
     pub ciphertext: Vec<u8>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IssueOutcome {
-    Issued,
-    /// A code still in force exists: re-requests neither regenerate it nor
-    /// extend its validity.
-    Existing(StoredCode),
-}
-
 #[async_trait]
 pub trait ActivationCodeStore: Send + Sync {
     async fn code(&self, token_ref: &str) -> Result<Option<StoredCode>, StoreError>;
 
-    /// Stores `code` unless one is still in force (the caller completes the
-    /// request once the code is on its way).
+    /// Stores `code` (its `generation` one above the code read), replacing
+    /// the token's previous code; `Conflict` when another request issued one
+    /// since it was read.
     async fn issue(
         &self,
         token_ref: &str,
         code: &StoredCode,
         now: OffsetDateTime,
-    ) -> Result<IssueOutcome, SaveError>;
+    ) -> Result<(), SaveError>;
+
+    /// Counts one more delivery of the code in force, if it was delivered
+    /// `sends` times as read (`Conflict` otherwise).
+    async fn record_send(
+        &self,
+        token_ref: &str,
+        sends: u32,
+        now: OffsetDateTime,
+    ) -> Result<(), SaveError>;
 
     /// Counts a wrong attempt (and completes the request) atomically.
     async fn record_failure(

@@ -17,13 +17,16 @@ use crate::domain::card::{
 };
 use crate::domain::decision::{
     CardFacts, Decision, DecisionInputs, DecisionRecord, DecisionRules, WalletAdvice, decide,
+    velocity_exceeded,
 };
 use crate::domain::delivery::{ContactDetails, purpose, sealing_context};
 use crate::domain::events::{TokenEvent, TokenEventType};
 use crate::domain::policy::DecisionPolicy;
 use crate::domain::token::{HistoryEntry, Initiator, TokenStatus};
+use crate::domain::velocity::{self, Attempt};
 use crate::domain::verification::ActivationMethod;
 use crate::error::unavailable;
+use crate::ports::TokenSnapshot;
 use crate::ports::{
     AuthorizationStore, AuthorizationWrite, CardVerifier, KeyVault, PanFingerprinter, SaveError,
 };
@@ -35,8 +38,9 @@ use crate::usecases::ledger::{Claim, Idempotency, Message, Once};
 pub const OPERATION: &str = "authorizeService";
 /// Token requestor bucket for velocity when the network sends none.
 const NO_TOKEN_REQUESTOR: &str = "UNSPECIFIED";
-/// Transactions that collide on the card counter are retried this many times.
-const MAX_CONTENTION_RETRIES: u32 = 5;
+/// Rounds of read-decide-write when concurrent requests for the same card
+/// keep winning the race (each round loses only to a committed decision).
+const MAX_ROUNDS: u32 = 32;
 
 /// A network asks whether a card may be tokenized.
 pub struct AuthorizeCommand {
@@ -112,102 +116,129 @@ impl AuthorizeTokenization {
         claim: Claim,
     ) -> Result<AuthorizationOutcome, AppError> {
         let now = self.clock.now();
-        let card = command.card_data.open(now)?.card?;
+        let card = command
+            .card_data
+            .open(now)?
+            .card
+            .map_err(AppError::CardData)?;
         let pan_fingerprint = self
             .fingerprinter
             .fingerprint(&card.pan)
             .await
             .map_err(unavailable("PAN fingerprint failed"))?;
         tracing::info!(pan = %card.pan, "card decrypted");
-
-        let verification = self
-            .verifier
-            .verify(&CardVerificationRequest {
-                pan: card.pan.clone(),
-                expiry: card.expiry,
-                cvc: card.cvc.clone(),
-            })
-            .await
-            .map_err(unavailable("issuer card verification failed"))?;
-
-        let token_requestor = command.token_requestor_id.as_deref();
-        let rules = self.policy.rules_for(token_requestor);
-        let attempts = self
-            .store
-            .record_attempt(
-                &pan_fingerprint,
-                token_requestor.unwrap_or(NO_TOKEN_REQUESTOR),
-                &command.message.request_id,
-                now,
-            )
-            .await
-            .map_err(unavailable("recording the attempt failed"))?;
-        let existing = self
-            .store
-            .find_token(&command.token_ref)
-            .await
-            .map_err(unavailable("reading the token failed"))?;
-        let mut live = self
-            .store
-            .live_token_count(&pan_fingerprint)
-            .await
-            .map_err(unavailable("reading the card's tokens failed"))?;
-        if existing.as_ref().is_some_and(|t| t.live) {
-            // Re-authorizing a token already counted: it does not add one.
-            live = live.saturating_sub(1);
-        }
-
-        let known = match &verification {
-            CardVerification::Known(card) => Some(card),
-            CardVerification::Unknown => None,
+        let rules = self.policy.rules_for(command.token_requestor_id.as_deref());
+        let attempt = Attempt {
+            request_id: command.message.request_id.clone(),
+            token_requestor_id: command
+                .token_requestor_id
+                .clone()
+                .unwrap_or_else(|| NO_TOKEN_REQUESTOR.to_owned()),
+            at: now,
         };
-        let facts = |live_tokens| DecisionInputs {
-            card: card_facts(known, card.cvc.is_some()),
-            live_tokens,
-            attempts_24h: attempts,
-            wallet: command.wallet,
-        };
-        let mut record = decide(&rules, &facts(live));
-        let contact_ciphertext =
-            match known.filter(|c| c.phone_number.is_some() || c.email.is_some()) {
-                Some(card) => Some(self.seal_contact(&command.token_ref, card).await?),
-                None => None,
+        // Asked at most once per request, however many rounds a race costs.
+        let mut verification: Option<CardVerification> = None;
+        let mut sealed_contact: Option<Vec<u8>> = None;
+        for round in 0..MAX_ROUNDS {
+            let snapshot = self
+                .store
+                .snapshot(&pan_fingerprint, &command.token_ref)
+                .await
+                .map_err(unavailable("reading the card and token failed"))?;
+            let attempts = velocity::record(&snapshot.card.attempts, attempt.clone());
+            let counts = velocity::counts(&attempts, &attempt);
+            let existing = snapshot.token.clone();
+            let token_conflict = existing.as_ref().is_some_and(|t| {
+                !t.live || t.pan_fingerprint.as_deref() != Some(pan_fingerprint.as_str())
+            });
+            // Count first: past a limit, or for an unusable token reference,
+            // the issuer is not asked and nothing about the card is revealed.
+            let ask_issuer =
+                !token_conflict && !velocity_exceeded(&rules, counts.requestor, counts.card);
+            if ask_issuer && verification.is_none() {
+                verification = Some(
+                    self.verifier
+                        .verify(&CardVerificationRequest {
+                            pan: card.pan.clone(),
+                            expiry: card.expiry,
+                            cvc: card.cvc.clone(),
+                        })
+                        .await
+                        .map_err(unavailable("issuer card verification failed"))?,
+                );
+            }
+            let known = match (&verification, ask_issuer) {
+                (Some(CardVerification::Known(card)), true) => Some(card),
+                _ => None,
             };
-        let mut write = AuthorizationWrite {
-            network: command.message.network,
-            completion: claim.completion(String::new()),
-            token_ref: command.token_ref.clone(),
-            pan_unique_reference: command.pan_unique_reference.clone(),
-            pan_fingerprint,
-            pan_last4: card.pan.last4().to_owned(),
-            token_requestor_id: command.token_requestor_id.clone(),
-            wallet_id: command.wallet_id.clone(),
-            payment_app_instance_id: command.payment_app_instance_id.clone(),
-            correlation_id: command.correlation_id.clone(),
-            token_type: command.token_type.clone(),
-            device_name: command.device_name.clone(),
-            issuer_card_id: known.map(|c| c.card_id.clone()),
-            product_category: known.map(|c| c.product_category.clone()),
-            record: record.clone(),
-            existing,
-            live_token_limit: rules.max_live_tokens_per_card,
-            now,
-            contact_ciphertext,
-            history: history_entry(&record, &command.message.request_id, now),
-            event: None,
-        };
-        let mut contention_retries = 0u32;
-        loop {
+            let live = snapshot.card.live_tokens.saturating_sub(u32::from(
+                // Re-authorizing a token already counted: it does not add one.
+                existing.as_ref().is_some_and(|t| t.live) && !token_conflict,
+            ));
+            let record = decide(
+                &rules,
+                &DecisionInputs {
+                    card: card_facts(known, card.cvc.is_some()),
+                    issuer_asked: ask_issuer,
+                    token_conflict,
+                    live_tokens: live,
+                    attempts_24h: counts.requestor,
+                    card_attempts_24h: counts.card,
+                    wallet: command.wallet,
+                },
+            );
+            let approved = record.decision != Decision::Declined;
+            let creates_token = existing.is_none();
+            if creates_token
+                && sealed_contact.is_none()
+                && let Some(card) = known.filter(|c| c.phone_number.is_some() || c.email.is_some())
+            {
+                sealed_contact = Some(self.seal_contact(&command.token_ref, card).await?);
+            }
             let outcome = self.outcome(&record, known, &card);
-            write.record = record.clone();
-            write.history = history_entry(&record, &command.message.request_id, now);
-            write.event = (record.decision != Decision::Declined)
-                .then(|| self.authorized_event(&write, &record));
-            write.completion.outcome_json =
-                serde_json::to_string(&outcome).map_err(unavailable("answer not serialisable"))?;
+            let mut write = AuthorizationWrite {
+                network: command.message.network,
+                completion: claim.completion(
+                    serde_json::to_string(&outcome)
+                        .map_err(unavailable("answer not serialisable"))?,
+                ),
+                token_ref: command.token_ref.clone(),
+                pan_unique_reference: command.pan_unique_reference.clone(),
+                pan_fingerprint: pan_fingerprint.clone(),
+                pan_last4: card.pan.last4().to_owned(),
+                token_requestor_id: command.token_requestor_id.clone(),
+                wallet_id: command.wallet_id.clone(),
+                payment_app_instance_id: command.payment_app_instance_id.clone(),
+                correlation_id: command.correlation_id.clone(),
+                token_type: command.token_type.clone(),
+                device_name: command.device_name.clone(),
+                issuer_card_id: known.map(|c| c.card_id.clone()),
+                product_category: known.map(|c| c.product_category.clone()),
+                history: history_entry(
+                    &record,
+                    existing.as_ref(),
+                    &command.message.request_id,
+                    now,
+                ),
+                record: record.clone(),
+                existing: existing.clone(),
+                card_version: snapshot.card.version,
+                attempts,
+                live_delta: u8::from(approved && creates_token),
+                writes_token: !token_conflict,
+                now,
+                contact_ciphertext: if creates_token {
+                    sealed_contact.clone()
+                } else {
+                    None
+                },
+                event: None,
+            };
+            write.event =
+                (approved && !token_conflict).then(|| self.authorized_event(&write, &record));
             match self.store.save_authorization(&write).await {
                 Ok(()) => {
-                    log_decision(&record, &rules);
+                    log_decision(&record, &rules, round);
                     if let Some(event) = &write.event {
                         dispatch(
                             self.events.as_ref(),
@@ -218,14 +249,10 @@ impl AuthorizeTokenization {
                     }
                     return Ok(outcome);
                 }
-                // A concurrent request took the last slot: decide again on the full count.
-                Err(SaveError::TokenLimitReached) if record.decision != Decision::Declined => {
-                    record = decide(&rules, &facts(rules.max_live_tokens_per_card));
-                }
-                // Nothing was written: back off a little (jittered) and try again.
-                Err(SaveError::Contention) if contention_retries < MAX_CONTENTION_RETRIES => {
-                    contention_retries += 1;
-                    let backoff = 10 * u64::from(contention_retries) + self.ids.jitter(20);
+                // Another request changed the card or the token first: nothing
+                // was written; read again and decide on what is there now.
+                Err(SaveError::Conflict | SaveError::Contention | SaveError::TokenLimitReached) => {
+                    let backoff = 5 + 5 * u64::from(round.min(4)) + self.ids.jitter(20);
                     self.clock.sleep(Duration::from_millis(backoff)).await;
                 }
                 Err(err) => {
@@ -234,6 +261,8 @@ impl AuthorizeTokenization {
                 }
             }
         }
+        tracing::warn!("the card kept changing under concurrent requests");
+        Err(AppError::Unavailable("the card kept changing"))
     }
 
     fn authorized_event(&self, write: &AuthorizationWrite, record: &DecisionRecord) -> TokenEvent {
@@ -248,7 +277,7 @@ impl AuthorizeTokenization {
         event.pan_last4 = Some(write.pan_last4.clone());
         event.token_requestor_id = write.token_requestor_id.clone();
         event.wallet_id = write.wallet_id.clone();
-        event.status = Some(TokenStatus::Inactive);
+        event.status = Some(write.history.to);
         event.initiator = Some(Initiator::Tsp);
         event.source_request_id = Some(write.completion.key.request_id.clone());
         event.details =
@@ -309,7 +338,19 @@ pub fn open_contact(plaintext: &Secret<Vec<u8>>) -> Result<ContactDetails, serde
     serde_json::from_slice(plaintext.expose())
 }
 
-fn history_entry(record: &DecisionRecord, request_id: &str, at: OffsetDateTime) -> HistoryEntry {
+/// The history line: a new token starts INACTIVE or DECLINED; a token that
+/// exists is re-authorized and keeps its status (it is never reset).
+fn history_entry(
+    record: &DecisionRecord,
+    existing: Option<&TokenSnapshot>,
+    request_id: &str,
+    at: OffsetDateTime,
+) -> HistoryEntry {
+    let to = match existing {
+        Some(token) => token.status,
+        None if record.decision == Decision::Declined => TokenStatus::Declined,
+        None => TokenStatus::Inactive,
+    };
     HistoryEntry {
         at,
         operation: OPERATION.to_owned(),
@@ -318,14 +359,11 @@ fn history_entry(record: &DecisionRecord, request_id: &str, at: OffsetDateTime) 
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned)),
         source_request_id: request_id.to_owned(),
-        from: None,
-        to: if record.decision == Decision::Declined {
-            TokenStatus::Declined
-        } else {
-            TokenStatus::Inactive
-        },
+        from: existing.map(|t| t.status),
+        to,
         suspenders: Default::default(),
         applied: true,
+        event_time: None,
     }
 }
 
@@ -339,11 +377,12 @@ fn card_facts(card: Option<&VerifiedCard>, cvc_supplied: bool) -> CardFacts {
     }
 }
 
-fn log_decision(record: &DecisionRecord, rules: &DecisionRules) {
+fn log_decision(record: &DecisionRecord, rules: &DecisionRules, round: u32) {
     tracing::info!(
         decision = ?record.decision,
         decided_by = ?record.decided_by,
         max_live_tokens = rules.max_live_tokens_per_card,
+        rounds = round + 1,
         "authorizeService decided"
     );
 }

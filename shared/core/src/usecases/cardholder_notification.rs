@@ -3,18 +3,21 @@
 //! an e-mail is known. Which events notify is configuration.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
 use super::otp_delivery::lookup_contact;
 use super::templates::{self, LanguageTemplates, render};
+use crate::AppError;
 use crate::domain::delivery::DeliveryChannel;
 use crate::domain::events::{TokenEvent, TokenEventType};
 use crate::error::SettingError;
+use crate::error::unavailable;
 use crate::ports::ContactDirectory;
 use crate::ports::{DeliveryError, IssuerNotifier, SmsSender};
 use crate::secret::Secret;
+use crate::usecases::ledger::{Idempotency, Message, Once, signature};
 
 /// Event types that have cardholder templates.
 pub const NOTIFIABLE: [TokenEventType; 2] =
@@ -68,7 +71,12 @@ pub enum CardholderOutcome {
     NotEnabled,
     /// The issuer gave neither phone nor e-mail: nobody to tell.
     NoContact,
+    /// This event was already told (a redelivered message): not sent twice.
+    AlreadySent,
 }
+
+/// The ledger operation under which each event is told once.
+pub const OPERATION: &str = "cardholderNotification";
 
 pub struct CardholderNotificationService {
     pub contacts: Arc<dyn ContactDirectory>,
@@ -76,6 +84,8 @@ pub struct CardholderNotificationService {
     pub issuer: Arc<dyn IssuerNotifier>,
     pub issuer_name: String,
     pub enabled: EnabledNotifications,
+    /// Each `eventId` is told once: SNS and SQS deliver at least once.
+    pub idempotency: Idempotency,
 }
 
 /// The e-mail hand-off document; holds the address, so serialised into a [`Secret`].
@@ -100,6 +110,52 @@ impl CardholderNotificationService {
         if !self.enabled.contains(event.event_type) {
             return Ok(CardholderOutcome::NotEnabled);
         }
+        let message = Message {
+            network: event.network,
+            request_id: event.event_id.clone(),
+            signature: signature(&[&type_name(event.event_type), &event.token_unique_reference]),
+        };
+        // The channel's own error, kept to report it as it was (transient or not).
+        let failure = Mutex::new(None);
+        let failure_slot = &failure;
+        let done = self
+            .idempotency
+            .once(OPERATION, &message, |claim| async move {
+                let outcome = match self.send(event).await {
+                    Ok(outcome) => outcome,
+                    Err(err) => {
+                        *failure_slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(err);
+                        return Err(AppError::Unavailable("cardholder delivery failed"));
+                    }
+                };
+                let now = self.idempotency.clock.now();
+                self.idempotency
+                    .ledger
+                    .complete(&claim.completion(format!("{outcome:?}")), now)
+                    .await
+                    .map_err(unavailable("recording the notice failed"))?;
+                Ok(outcome)
+            })
+            .await;
+        let failure = failure.into_inner().unwrap_or_else(PoisonError::into_inner);
+        match (done, failure) {
+            (Ok(Once::Done(outcome)), _) => Ok(outcome),
+            (Ok(Once::Replayed(_)), _) => {
+                tracing::info!(
+                    event_id = event.event_id,
+                    "cardholder already notified of this event"
+                );
+                Ok(CardholderOutcome::AlreadySent)
+            }
+            (Err(_), Some(err)) => Err(err),
+            (Err(AppError::RequestIdReused), None) => Err(DeliveryError::Permanent(
+                "eventId already used for another event".to_owned(),
+            )),
+            (Err(err), None) => Err(DeliveryError::Transient(err.to_string())),
+        }
+    }
+
+    async fn send(&self, event: &TokenEvent) -> Result<CardholderOutcome, DeliveryError> {
         let (contact, token) =
             lookup_contact(self.contacts.as_ref(), &event.token_unique_reference)
                 .await?

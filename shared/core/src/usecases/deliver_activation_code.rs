@@ -12,11 +12,12 @@ use time::format_description::well_known::Rfc3339;
 use crate::AppError;
 use crate::clock::{Clock, IdGenerator};
 use crate::domain::activation_code::{self, CodePolicy, CodeSource, IssuedCode};
+use crate::domain::decision::Decision;
 use crate::domain::delivery::{DeliveryChannel, OtpDeliveryJob};
+use crate::domain::token::TokenStatus;
 use crate::error::unavailable;
 use crate::ports::{
-    ActivationCodeStore, IssueOutcome, KeyVault, KeyedMac, OtpJobQueue, StoredCode,
-    TokenLifecycleStore,
+    ActivationCodeStore, KeyVault, KeyedMac, OtpJobQueue, StoredCode, TokenLifecycleStore,
 };
 use crate::secret::Secret;
 use crate::usecases::events::EventDispatch;
@@ -76,6 +77,90 @@ impl DeliverActivationCode {
             .await
             .map_err(unavailable("reading token failed"))?
             .ok_or(AppError::UnknownToken)?;
+        // Codes are for the yellow path only: an INACTIVE token whose
+        // authorization asked for additional authentication.
+        if token.state.status != TokenStatus::Inactive
+            || token.authorization_decision != Some(Decision::RequireAdditionalAuthentication)
+        {
+            return Err(AppError::NotAwaitingAuthentication);
+        }
+        let current = self
+            .codes
+            .code(token_ref)
+            .await
+            .map_err(unavailable("reading activation code failed"))?;
+        let network_mac = match &command.code {
+            Some(code) => Some(code_mac(self.mac.as_ref(), token_ref, code).await?),
+            None => None,
+        };
+        let in_force = current.as_ref().filter(|c| c.issued.in_force(now));
+        // A re-request re-sends the code in force (not regenerated, not
+        // extended); so does a network that hands over the same code again.
+        let resend = match (in_force, &network_mac) {
+            (Some(code), None) => Some(code),
+            (Some(code), Some(mac)) if code.issued.mac == *mac => Some(code),
+            _ => None,
+        };
+        let to_send = match resend {
+            Some(code) => {
+                if code.issued.sends >= self.code_policy.max_sends {
+                    return Err(AppError::LimitReached("activation code resends"));
+                }
+                self.codes
+                    .record_send(token_ref, code.issued.sends, now)
+                    .await
+                    .map_err(unavailable("counting the resend failed"))?;
+                code.clone()
+            }
+            None => {
+                let generation = current.as_ref().map_or(0, |c| c.issued.generation) + 1;
+                if generation > self.code_policy.max_codes {
+                    return Err(AppError::LimitReached("activation codes for the token"));
+                }
+                let fresh = self
+                    .fresh_code(command, token_ref, network_mac, generation, now)
+                    .await?;
+                self.codes
+                    .issue(token_ref, &fresh, now)
+                    .await
+                    .map_err(unavailable("storing activation code failed"))?;
+                fresh
+            }
+        };
+        let job = OtpDeliveryJob {
+            job_id: self.ids.new_id(),
+            token_unique_reference: token_ref.to_owned(),
+            channel: command.channel,
+            encrypted_code: base64::engine::general_purpose::STANDARD.encode(&to_send.ciphertext),
+            expires_at: to_send
+                .issued
+                .expires_at
+                .format(&Rfc3339)
+                .map_err(unavailable("formatting expiry"))?,
+            language: token.language.clone(),
+            source_request_id: Some(command.message.request_id.clone()),
+        };
+        self.otp_queue
+            .enqueue(&job)
+            .await
+            .map_err(unavailable("queueing the activation code failed"))?;
+        tracing::info!(channel = ?job.channel, job_id = %job.job_id, sends = to_send.issued.sends + 1, "activation code queued for delivery");
+        self.idempotency
+            .ledger
+            .complete(&claim.completion("{}".to_owned()), now)
+            .await
+            .map_err(unavailable("completing deliverActivationCode failed"))
+    }
+
+    /// The network's code, or one we generate, sealed for re-delivery.
+    async fn fresh_code(
+        &self,
+        command: &DeliverActivationCodeCommand,
+        token_ref: &str,
+        network_mac: Option<String>,
+        generation: u32,
+        now: OffsetDateTime,
+    ) -> Result<StoredCode, AppError> {
         let (code, source, expires_at) = match &command.code {
             Some(code) => (
                 code.clone(),
@@ -89,14 +174,20 @@ impl DeliverActivationCode {
                 now + self.code_policy.ttl,
             ),
         };
-        let fresh = StoredCode {
+        let mac = match network_mac {
+            Some(mac) => mac,
+            None => code_mac(self.mac.as_ref(), token_ref, &code).await?,
+        };
+        Ok(StoredCode {
             issued: IssuedCode {
-                mac: code_mac(self.mac.as_ref(), token_ref, &code).await?,
+                mac,
                 expires_at,
                 attempts: 0,
                 max_attempts: self.code_policy.max_attempts,
                 used: false,
                 source,
+                sends: 1,
+                generation,
             },
             ciphertext: self
                 .vault
@@ -106,36 +197,7 @@ impl DeliverActivationCode {
                 )
                 .await
                 .map_err(unavailable("sealing activation code failed"))?,
-        };
-        // A code still in force is re-sent as is: not regenerated, not extended.
-        let in_force = match self.codes.issue(token_ref, &fresh, now).await {
-            Ok(IssueOutcome::Issued) => fresh,
-            Ok(IssueOutcome::Existing(existing)) => existing,
-            Err(err) => return Err(unavailable("storing activation code failed")(err)),
-        };
-        let job = OtpDeliveryJob {
-            job_id: self.ids.new_id(),
-            token_unique_reference: token_ref.to_owned(),
-            channel: command.channel,
-            encrypted_code: base64::engine::general_purpose::STANDARD.encode(&in_force.ciphertext),
-            expires_at: in_force
-                .issued
-                .expires_at
-                .format(&Rfc3339)
-                .map_err(unavailable("formatting expiry"))?,
-            language: token.language.clone(),
-            source_request_id: Some(command.message.request_id.clone()),
-        };
-        self.otp_queue
-            .enqueue(&job)
-            .await
-            .map_err(unavailable("queueing the activation code failed"))?;
-        tracing::info!(channel = ?job.channel, job_id = %job.job_id, "activation code queued for delivery");
-        self.idempotency
-            .ledger
-            .complete(&claim.completion("{}".to_owned()), now)
-            .await
-            .map_err(unavailable("completing deliverActivationCode failed"))
+        })
     }
 }
 

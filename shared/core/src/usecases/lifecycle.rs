@@ -75,8 +75,10 @@ pub struct Transition {
     pub token_ref: String,
     /// `None`: nothing to change, the message is recorded.
     pub change: Option<Change>,
-    /// When it happened, for ordering.
+    /// When it arrived: orders every message, whatever its network or operation.
     pub at: OffsetDateTime,
+    /// When the network says it happened (recorded; bounded by the use case).
+    pub event_time: Option<OffsetDateTime>,
     pub operation: &'static str,
     pub initiator: Initiator,
     pub reason_code: Option<String>,
@@ -196,6 +198,7 @@ impl TokenLifecycle {
                 to: after.status,
                 suspenders: after.suspenders.clone(),
                 applied,
+                event_time: t.event_time,
             },
             attributes: t.attributes.clone(),
             events,
@@ -213,7 +216,14 @@ impl TokenLifecycle {
         event_type: TokenEventType,
     ) -> TokenEvent {
         let network = current.map_or(t.network, |token| token.network);
-        let mut event = new_event(self.ids.as_ref(), network, event_type, &t.token_ref, t.at);
+        let occurred = t.event_time.unwrap_or(t.at);
+        let mut event = new_event(
+            self.ids.as_ref(),
+            network,
+            event_type,
+            &t.token_ref,
+            occurred,
+        );
         if let Some(token) = current {
             event.pan_unique_reference = token.pan_unique_reference.clone();
             event.pan_last4 = token.pan_last4.clone();

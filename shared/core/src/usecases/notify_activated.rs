@@ -10,7 +10,8 @@ use crate::AppError;
 use crate::clock::Clock;
 use crate::domain::card::SealedCardData;
 use crate::domain::events::TokenEventType;
-use crate::domain::token::{Change, Initiator, TokenStatus};
+use crate::domain::token::{Change, Initiator, TokenStatus, plausible_event_time};
+use crate::error::InputProblem;
 use crate::error::unavailable;
 use crate::ports::{KeyedMac, PanFingerprinter, TokenAttributes};
 use crate::secret::Secret;
@@ -23,8 +24,10 @@ pub struct NotifyActivatedCommand {
     pub message: Message,
     pub token_ref: String,
     pub card_data: Box<dyn SealedCardData>,
-    /// When the network activated the token (orders the message).
+    /// When the network activated the token (recorded; arrival orders).
     pub activated_at: OffsetDateTime,
+    /// The network's name for that field, for the error when it is implausible.
+    pub activated_at_field: &'static str,
     /// Who made the final decision, in the network's words (the reason code).
     pub decision_made_by: Option<String>,
     /// The last digits of the funding PAN the network shows.
@@ -63,7 +66,11 @@ impl NotifyActivated {
         command: &NotifyActivatedCommand,
         claim: Claim,
     ) -> Result<(), AppError> {
-        let data = command.card_data.open(self.clock.now())?;
+        let now = self.clock.now();
+        // A far-future time would have outranked every later message.
+        let activated_at = plausible_event_time(command.activated_at, now)
+            .ok_or_else(|| AppError::invalid(command.activated_at_field, InputProblem::Value))?;
+        let data = command.card_data.open(now)?;
         let mut attributes = command.attributes.clone();
         if let Some(token) = &data.token_number {
             let digits = token.expose();
@@ -99,7 +106,8 @@ impl NotifyActivated {
                 network: command.message.network,
                 token_ref: command.token_ref.clone(),
                 change: Some(Change::Activate),
-                at: command.activated_at,
+                at: now,
+                event_time: Some(activated_at),
                 operation: OPERATION,
                 initiator: Initiator::Tsp,
                 reason_code: command.decision_made_by.clone(),

@@ -34,10 +34,13 @@ impl RequestActivationMethods {
         &self,
         command: &RequestActivationMethodsCommand,
     ) -> Result<Vec<ActivationMethod>, AppError> {
-        let data = command.card_data.open(self.clock.now())?;
-        let Ok(entered) = data.card else {
-            return Ok(Vec::new());
-        };
+        // Unusable card data is refused like undecryptable data: an empty
+        // answer here would tell the caller its ciphertext decrypted.
+        let entered = command
+            .card_data
+            .open(self.clock.now())?
+            .card
+            .map_err(AppError::CardData)?;
         let Some(token_ref) = command.token_ref.as_deref() else {
             return Ok(Vec::new());
         };

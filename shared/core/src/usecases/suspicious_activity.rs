@@ -51,6 +51,7 @@ impl RecordSuspiciousActivity {
                 token_ref: command.token_ref.clone(),
                 change: None,
                 at: self.lifecycle.clock.now(),
+                event_time: None,
                 operation: OPERATION,
                 initiator: Initiator::Tsp,
                 reason_code: command.event_name.clone(),

@@ -72,6 +72,7 @@ impl UpdateTokens {
                     token_ref: update.token_ref.clone(),
                     change: update.change.clone(),
                     at,
+                    event_time: None,
                     operation: OPERATION,
                     initiator: Initiator::Tsp,
                     reason_code: Some(command.reason_code.clone()),

@@ -3,9 +3,11 @@
 
 use time::Duration;
 use tmp_core::AppError;
-use tmp_core::domain::activation_code::CodeSource;
+use tmp_core::domain::activation_code::{CodePolicy, CodeSource, IssuedCode};
+use tmp_core::domain::decision::Decision;
 use tmp_core::domain::delivery::DeliveryChannel;
 use tmp_core::domain::token::TokenStatus;
+use tmp_core::ports::StoredCode;
 use tmp_core::secret::Secret;
 use tmp_core::usecases::deliver_activation_code::{DeliverActivationCodeCommand, OPERATION};
 
@@ -33,13 +35,41 @@ fn network_command(
     }
 }
 
-/// A world with [`TOKEN`] awaiting activation, its cardholder speaking French.
+/// A world with [`TOKEN`] awaiting additional authentication (a yellow
+/// decision), its cardholder speaking French.
 fn world() -> World {
-    let world = World::default();
+    world_with(World::default())
+}
+
+/// `world` with [`TOKEN`] seeded as in [`world`].
+fn world_with(world: World) -> World {
     let mut record = token_record(TOKEN, TokenStatus::Inactive, Some(world.fingerprint(PAN)));
     record.language = Some("fr".to_owned());
+    record.authorization_decision = Some(Decision::RequireAdditionalAuthentication);
     world.state.seed_token(record, None);
     world
+}
+
+/// `code` as it is after `sends` deliveries in all.
+fn sent(code: &StoredCode, sends: u32) -> StoredCode {
+    StoredCode {
+        issued: IssuedCode {
+            sends,
+            ..code.issued.clone()
+        },
+        ..code.clone()
+    }
+}
+
+/// Asserts that the refused request `request_id` left no trace.
+fn refused_without_trace(world: &World, request_id: &str, code: Option<&StoredCode>, jobs: usize) {
+    assert_eq!(
+        world.ledger_state(OPERATION, request_id),
+        None,
+        "claim released"
+    );
+    assert_eq!(world.state.code_of(TOKEN).as_ref(), code);
+    assert_eq!(world.otp_queue.jobs().len(), jobs);
 }
 
 #[tokio::test]
@@ -53,7 +83,7 @@ async fn a_generated_code_is_queued_sealed_with_its_expiry() {
         .await
         .unwrap();
     // THEN one job is queued for the token, in the cardholder's language
-    let jobs = world.otp.jobs();
+    let jobs = world.otp_queue.jobs();
     assert_eq!(jobs.len(), 1);
     let job = &jobs[0];
     assert_eq!(job.token_unique_reference, TOKEN);
@@ -76,6 +106,8 @@ async fn a_generated_code_is_queued_sealed_with_its_expiry() {
     );
     assert_eq!((stored.issued.attempts, stored.issued.max_attempts), (0, 3));
     assert!(!stored.issued.used);
+    // AND it is the token's first code, sent once
+    assert_eq!((stored.issued.generation, stored.issued.sends), (1, 1));
     // AND the request is completed
     assert_eq!(
         world.ledger_state(OPERATION, "r1").as_deref(),
@@ -92,13 +124,14 @@ async fn a_network_code_is_queued_with_the_network_expiry() {
         .deliver(&network_command("r1", "123456", Some(expires)))
         .await
         .unwrap();
-    let job = &world.otp.jobs()[0];
+    let job = &world.otp_queue.jobs()[0];
     assert_eq!(world.open_job_code(job).await, "123456");
     assert_eq!(job.expires_at, "2026-11-26T10:05:00Z");
     let stored = world.state.code_of(TOKEN).unwrap();
     assert_eq!(stored.issued.source, CodeSource::Network);
     assert_eq!(stored.issued.mac, world.code_mac(TOKEN, "123456"));
     assert_eq!(stored.issued.expires_at, expires);
+    assert_eq!((stored.issued.generation, stored.issued.sends), (1, 1));
 }
 
 #[tokio::test]
@@ -109,7 +142,7 @@ async fn a_network_code_without_expiry_gets_the_policy_validity() {
         .deliver(&network_command("r1", "654321", None))
         .await
         .unwrap();
-    assert_eq!(world.otp.jobs()[0].expires_at, "2026-11-26T10:10:00Z");
+    assert_eq!(world.otp_queue.jobs()[0].expires_at, "2026-11-26T10:10:00Z");
 }
 
 #[tokio::test]
@@ -129,13 +162,14 @@ async fn a_re_request_while_the_code_is_in_force_re_sends_it_unchanged() {
         .await
         .unwrap();
     // THEN the same ciphertext and expiry go out: neither regenerated nor extended
-    let jobs = world.otp.jobs();
+    let jobs = world.otp_queue.jobs();
     assert_eq!(jobs.len(), 2);
     assert_eq!(jobs[1].channel, DeliveryChannel::Email);
     assert_eq!(jobs[1].encrypted_code, jobs[0].encrypted_code);
     assert_eq!(jobs[1].expires_at, jobs[0].expires_at);
     assert_ne!(jobs[1].job_id, jobs[0].job_id);
-    assert_eq!(world.state.code_of(TOKEN).unwrap(), before);
+    // AND the stored code is the same one, its second send counted
+    assert_eq!(world.state.code_of(TOKEN).unwrap(), sent(&before, 2));
     assert_eq!(
         world.ledger_state(OPERATION, "r2").as_deref(),
         Some("COMPLETED")
@@ -155,14 +189,14 @@ async fn an_expired_code_is_replaced_on_re_request() {
         .deliver(&command("r2", DeliveryChannel::Sms))
         .await
         .unwrap();
-    let jobs = world.otp.jobs();
+    let jobs = world.otp_queue.jobs();
     assert_ne!(jobs[1].encrypted_code, jobs[0].encrypted_code);
     assert_eq!(jobs[1].expires_at, "2026-11-26T10:21:00Z");
     let code = world.open_job_code(&jobs[1]).await;
-    assert_eq!(
-        world.state.code_of(TOKEN).unwrap().issued.mac,
-        world.code_mac(TOKEN, &code)
-    );
+    let stored = world.state.code_of(TOKEN).unwrap();
+    assert_eq!(stored.issued.mac, world.code_mac(TOKEN, &code));
+    // AND it is the token's second code, sent once
+    assert_eq!((stored.issued.generation, stored.issued.sends), (2, 1));
 }
 
 #[tokio::test]
@@ -172,8 +206,8 @@ async fn a_retried_request_is_not_delivered_twice() {
     let first = command("r1", DeliveryChannel::Sms);
     deliver.deliver(&first).await.unwrap();
     deliver.deliver(&first).await.unwrap();
-    assert_eq!(world.otp.attempts(), 1);
-    assert_eq!(world.otp.jobs().len(), 1);
+    assert_eq!(world.otp_queue.attempts(), 1);
+    assert_eq!(world.otp_queue.jobs().len(), 1);
 }
 
 #[tokio::test]
@@ -185,7 +219,7 @@ async fn an_unknown_token_is_refused_and_the_claim_released() {
         .await;
     assert_eq!(result, Err(AppError::UnknownToken));
     assert_eq!(world.ledger_state(OPERATION, "r1"), None);
-    assert!(world.otp.jobs().is_empty());
+    assert!(world.otp_queue.jobs().is_empty());
     assert!(world.state.code_of(TOKEN).is_none());
 }
 
@@ -193,7 +227,7 @@ async fn an_unknown_token_is_refused_and_the_claim_released() {
 async fn a_queue_outage_is_unavailable_and_the_retry_delivers_the_same_code() {
     // GIVEN the OTP queue is down
     let world = world();
-    world.otp.fail(true);
+    world.otp_queue.fail(true);
     let deliver = world.deliver_activation_code();
     let request = command("r1", DeliveryChannel::Sms);
     // WHEN a code is asked for
@@ -201,18 +235,20 @@ async fn a_queue_outage_is_unavailable_and_the_retry_delivers_the_same_code() {
     // THEN Unavailable, the claim released, nothing queued
     assert!(matches!(result, Err(AppError::Unavailable(_))));
     assert_eq!(world.ledger_state(OPERATION, "r1"), None);
-    assert!(world.otp.jobs().is_empty());
+    assert!(world.otp_queue.jobs().is_empty());
     let issued = world.state.code_of(TOKEN).unwrap();
+    assert_eq!((issued.issued.generation, issued.issued.sends), (1, 1));
     // WHEN the queue is back and the network retries
-    world.otp.fail(false);
+    world.otp_queue.fail(false);
     deliver.deliver(&request).await.unwrap();
     // THEN the code issued by the first attempt goes out, and the request completes
-    let jobs = world.otp.jobs();
+    let jobs = world.otp_queue.jobs();
     assert_eq!(jobs.len(), 1);
     let code = world.open_job_code(&jobs[0]).await;
     assert_eq!(issued.issued.mac, world.code_mac(TOKEN, &code));
-    assert_eq!(world.state.code_of(TOKEN).unwrap(), issued);
-    assert_eq!(world.otp.attempts(), 2);
+    // (re-sent as the code in force: the lost send is counted too)
+    assert_eq!(world.state.code_of(TOKEN).unwrap(), sent(&issued, 2));
+    assert_eq!(world.otp_queue.attempts(), 2);
     assert_eq!(
         world.ledger_state(OPERATION, "r1").as_deref(),
         Some("COMPLETED")
@@ -236,7 +272,7 @@ async fn a_mac_or_key_service_outage_stores_nothing() {
         .await;
     assert!(matches!(result, Err(AppError::Unavailable(_))));
     assert!(world.state.code_of(TOKEN).is_none());
-    assert!(world.otp.jobs().is_empty());
+    assert!(world.otp_queue.jobs().is_empty());
     assert_eq!(world.ledger_state(OPERATION, "r1"), None);
 }
 
@@ -251,5 +287,226 @@ async fn a_store_failure_while_issuing_is_unavailable_and_releases_the_claim() {
     assert!(world.state.code_of(TOKEN).is_none());
     assert_eq!(world.ledger_state(OPERATION, "r1"), None);
     deliver.deliver(&request).await.unwrap();
-    assert_eq!(world.otp.jobs().len(), 1);
+    assert_eq!(world.otp_queue.jobs().len(), 1);
+}
+
+#[tokio::test]
+async fn a_token_authorized_green_gets_no_code() {
+    // GIVEN a token awaiting activation that authorization approved outright
+    // (or that we never authorized: a network stand-in)
+    for decision in [Some(Decision::Approved), None] {
+        let world = World::default();
+        let mut record = token_record(TOKEN, TokenStatus::Inactive, Some(world.fingerprint(PAN)));
+        record.authorization_decision = decision;
+        world.state.seed_token(record, None);
+        // WHEN the network asks us to deliver a code
+        let result = world
+            .deliver_activation_code()
+            .deliver(&command("r1", DeliveryChannel::Sms))
+            .await;
+        // THEN refused: it is not awaiting authentication; nothing issued or queued
+        assert_eq!(
+            result,
+            Err(AppError::NotAwaitingAuthentication),
+            "{decision:?}"
+        );
+        refused_without_trace(&world, "r1", None, 0);
+        // AND a network-supplied code is refused alike
+        let result = world
+            .deliver_activation_code()
+            .deliver(&network_command("r2", "123456", None))
+            .await;
+        assert_eq!(
+            result,
+            Err(AppError::NotAwaitingAuthentication),
+            "{decision:?}"
+        );
+        refused_without_trace(&world, "r2", None, 0);
+    }
+}
+
+#[tokio::test]
+async fn a_token_no_longer_inactive_gets_no_code() {
+    for status in [
+        TokenStatus::Active,
+        TokenStatus::Suspended,
+        TokenStatus::Deactivated,
+        TokenStatus::Declined,
+    ] {
+        // GIVEN a token authorized yellow that has moved on since
+        let world = World::default();
+        world.seed_decided(status, Decision::RequireAdditionalAuthentication);
+        // WHEN the network asks for a code
+        let result = world
+            .deliver_activation_code()
+            .deliver(&command("r1", DeliveryChannel::Sms))
+            .await;
+        // THEN refused, nothing issued or queued
+        assert_eq!(
+            result,
+            Err(AppError::NotAwaitingAuthentication),
+            "{status:?}"
+        );
+        refused_without_trace(&world, "r1", None, 0);
+    }
+}
+
+#[tokio::test]
+async fn a_code_is_sent_at_most_three_times() {
+    // GIVEN a code sent, then re-sent twice at the cardholder's request
+    let world = world();
+    let deliver = world.deliver_activation_code();
+    for (i, request) in ["r1", "r2", "r3"].into_iter().enumerate() {
+        world.clock.advance(Duration::minutes(1));
+        deliver
+            .deliver(&command(request, DeliveryChannel::Sms))
+            .await
+            .unwrap();
+        let sends = world.state.code_of(TOKEN).unwrap().issued.sends;
+        assert_eq!(sends, u32::try_from(i).unwrap() + 1);
+    }
+    let third = world.state.code_of(TOKEN).unwrap();
+    assert_eq!(third.issued.generation, 1);
+    // WHEN a fourth delivery is asked for while the code is in force
+    world.clock.advance(Duration::minutes(1));
+    let result = deliver
+        .deliver(&command("r4", DeliveryChannel::Email))
+        .await;
+    // THEN the limit is reached: nothing sent, counted or replaced
+    assert_eq!(
+        result,
+        Err(AppError::LimitReached("activation code resends"))
+    );
+    refused_without_trace(&world, "r4", Some(&third), 3);
+    // AND the same code handed over by the network again is a resend too
+    let code = world.open_job_code(&world.otp_queue.jobs()[0]).await;
+    let result = deliver.deliver(&network_command("r5", &code, None)).await;
+    assert_eq!(
+        result,
+        Err(AppError::LimitReached("activation code resends"))
+    );
+    refused_without_trace(&world, "r5", Some(&third), 3);
+}
+
+#[tokio::test]
+async fn the_resend_limit_is_the_policy_s() {
+    // GIVEN a policy of one send per code
+    let world = world_with(World(tmp_testkit::world::World {
+        code_policy: CodePolicy {
+            max_sends: 1,
+            ..World::default().code_policy
+        },
+        ..Default::default()
+    }));
+    let deliver = world.deliver_activation_code();
+    deliver
+        .deliver(&command("r1", DeliveryChannel::Sms))
+        .await
+        .unwrap();
+    // WHEN a resend is asked for THEN refused
+    let result = deliver.deliver(&command("r2", DeliveryChannel::Sms)).await;
+    assert_eq!(
+        result,
+        Err(AppError::LimitReached("activation code resends"))
+    );
+    assert_eq!(world.otp_queue.jobs().len(), 1);
+}
+
+#[tokio::test]
+async fn a_token_gets_at_most_three_codes() {
+    // GIVEN three codes issued in turn, each left to expire
+    let world = world();
+    let deliver = world.deliver_activation_code();
+    for (i, request) in ["r1", "r2", "r3"].into_iter().enumerate() {
+        deliver
+            .deliver(&command(request, DeliveryChannel::Sms))
+            .await
+            .unwrap();
+        let stored = world.state.code_of(TOKEN).unwrap();
+        assert_eq!(
+            (stored.issued.generation, stored.issued.sends),
+            (u32::try_from(i).unwrap() + 1, 1)
+        );
+        world.clock.advance(Duration::minutes(11));
+    }
+    let last = world.state.code_of(TOKEN).unwrap();
+    // WHEN a fourth is needed (the third expired)
+    let result = deliver.deliver(&command("r4", DeliveryChannel::Sms)).await;
+    // THEN the limit is reached: no new code, nothing queued
+    assert_eq!(
+        result,
+        Err(AppError::LimitReached("activation codes for the token"))
+    );
+    refused_without_trace(&world, "r4", Some(&last), 3);
+    // AND the network handing over a code of its own is a fourth code too
+    let result = deliver
+        .deliver(&network_command("r5", "123456", None))
+        .await;
+    assert_eq!(
+        result,
+        Err(AppError::LimitReached("activation codes for the token"))
+    );
+    refused_without_trace(&world, "r5", Some(&last), 3);
+}
+
+#[tokio::test]
+async fn a_network_code_other_than_ours_replaces_it() {
+    // GIVEN our code in force
+    let world = world();
+    let deliver = world.deliver_activation_code();
+    deliver
+        .deliver(&command("r1", DeliveryChannel::Sms))
+        .await
+        .unwrap();
+    let ours = world.state.code_of(TOKEN).unwrap();
+    // WHEN the network hands over a code of its own
+    let expires = world.now() + Duration::minutes(5);
+    deliver
+        .deliver(&network_command("r2", "123456", Some(expires)))
+        .await
+        .unwrap();
+    // THEN the network's code is the one in force: a new generation, sent once
+    let stored = world.state.code_of(TOKEN).unwrap();
+    assert_eq!(stored.issued.source, CodeSource::Network);
+    assert_eq!(stored.issued.mac, world.code_mac(TOKEN, "123456"));
+    assert_eq!(stored.issued.expires_at, expires);
+    assert_eq!((stored.issued.generation, stored.issued.sends), (2, 1));
+    assert_eq!((stored.issued.attempts, stored.issued.used), (0, false));
+    assert_ne!(stored.issued.mac, ours.issued.mac);
+    // AND that is what goes out
+    let jobs = world.otp_queue.jobs();
+    assert_eq!(jobs.len(), 2);
+    assert_eq!(world.open_job_code(&jobs[1]).await, "123456");
+    assert_eq!(jobs[1].expires_at, "2026-11-26T10:05:00Z");
+    // WHEN the network hands over the same code again
+    deliver
+        .deliver(&network_command("r3", "123456", Some(expires)))
+        .await
+        .unwrap();
+    // THEN it is re-sent, not replaced
+    assert_eq!(world.state.code_of(TOKEN).unwrap(), sent(&stored, 2));
+    let jobs = world.otp_queue.jobs();
+    assert_eq!(jobs[2].encrypted_code, jobs[1].encrypted_code);
+}
+
+#[tokio::test]
+async fn an_exhausted_code_is_replaced_by_a_new_generation() {
+    // GIVEN a code whose three attempts were spent
+    let world = world();
+    let mut spent = world.seed_code(TOKEN, "12345678");
+    spent.issued.attempts = 3;
+    world.state.seed_code(TOKEN, spent.clone());
+    // WHEN a code is asked for
+    world
+        .deliver_activation_code()
+        .deliver(&command("r1", DeliveryChannel::Sms))
+        .await
+        .unwrap();
+    // THEN a fresh one of the next generation is issued and sent
+    let stored = world.state.code_of(TOKEN).unwrap();
+    assert_eq!((stored.issued.generation, stored.issued.sends), (2, 1));
+    assert_eq!(stored.issued.attempts, 0);
+    assert_ne!(stored.issued.mac, spent.issued.mac);
+    let code = world.open_job_code(&world.otp_queue.jobs()[0]).await;
+    assert_eq!(stored.issued.mac, world.code_mac(TOKEN, &code));
 }

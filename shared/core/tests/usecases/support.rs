@@ -1,49 +1,36 @@
-//! The fixture every use-case test shares: the in-memory ports of
-//! `tmp-testkit` wired like the composition root wires the real ones, test
-//! card data that counts how often it was opened, and port wrappers that
-//! simulate what the in-memory state cannot (races, contention, a failure in
-//! the middle of a message).
+//! What the use-case tests share beyond the testkit's in-memory composition
+//! root: its [`World`] with these tests' settings and seeds, test card data
+//! that counts how often it was opened, and port wrappers that simulate what
+//! the in-memory state cannot (races, contention, a failure in the middle of
+//! a message).
 
 use std::collections::BTreeSet;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use base64::Engine as _;
 use time::OffsetDateTime;
 use tmp_core::AppError;
 use tmp_core::domain::Network;
-use tmp_core::domain::activation_code::{self, CodePolicy, CodeSource, IssuedCode};
+use tmp_core::domain::activation_code::{CodePolicy, CodeSource, IssuedCode};
 use tmp_core::domain::card::{
     CardData, CardStatus, CvcResult, EnteredCard, Expiry, SealedCardData, VerifiedCard,
 };
 use tmp_core::domain::decision::{Decision, WalletAdvice};
-use tmp_core::domain::delivery::{ContactDetails, OtpDeliveryJob};
-use tmp_core::domain::events::TokenEvent;
-use tmp_core::domain::policy::DecisionPolicy;
+use tmp_core::domain::delivery::ContactDetails;
 use tmp_core::domain::token::{LifecycleState, Suspender, TokenStatus};
-use tmp_core::error::{CardDataRejection, InputError};
+use tmp_core::error::CardDataRejection;
 use tmp_core::ports::{
-    AuthorizationStore, AuthorizationWrite, LifecycleCommit, RequestKey, SaveError, StoreError,
-    StoredCode, TokenLifecycleStore, TokenRecord, TokenSnapshot,
+    AuthorizationSnapshot, AuthorizationStore, AuthorizationWrite, LifecycleCommit, SaveError,
+    StoreError, StoredCode, TokenLifecycleStore, TokenRecord,
 };
 use tmp_core::secret::{Pan, Secret};
-use tmp_core::usecases::activation_methods::IssuerContact;
 use tmp_core::usecases::authorize::{AuthorizeCommand, AuthorizeTokenization, contact_context};
-use tmp_core::usecases::deliver_activation_code::DeliverActivationCode;
-use tmp_core::usecases::events::EventDispatch;
-use tmp_core::usecases::ledger::{Idempotency, Message, signature};
+use tmp_core::usecases::ledger::{Message, signature};
 use tmp_core::usecases::lifecycle::{TokenLifecycle, Transition};
-use tmp_core::usecases::notify_activated::NotifyActivated;
 use tmp_core::usecases::otp_delivery::activation_code_context;
-use tmp_core::usecases::request_activation_methods::RequestActivationMethods;
-use tmp_core::usecases::suspicious_activity::RecordSuspiciousActivity;
-use tmp_core::usecases::update_tokens::UpdateTokens;
-use tmp_core::usecases::validate_activation_code::ValidateActivationCode;
-use tmp_testkit::memory::{
-    CardBook, DEFAULT_NOW, FakeVault, FixedClock, MemoryKeyVault, MemoryMac, MemoryTokenState,
-    RecordingOtpQueue, RecordingPublisher, SequentialIds,
-};
+use tmp_testkit::memory::{DEFAULT_NOW, FakeVault, MemoryTokenState};
 
 /// A Luhn-valid Mastercard test PAN, the card the issuer knows.
 pub const PAN: &str = "5555555555554444";
@@ -55,16 +42,14 @@ pub const PHONE: &str = "+44 7700 900123";
 pub const EMAIL: &str = "jane.doe@example.com";
 pub const TOKEN: &str = "DWSPMC000000000000000000000000000000000000000001";
 
-pub fn pan(raw: &str) -> Pan {
-    raw.parse().expect("test PANs are Luhn-valid")
-}
+pub use tmp_testkit::world::{pan, request_key as key};
 
 // ---------------------------------------------------------------- card data
 
 #[derive(Clone)]
 enum Contents {
     Card {
-        card: Result<EnteredCard, InputError>,
+        card: Result<EnteredCard, CardDataRejection>,
         account_number: Option<Pan>,
         token_number: Option<String>,
     },
@@ -99,14 +84,12 @@ impl TestCardData {
         }
     }
 
-    /// Card data whose card fields are unusable (`field` is wrong).
-    pub fn invalid_field(field: &str) -> Self {
+    /// Card data that decrypts, but whose card fields are unusable (a
+    /// Luhn-invalid PAN, a 13th month): refused like any card data, no field named.
+    pub fn invalid_card_fields() -> Self {
         Self {
             contents: Contents::Card {
-                card: Err(InputError {
-                    field: field.to_owned(),
-                    problem: tmp_core::error::InputProblem::Format,
-                }),
+                card: Err(CardDataRejection::InvalidCardData),
                 account_number: None,
                 token_number: None,
             },
@@ -126,10 +109,13 @@ impl TestCardData {
     pub fn activation(token_number: &str, account: Option<&str>) -> Self {
         Self {
             contents: Contents::Card {
-                card: Err(InputError {
-                    field: "cardInfo".to_owned(),
-                    problem: tmp_core::error::InputProblem::Missing,
-                }),
+                card: account
+                    .map(|account| EnteredCard {
+                        pan: pan(account),
+                        expiry: None,
+                        cvc: None,
+                    })
+                    .ok_or(CardDataRejection::InvalidCardData),
                 account_number: account.map(pan),
                 token_number: Some(token_number.to_owned()),
             },
@@ -218,14 +204,6 @@ pub fn message(request_id: &str, parts: &[&str]) -> Message {
     }
 }
 
-pub fn key(operation: &'static str, request_id: &str) -> RequestKey {
-    RequestKey {
-        network: Network::Mastercard,
-        operation,
-        request_id: request_id.to_owned(),
-    }
-}
-
 pub fn authorize_command(
     request_id: &str,
     token_ref: &str,
@@ -275,6 +253,7 @@ pub fn token_record(
         wallet_id: Some("103".to_owned()),
         has_contact: false,
         language: None,
+        authorization_decision: None,
     }
 }
 
@@ -292,38 +271,33 @@ pub fn sealed_contact(token_ref: &str, phone: Option<&str>, email: Option<&str>)
 
 // ---------------------------------------------------------------- the world
 
-/// Every in-memory port, shared by the use cases and the assertions.
-pub struct World {
-    pub state: Arc<MemoryTokenState>,
-    pub clock: Arc<FixedClock>,
-    pub ids: Arc<SequentialIds>,
-    pub vault: Arc<MemoryKeyVault>,
-    pub mac: Arc<MemoryMac>,
-    pub cards: Arc<CardBook>,
-    pub otp: Arc<RecordingOtpQueue>,
-    pub publisher: Arc<RecordingPublisher>,
-    pub policy: DecisionPolicy,
-    pub code_policy: CodePolicy,
-}
+/// The testkit's [`World`](tmp_testkit::world::World) with the settings
+/// these tests assert on (8-digit codes valid 10 minutes, [`CALL_CENTRE`])
+/// and seeds for [`TOKEN`] and [`PAN`].
+pub struct World(tmp_testkit::world::World);
 
 impl Default for World {
     fn default() -> Self {
-        Self {
-            state: Arc::default(),
-            clock: Arc::default(),
-            ids: Arc::default(),
-            vault: Arc::default(),
-            mac: Arc::default(),
-            cards: Arc::default(),
-            otp: Arc::default(),
-            publisher: Arc::default(),
-            policy: DecisionPolicy::default(),
-            code_policy: CodePolicy {
-                length: 8,
-                ttl: time::Duration::minutes(10),
-                max_attempts: 3,
-            },
-        }
+        Self(
+            tmp_testkit::world::World {
+                code_policy: CodePolicy {
+                    length: 8,
+                    ttl: time::Duration::minutes(10),
+                    max_attempts: 3,
+                    ..CodePolicy::default()
+                },
+                ..Default::default()
+            }
+            .with_call_centre(CALL_CENTRE),
+        )
+    }
+}
+
+impl Deref for World {
+    type Target = tmp_testkit::world::World;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
     }
 }
 
@@ -334,134 +308,29 @@ impl World {
         self
     }
 
-    pub fn now(&self) -> OffsetDateTime {
-        tmp_core::clock::Clock::now(self.clock.as_ref())
-    }
-
-    pub fn fingerprint(&self, raw_pan: &str) -> String {
-        self.mac.fingerprint_of(&pan(raw_pan))
-    }
-
-    pub fn idempotency(&self) -> Idempotency {
-        Idempotency {
-            ledger: self.state.clone(),
-            clock: self.clock.clone(),
-            ids: self.ids.clone(),
-        }
-    }
-
-    pub fn events(&self) -> EventDispatch {
-        EventDispatch {
-            publisher: self.publisher.clone(),
-            outbox: self.state.clone(),
-            clock: self.clock.clone(),
-        }
-    }
-
-    pub fn lifecycle(&self) -> TokenLifecycle {
-        self.lifecycle_on(self.state.clone())
-    }
-
-    /// The lifecycle engine on another token store (a wrapper of the state).
-    pub fn lifecycle_on(&self, tokens: Arc<dyn TokenLifecycleStore>) -> TokenLifecycle {
-        TokenLifecycle {
-            tokens,
-            events: Some(self.events()),
-            clock: self.clock.clone(),
-            ids: self.ids.clone(),
-        }
-    }
-
-    pub fn authorize(&self) -> AuthorizeTokenization {
-        self.authorize_on(self.state.clone())
-    }
-
-    /// Authorization on another authorization store (a wrapper of the state).
-    pub fn authorize_on(&self, store: Arc<dyn AuthorizationStore>) -> AuthorizeTokenization {
-        AuthorizeTokenization {
-            idempotency: self.idempotency(),
-            vault: self.vault.clone(),
-            events: Some(self.events()),
-            verifier: self.cards.clone(),
-            fingerprinter: self.mac.clone(),
-            store,
-            policy: self.policy.clone(),
-            contact: IssuerContact {
-                call_centre_number: CALL_CENTRE.to_owned(),
-            },
-            clock: self.clock.clone(),
-            ids: self.ids.clone(),
-        }
-    }
-
-    pub fn request_activation_methods(&self) -> RequestActivationMethods {
-        RequestActivationMethods {
-            tokens: self.state.clone(),
-            vault: self.vault.clone(),
-            fingerprinter: self.mac.clone(),
-            contact: IssuerContact {
-                call_centre_number: CALL_CENTRE.to_owned(),
-            },
-            clock: self.clock.clone(),
-        }
-    }
-
-    pub fn deliver_activation_code(&self) -> DeliverActivationCode {
-        DeliverActivationCode {
-            idempotency: self.idempotency(),
-            tokens: self.state.clone(),
-            codes: self.state.clone(),
-            vault: self.vault.clone(),
-            mac: self.mac.clone(),
-            otp_queue: self.otp.clone(),
-            events: Some(self.events()),
-            code_policy: self.code_policy,
-            clock: self.clock.clone(),
-            ids: self.ids.clone(),
-        }
-    }
-
-    pub fn validate_activation_code(&self) -> ValidateActivationCode {
-        ValidateActivationCode {
-            idempotency: self.idempotency(),
-            codes: self.state.clone(),
-            mac: self.mac.clone(),
-            events: Some(self.events()),
-            clock: self.clock.clone(),
-        }
-    }
-
-    pub fn notify_activated(&self) -> NotifyActivated {
-        NotifyActivated {
-            idempotency: self.idempotency(),
-            lifecycle: self.lifecycle(),
-            mac: self.mac.clone(),
-            fingerprinter: self.mac.clone(),
-            clock: self.clock.clone(),
-        }
-    }
-
-    pub fn update_tokens(&self) -> UpdateTokens {
-        self.update_tokens_on(self.state.clone())
-    }
-
-    pub fn update_tokens_on(&self, tokens: Arc<dyn TokenLifecycleStore>) -> UpdateTokens {
-        UpdateTokens {
-            idempotency: self.idempotency(),
-            lifecycle: self.lifecycle_on(tokens),
-        }
-    }
-
-    pub fn suspicious_activity(&self) -> RecordSuspiciousActivity {
-        RecordSuspiciousActivity {
-            idempotency: self.idempotency(),
-            lifecycle: self.lifecycle(),
-        }
-    }
-
     /// Seeds [`TOKEN`] for [`PAN`] in `status`, counted on the card when live.
     pub fn seed_token(&self, status: TokenStatus) -> TokenRecord {
         let record = token_record(TOKEN, status, Some(self.fingerprint(PAN)));
+        self.state.seed_token(record.clone(), None);
+        if status.is_live() {
+            self.state.set_live_tokens(&self.fingerprint(PAN), 1);
+        }
+        record
+    }
+
+    /// Seeds [`TOKEN`] for [`PAN`] as authorization leaves a yellow
+    /// decision: INACTIVE, awaiting additional authentication, counted.
+    pub fn seed_awaiting_authentication(&self) -> TokenRecord {
+        self.seed_decided(
+            TokenStatus::Inactive,
+            Decision::RequireAdditionalAuthentication,
+        )
+    }
+
+    /// Seeds [`TOKEN`] for [`PAN`] in `status`, authorized with `decision`.
+    pub fn seed_decided(&self, status: TokenStatus, decision: Decision) -> TokenRecord {
+        let mut record = token_record(TOKEN, status, Some(self.fingerprint(PAN)));
+        record.authorization_decision = Some(decision);
         self.state.seed_token(record.clone(), None);
         if status.is_live() {
             self.state.set_live_tokens(&self.fingerprint(PAN), 1);
@@ -479,57 +348,30 @@ impl World {
                 max_attempts: 3,
                 used: false,
                 source: CodeSource::Issuer,
+                sends: 1,
+                generation: 1,
             },
             ciphertext: FakeVault::seal(code.as_bytes(), &activation_code_context(token_ref)),
         };
         self.state.seed_code(token_ref, stored.clone());
         stored
     }
-
-    /// The MAC the use cases store and compare for `code` on `token_ref`.
-    pub fn code_mac(&self, token_ref: &str, code: &str) -> String {
-        self.mac
-            .mac_of(activation_code::mac_message(token_ref, code).expose())
-    }
-
-    /// The activation code a queued job carries, opened with the vault.
-    pub async fn open_job_code(&self, job: &OtpDeliveryJob) -> String {
-        let ciphertext = base64::engine::general_purpose::STANDARD
-            .decode(&job.encrypted_code)
-            .expect("encryptedCode is base64");
-        let opened = tmp_core::ports::KeyVault::decrypt(
-            self.vault.as_ref(),
-            &ciphertext,
-            &activation_code_context(&job.token_unique_reference),
-        )
-        .await
-        .expect("the vault opens the code under its token's context");
-        String::from_utf8(opened.expose().clone()).expect("codes are text")
-    }
-
-    /// The outbox of `token_ref`: (event, published), in commit order.
-    pub fn outbox(&self, token_ref: &str) -> Vec<(TokenEvent, bool)> {
-        self.state.events_of(token_ref)
-    }
-
-    /// The ledger state of a request: `None`, `IN_PROGRESS` or `COMPLETED`.
-    pub fn ledger_state(&self, operation: &'static str, request_id: &str) -> Option<String> {
-        self.state
-            .ledger_entry(&key(operation, request_id))
-            .map(|(state, _, _)| state)
-    }
 }
 
 // ---------------------------------------------------------------- wrappers
 
-/// An authorization store that races: concurrent requests fill the card's
-/// allowance right after the count is read, or transactions collide.
+/// An authorization store that races: other requests change the card
+/// between our read and our write, or transactions collide.
 pub struct RacingAuthorizations {
     pub inner: Arc<MemoryTokenState>,
-    /// After `live_token_count` answers, the card counter jumps to this.
-    pub fill_card_to: Option<(String, u32)>,
+    /// Right after the next snapshot, the card's live counter is set to this
+    /// (by another request: the aggregate's version moves on).
+    pub fill_card_to: Mutex<Option<(String, u32)>>,
+    /// Right after the next snapshot, this other authorization runs to its end.
+    pub interloper: Mutex<Option<(AuthorizeTokenization, AuthorizeCommand)>>,
     /// The next `n` saves fail with `SaveError::Contention` (nothing written).
     pub contention: AtomicU32,
+    pub snapshots: AtomicU32,
     pub saves: AtomicU32,
 }
 
@@ -537,8 +379,10 @@ impl RacingAuthorizations {
     pub fn new(inner: Arc<MemoryTokenState>) -> Self {
         Self {
             inner,
-            fill_card_to: None,
+            fill_card_to: Mutex::new(None),
+            interloper: Mutex::new(None),
             contention: AtomicU32::new(0),
+            snapshots: AtomicU32::new(0),
             saves: AtomicU32::new(0),
         }
     }
@@ -546,28 +390,25 @@ impl RacingAuthorizations {
 
 #[async_trait]
 impl AuthorizationStore for RacingAuthorizations {
-    async fn record_attempt(
+    async fn snapshot(
         &self,
         pan_fingerprint: &str,
-        token_requestor_id: &str,
-        request_id: &str,
-        now: OffsetDateTime,
-    ) -> Result<u32, StoreError> {
-        self.inner
-            .record_attempt(pan_fingerprint, token_requestor_id, request_id, now)
-            .await
-    }
-
-    async fn live_token_count(&self, pan_fingerprint: &str) -> Result<u32, StoreError> {
-        let count = self.inner.live_token_count(pan_fingerprint).await?;
-        if let Some((fingerprint, to)) = &self.fill_card_to {
-            self.inner.set_live_tokens(fingerprint, *to);
+        token_ref: &str,
+    ) -> Result<AuthorizationSnapshot, StoreError> {
+        self.snapshots.fetch_add(1, Ordering::SeqCst);
+        let snapshot = self.inner.snapshot(pan_fingerprint, token_ref).await?;
+        let fill = self.fill_card_to.lock().expect("not poisoned").take();
+        if let Some((fingerprint, to)) = fill {
+            self.inner.set_live_tokens(&fingerprint, to);
         }
-        Ok(count)
-    }
-
-    async fn find_token(&self, token_ref: &str) -> Result<Option<TokenSnapshot>, StoreError> {
-        self.inner.find_token(token_ref).await
+        let interloper = self.interloper.lock().expect("not poisoned").take();
+        if let Some((authorize, command)) = interloper {
+            authorize
+                .authorize(&command)
+                .await
+                .expect("the other request is answered");
+        }
+        Ok(snapshot)
     }
 
     async fn save_authorization(&self, write: &AuthorizationWrite) -> Result<(), SaveError> {

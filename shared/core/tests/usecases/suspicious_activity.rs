@@ -28,7 +28,7 @@ async fn suspicious_activity_is_published_without_changing_the_token() {
     world.state.set_live_tokens(&world.fingerprint(PAN), 1);
     // WHEN the network reports suspicious activity on it
     world
-        .suspicious_activity()
+        .record_suspicious_activity()
         .record(&command("r1", TokenStatus::Active))
         .await
         .unwrap();
@@ -67,7 +67,7 @@ async fn suspicious_activity_on_a_deleted_token_is_still_reported() {
     let world = World::default();
     world.seed_token(TokenStatus::Deactivated);
     world
-        .suspicious_activity()
+        .record_suspicious_activity()
         .record(&command("r1", TokenStatus::Deactivated))
         .await
         .unwrap();
@@ -87,7 +87,7 @@ async fn an_older_report_does_not_move_the_token_back_in_time() {
     // the clock is behind the token's newest message
     world.clock.advance(-time::Duration::hours(2));
     world
-        .suspicious_activity()
+        .record_suspicious_activity()
         .record(&command("r1", TokenStatus::Active))
         .await
         .unwrap();
@@ -100,7 +100,7 @@ async fn an_older_report_does_not_move_the_token_back_in_time() {
 async fn a_report_on_an_unknown_token_creates_it_with_the_reported_status() {
     let world = World::default();
     world
-        .suspicious_activity()
+        .record_suspicious_activity()
         .record(&command("r1", TokenStatus::Active))
         .await
         .unwrap();
@@ -115,7 +115,7 @@ async fn a_report_on_an_unknown_token_creates_it_with_the_reported_status() {
 async fn a_retried_report_is_published_once() {
     let world = World::default();
     world.seed_token(TokenStatus::Active);
-    let record = world.suspicious_activity();
+    let record = world.record_suspicious_activity();
     let request = command("r1", TokenStatus::Active);
     record.record(&request).await.unwrap();
     record.record(&request).await.unwrap();

@@ -213,7 +213,7 @@ async fn a_delivered_code_validates_end_to_end() {
         })
         .await
         .unwrap();
-    let code = world.open_job_code(&world.otp.jobs()[0]).await;
+    let code = world.open_job_code(&world.otp_queue.jobs()[0]).await;
     // WHEN the cardholder enters what the job carried THEN success
     let result = world
         .validate_activation_code()

@@ -15,16 +15,16 @@ use tmp_core::domain::activation_code::IssuedCode;
 use tmp_core::domain::decision::{Decision, DecisionRecord, RuleId};
 use tmp_core::domain::events::TokenEvent;
 use tmp_core::domain::token::{HistoryEntry, LifecycleState, TokenStatus};
+use tmp_core::domain::velocity::Attempt;
 use tmp_core::ports::{
-    ActivationCodeStore, AuthorizationStore, AuthorizationWrite, EventOutbox, IssueOutcome,
-    LifecycleCommit, RequestClaim, RequestCompletion, RequestKey, RequestLedger, SaveError,
-    StoreError, StoredCode, TokenAttributes, TokenLifecycleStore, TokenRecord, TokenSnapshot,
+    ActivationCodeStore, AuthorizationStore, AuthorizationWrite, EventOutbox, LifecycleCommit,
+    RequestClaim, RequestCompletion, RequestKey, RequestLedger, SaveError, StoreError, StoredCode,
+    TokenAttributes, TokenLifecycleStore, TokenRecord, TokenSnapshot,
 };
+use tmp_core::ports::{AuthorizationSnapshot, CardAggregate};
 
 /// How long a claim protects a request being processed.
 const LEASE: Duration = Duration::seconds(30);
-/// Attempts counted by `record_attempt`.
-const VELOCITY_WINDOW: Duration = Duration::hours(24);
 
 const IN_PROGRESS: &str = "IN_PROGRESS";
 const COMPLETED: &str = "COMPLETED";
@@ -100,6 +100,7 @@ impl StoredToken {
             wallet_id: self.attributes.wallet_id.clone(),
             has_contact: self.contact_ciphertext.is_some(),
             language: self.attributes.language.clone(),
+            authorization_decision: self.authorization.as_ref().map(|a| a.decision),
         }
     }
 }
@@ -140,14 +141,20 @@ impl Partition {
     }
 }
 
+/// A card aggregate: `live` may go negative, as DynamoDB's `ADD` can.
+#[derive(Debug, Clone, Default)]
+struct CardState {
+    version: u64,
+    live: i64,
+    attempts: Vec<Attempt>,
+}
+
 #[derive(Debug, Default)]
 struct Inner {
     ledger: HashMap<LedgerKey, LedgerEntry>,
     tokens: HashMap<String, Partition>,
-    /// (pan fingerprint, token requestor, request id) → first position (epoch ms).
-    attempts: HashMap<(String, String, String), i128>,
-    /// Live-token counters by PAN fingerprint (may go negative, as `ADD` can).
-    cards: HashMap<String, i64>,
+    /// Card aggregates by PAN fingerprint.
+    cards: HashMap<String, CardState>,
     fail_next_writes: u32,
     unavailable: bool,
 }
@@ -159,10 +166,6 @@ fn offline() -> StoreError {
 /// Epoch seconds, the resolution of DynamoDB's number attributes for times.
 fn whole_seconds(at: OffsetDateTime) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(at.unix_timestamp()).unwrap_or(at)
-}
-
-fn epoch_millis(at: OffsetDateTime) -> i128 {
-    at.unix_timestamp_nanos() / 1_000_000
 }
 
 /// A code still in force: not used, not expired, not exhausted.
@@ -261,7 +264,7 @@ impl Inner {
     }
 
     fn live_tokens(&self, pan_fingerprint: &str) -> i64 {
-        self.cards.get(pan_fingerprint).copied().unwrap_or(0)
+        self.cards.get(pan_fingerprint).map_or(0, |c| c.live)
     }
 }
 
@@ -368,11 +371,12 @@ impl MemoryTokenState {
 
     /// Attempts recorded for this card and token requestor, whatever their age.
     pub fn attempts_recorded(&self, pan_fingerprint: &str, token_requestor_id: &str) -> usize {
-        self.lock()
-            .attempts
-            .keys()
-            .filter(|(fp, tr, _)| fp == pan_fingerprint && tr == token_requestor_id)
-            .count()
+        self.lock().cards.get(pan_fingerprint).map_or(0, |card| {
+            card.attempts
+                .iter()
+                .filter(|a| a.token_requestor_id == token_requestor_id)
+                .count()
+        })
     }
 
     /// Stores `record` as the token item, as is (version 0: no version
@@ -390,6 +394,7 @@ impl MemoryTokenState {
             wallet_id,
             has_contact: _,
             language,
+            authorization_decision,
         } = record;
         let token = StoredToken {
             network,
@@ -406,7 +411,15 @@ impl MemoryTokenState {
                 ..TokenAttributes::default()
             },
             contact_ciphertext,
-            authorization: None,
+            authorization: authorization_decision.map(|decision| AuthorizationFacts {
+                correlation_id: String::new(),
+                decision,
+                decided_by: RuleId::Approve,
+                issuer_card_id: None,
+                product_category: None,
+                live: true,
+                created_at: OffsetDateTime::UNIX_EPOCH,
+            }),
         };
         self.lock().partition(&token_ref).token = Some(token);
     }
@@ -418,9 +431,10 @@ impl MemoryTokenState {
 
     /// Sets the card's live-token counter.
     pub fn set_live_tokens(&self, pan_fingerprint: &str, live: u32) {
-        self.lock()
-            .cards
-            .insert(pan_fingerprint.to_owned(), i64::from(live));
+        let mut inner = self.lock();
+        let card = inner.cards.entry(pan_fingerprint.to_owned()).or_default();
+        card.live = i64::from(live);
+        card.version += 1;
     }
 }
 
@@ -501,80 +515,58 @@ impl RequestLedger for MemoryTokenState {
 
 #[async_trait]
 impl AuthorizationStore for MemoryTokenState {
-    async fn record_attempt(
+    async fn snapshot(
         &self,
         pan_fingerprint: &str,
-        token_requestor_id: &str,
-        request_id: &str,
-        now: OffsetDateTime,
-    ) -> Result<u32, StoreError> {
-        let mut inner = self.lock();
-        inner.check()?;
-        // A retried request keeps its first position in the window.
-        let own_at = *inner
-            .attempts
-            .entry((
-                pan_fingerprint.to_owned(),
-                token_requestor_id.to_owned(),
-                request_id.to_owned(),
-            ))
-            .or_insert_with(|| epoch_millis(now));
-        let own = (own_at, request_id);
-        let since = epoch_millis(now - VELOCITY_WINDOW);
-        // Attempts ranked at or before ours (time, then request id), within
-        // 24 h: concurrent requests each see a distinct rank.
-        let count = inner
-            .attempts
-            .iter()
-            .filter(|((fp, tr, rid), at)| {
-                fp == pan_fingerprint
-                    && tr == token_requestor_id
-                    && **at >= since
-                    && (**at, rid.as_str()) <= own
-            })
-            .count();
-        Ok(u32::try_from(count).unwrap_or(u32::MAX))
-    }
-
-    async fn live_token_count(&self, pan_fingerprint: &str) -> Result<u32, StoreError> {
+        token_ref: &str,
+    ) -> Result<AuthorizationSnapshot, StoreError> {
         let inner = self.lock();
         inner.check()?;
-        u32::try_from(inner.live_tokens(pan_fingerprint)).map_err(|_| {
-            StoreError::Corrupt("attribute live_tokens is not a number we can read".to_owned())
+        let card = inner
+            .cards
+            .get(pan_fingerprint)
+            .cloned()
+            .unwrap_or_default();
+        Ok(AuthorizationSnapshot {
+            card: CardAggregate {
+                version: card.version,
+                live_tokens: u32::try_from(card.live).map_err(|_| {
+                    StoreError::Corrupt("attribute live_tokens is not a number we can read".into())
+                })?,
+                attempts: card.attempts,
+            },
+            token: inner.token(token_ref).map(|t| TokenSnapshot {
+                status: t.state.status,
+                live: t.live,
+                pan_fingerprint: t.pan_fingerprint.clone(),
+            }),
         })
-    }
-
-    async fn find_token(&self, token_ref: &str) -> Result<Option<TokenSnapshot>, StoreError> {
-        let inner = self.lock();
-        inner.check()?;
-        Ok(inner
-            .token(token_ref)
-            .map(|t| TokenSnapshot { live: t.live }))
     }
 
     async fn save_authorization(&self, w: &AuthorizationWrite) -> Result<(), SaveError> {
         let mut inner = self.lock();
         inner.check_write()?;
-        let approved = w.record.decision != Decision::Declined;
-        let already_live = w.existing.as_ref().is_some_and(|t| t.live);
-        let becomes_live = approved && !already_live;
-        let live = approved || already_live;
-
         // Every condition first, as one transaction.
-        let counter = inner.cards.get(&w.pan_fingerprint).copied();
-        let card_ok = !becomes_live || counter.is_none_or(|n| n < i64::from(w.live_token_limit));
+        let card = inner
+            .cards
+            .get(&w.pan_fingerprint)
+            .cloned()
+            .unwrap_or_default();
+        let card_ok = card.version == w.card_version;
         // New token: must not exist. Re-authorization: still as we read it.
-        let token_ok = match (&w.existing, inner.token(&w.token_ref)) {
-            (None, None) => true,
-            (Some(seen), Some(now)) => seen.live == now.live,
-            _ => false,
-        };
+        let token_ok = !w.writes_token
+            || match (&w.existing, inner.token(&w.token_ref)) {
+                (None, None) => true,
+                (Some(seen), Some(now)) => {
+                    seen.status == now.state.status
+                        && now.pan_fingerprint.as_deref() == Some(w.pan_fingerprint.as_str())
+                }
+                _ => false,
+            };
         let request_ok = inner.can_complete(&w.completion);
-        if !card_ok {
-            return Err(SaveError::TokenLimitReached);
-        }
-        if !(token_ok && request_ok) {
-            tracing::warn!(
+        if !(card_ok && token_ok && request_ok) {
+            tracing::debug!(
+                card_ok,
                 token_ok,
                 request_ok,
                 "memory decision transaction cancelled"
@@ -583,58 +575,65 @@ impl AuthorizationStore for MemoryTokenState {
         }
 
         // Then every effect.
-        if becomes_live {
-            inner
-                .cards
-                .insert(w.pan_fingerprint.clone(), counter.unwrap_or(0) + 1);
-        }
-        let request_id = w.completion.key.request_id.clone();
-        let token = StoredToken {
-            network: w.network,
-            state: LifecycleState {
-                status: if live {
-                    TokenStatus::Inactive
-                } else {
-                    TokenStatus::Declined
-                },
-                suspenders: Default::default(),
-                last_event_at: None,
+        inner.cards.insert(
+            w.pan_fingerprint.clone(),
+            CardState {
+                version: card.version + 1,
+                live: card.live + i64::from(w.live_delta),
+                attempts: w.attempts.clone(),
             },
-            live,
-            version: Some(1),
-            pan_fingerprint: Some(w.pan_fingerprint.clone()),
-            pan_unique_reference: w.pan_unique_reference.clone(),
-            attributes: TokenAttributes {
-                token_requestor_id: w.token_requestor_id.clone(),
-                token_type: Some(w.token_type.clone()),
-                wallet_id: w.wallet_id.clone(),
-                payment_app_instance_id: w.payment_app_instance_id.clone(),
-                device_name: w.device_name.clone(),
-                pan_last4: Some(w.pan_last4.clone()),
-                ..TokenAttributes::default()
-            },
-            contact_ciphertext: w.contact_ciphertext.clone(),
-            authorization: Some(AuthorizationFacts {
-                correlation_id: w.correlation_id.clone(),
-                decision: w.record.decision,
-                decided_by: w.record.decided_by,
-                issuer_card_id: w.issuer_card_id.clone(),
-                product_category: w.product_category.clone(),
-                live,
-                created_at: w.now,
-            }),
-        };
-        let partition = inner.partition(&w.token_ref);
-        partition
-            .decisions
-            .insert((w.now, request_id.clone()), w.record.clone());
-        // A put: replaces the whole token item.
-        partition.token = Some(token);
-        partition
-            .history
-            .insert((w.now, request_id), w.history.clone());
-        if let Some(event) = &w.event {
-            partition.put_event(event);
+        );
+        if w.writes_token {
+            let request_id = w.completion.key.request_id.clone();
+            let creates = w.existing.is_none();
+            let live = w.record.decision != Decision::Declined;
+            let partition = inner.partition(&w.token_ref);
+            partition
+                .decisions
+                .insert((w.now, request_id.clone()), w.record.clone());
+            if creates {
+                partition.token = Some(StoredToken {
+                    network: w.network,
+                    state: LifecycleState {
+                        status: if live {
+                            TokenStatus::Inactive
+                        } else {
+                            TokenStatus::Declined
+                        },
+                        suspenders: Default::default(),
+                        last_event_at: None,
+                    },
+                    live,
+                    version: Some(1),
+                    pan_fingerprint: Some(w.pan_fingerprint.clone()),
+                    pan_unique_reference: w.pan_unique_reference.clone(),
+                    attributes: TokenAttributes {
+                        token_requestor_id: w.token_requestor_id.clone(),
+                        token_type: Some(w.token_type.clone()),
+                        wallet_id: w.wallet_id.clone(),
+                        payment_app_instance_id: w.payment_app_instance_id.clone(),
+                        device_name: w.device_name.clone(),
+                        pan_last4: Some(w.pan_last4.clone()),
+                        ..TokenAttributes::default()
+                    },
+                    contact_ciphertext: w.contact_ciphertext.clone(),
+                    authorization: Some(AuthorizationFacts {
+                        correlation_id: w.correlation_id.clone(),
+                        decision: w.record.decision,
+                        decided_by: w.record.decided_by,
+                        issuer_card_id: w.issuer_card_id.clone(),
+                        product_category: w.product_category.clone(),
+                        live,
+                        created_at: w.now,
+                    }),
+                });
+            }
+            partition
+                .history
+                .insert((w.now, request_id), w.history.clone());
+            if let Some(event) = &w.event {
+                partition.put_event(event);
+            }
         }
         inner.complete(&w.completion);
         Ok(())
@@ -667,7 +666,9 @@ impl TokenLifecycleStore for MemoryTokenState {
 
         // Then every effect.
         if let (delta @ (1 | -1), Some(fingerprint)) = (c.live_delta, c.pan_fingerprint.as_ref()) {
-            *inner.cards.entry(fingerprint.clone()).or_insert(0) += i64::from(delta);
+            let card = inner.cards.entry(fingerprint.clone()).or_default();
+            card.live += i64::from(delta);
+            card.version += 1;
         }
         let partition = inner.partition(&c.token_ref);
         match (&mut partition.token, c.expected_version) {
@@ -778,12 +779,14 @@ impl ActivationCodeStore for MemoryTokenState {
         token_ref: &str,
         code: &StoredCode,
         now: OffsetDateTime,
-    ) -> Result<IssueOutcome, SaveError> {
+    ) -> Result<(), SaveError> {
+        let _ = now;
         let mut inner = self.lock();
         inner.check_write()?;
-        // Only replaces a code that is no longer in force.
-        if let Some(existing) = inner.code(token_ref).filter(|c| in_force(&c.issued, now)) {
-            return Ok(IssueOutcome::Existing(existing.clone()));
+        // Replaces exactly the code read (generation − 1), or none.
+        let previous = inner.code(token_ref).map_or(0, |c| c.issued.generation);
+        if previous != code.issued.generation.saturating_sub(1) {
+            return Err(SaveError::Conflict);
         }
         inner.partition(token_ref).code = Some(StoredCode {
             issued: IssuedCode {
@@ -793,10 +796,29 @@ impl ActivationCodeStore for MemoryTokenState {
                 max_attempts: code.issued.max_attempts,
                 used: false,
                 source: code.issued.source,
+                sends: code.issued.sends,
+                generation: code.issued.generation,
             },
             ciphertext: code.ciphertext.clone(),
         });
-        Ok(IssueOutcome::Issued)
+        Ok(())
+    }
+
+    async fn record_send(
+        &self,
+        token_ref: &str,
+        sends: u32,
+        _now: OffsetDateTime,
+    ) -> Result<(), SaveError> {
+        let mut inner = self.lock();
+        inner.check_write()?;
+        match inner.partition(token_ref).code.as_mut() {
+            Some(code) if code.issued.sends == sends && !code.issued.used => {
+                code.issued.sends += 1;
+                Ok(())
+            }
+            _ => Err(SaveError::Conflict),
+        }
     }
 
     async fn record_failure(

@@ -11,6 +11,7 @@ use tmp_core::domain::activation_code::{CodeSource, IssuedCode};
 use tmp_core::domain::decision::{Decision, DecisionRecord, DecisionRules, RuleId};
 use tmp_core::domain::events::{TOKEN_EVENT_SCHEMA_VERSION, TokenEvent, TokenEventType};
 use tmp_core::domain::token::{HistoryEntry, Initiator, LifecycleState, TokenStatus};
+use tmp_core::domain::velocity::Attempt;
 use tmp_core::ports::*;
 use tmp_core::secret::{Pan, Secret};
 
@@ -45,6 +46,7 @@ fn history(request_id: &str, to: TokenStatus) -> HistoryEntry {
         to,
         suspenders: BTreeSet::new(),
         applied: true,
+        event_time: None,
     }
 }
 
@@ -116,7 +118,10 @@ fn write(token_ref: &str, request: &str, decision: Decision) -> AuthorizationWri
             thresholds: DecisionRules::default(),
         },
         existing: None,
-        live_token_limit: 2,
+        card_version: 0,
+        attempts: vec![attempt(request, "TR")],
+        live_delta: u8::from(decision != Decision::Declined),
+        writes_token: true,
         now: NOW,
         contact_ciphertext: Some(b"sealed".to_vec()),
         history: history(request, TokenStatus::Inactive),
@@ -133,8 +138,18 @@ fn code(expires_at: OffsetDateTime) -> StoredCode {
             max_attempts: 2,
             used: false,
             source: CodeSource::Issuer,
+            sends: 1,
+            generation: 1,
         },
         ciphertext: b"code".to_vec(),
+    }
+}
+
+fn attempt(request_id: &str, token_requestor_id: &str) -> Attempt {
+    Attempt {
+        request_id: request_id.to_owned(),
+        token_requestor_id: token_requestor_id.to_owned(),
+        at: NOW,
     }
 }
 
@@ -234,6 +249,7 @@ async fn version_zero_means_a_token_without_version() {
         wallet_id: None,
         has_contact: false,
         language: None,
+        authorization_decision: None,
     };
     state.seed_token(record.clone(), None);
     let mut change = commit(Some(0), 0, "r1");
@@ -249,74 +265,183 @@ async fn version_zero_means_a_token_without_version() {
 }
 
 #[tokio::test]
-async fn authorizations_respect_the_live_token_limit() {
+async fn authorizations_are_conditional_on_the_card_version() {
+    // GIVEN two approved tokens saved one after the other (versions 0 then 1)
     let state = MemoryTokenState::default();
-    for (token, request) in [("T1", "r1"), ("T2", "r2")] {
+    for (version, (token, request)) in [("T1", "r1"), ("T2", "r2")].into_iter().enumerate() {
         claimed(&state, request).await;
-        let approved = write(token, request, Decision::Approved);
+        let mut approved = write(token, request, Decision::Approved);
+        approved.card_version = version as u64;
         state.save_authorization(&approved).await.unwrap();
     }
+    // THEN the aggregate counts both, and one read gives card and token
     assert_eq!(state.live_tokens("fp"), 2);
-    let snapshot = state.find_token("T1").await.unwrap();
-    assert_eq!(snapshot, Some(TokenSnapshot { live: true }));
+    let snapshot = state.snapshot("fp", "T1").await.unwrap();
+    assert_eq!(snapshot.card.version, 2);
+    assert_eq!(snapshot.card.live_tokens, 2);
+    assert_eq!(snapshot.card.attempts, vec![attempt("r2", "TR")]);
+    assert_eq!(
+        snapshot.token,
+        Some(TokenSnapshot {
+            status: TokenStatus::Inactive,
+            live: true,
+            pan_fingerprint: Some("fp".to_owned()),
+        })
+    );
+    assert_eq!(state.snapshot("fp", "nope").await.unwrap().token, None);
     assert_eq!(
         state.attributes_of("T1").unwrap().pan_last4.as_deref(),
         Some("4444")
     );
     assert!(state.token_of("T1").unwrap().has_contact);
+    assert_eq!(
+        state.token_of("T1").unwrap().authorization_decision,
+        Some(Decision::Approved)
+    );
     assert_eq!(state.decisions_of("T1").len(), 1);
 
-    // a third one is refused, and nothing of it is written
+    // WHEN a third is saved on a stale card version
     claimed(&state, "r3").await;
-    let third = state
-        .save_authorization(&write("T3", "r3", Decision::Approved))
-        .await;
-    assert!(matches!(third, Err(SaveError::TokenLimitReached)));
+    let mut stale = write("T3", "r3", Decision::Approved);
+    stale.card_version = 1;
+    let third = state.save_authorization(&stale).await;
+    // THEN it conflicts and nothing of it is written
+    assert!(matches!(third, Err(SaveError::Conflict)));
     assert!(state.token_of("T3").is_none() && state.decisions_of("T3").is_empty());
+    assert!(state.history_of("T3").is_empty() && state.events_of("T3").is_empty());
+    assert_eq!(state.live_tokens("fp"), 2);
+    assert_eq!(state.snapshot("fp", "T3").await.unwrap().card.version, 2);
     assert_eq!(state.ledger_entry(&key("r3")).unwrap().0, "IN_PROGRESS");
-    // a decline is not counted
-    let declined = write("T3", "r3", Decision::Declined);
+
+    // a decline on the current version is written, not counted
+    let mut declined = write("T3", "r3", Decision::Declined);
+    declined.card_version = 2;
     state.save_authorization(&declined).await.unwrap();
     let token = state.token_of("T3").unwrap();
     assert_eq!(token.state.status, TokenStatus::Declined);
     assert_eq!(state.live_tokens("fp"), 2);
+    // a live-counter change elsewhere (the lifecycle, a seed) moves the version
+    state.set_live_tokens("fp", 2);
+    assert_eq!(state.snapshot("fp", "T3").await.unwrap().card.version, 4);
+
     // a re-authorization must see the token as it is
     claimed(&state, "r4").await;
     let mut again = write("T3", "r4", Decision::Approved);
-    again.existing = Some(TokenSnapshot { live: true });
+    again.card_version = 4;
+    again.existing = Some(TokenSnapshot {
+        status: TokenStatus::Inactive,
+        live: true,
+        pan_fingerprint: Some("fp".to_owned()),
+    });
     let changed = state.save_authorization(&again).await;
     assert!(matches!(changed, Err(SaveError::Conflict)));
+    // and one that does writes its decision and history, never the token
+    again.existing = Some(TokenSnapshot {
+        status: TokenStatus::Declined,
+        live: false,
+        pan_fingerprint: Some("fp".to_owned()),
+    });
+    again.live_delta = 0;
+    state.save_authorization(&again).await.unwrap();
+    assert_eq!(state.token_of("T3").unwrap(), token);
+    assert_eq!(state.decisions_of("T3").len(), 2);
+    assert_eq!(state.history_of("T3").len(), 2);
 }
 
 #[tokio::test]
-async fn velocity_counts_attempts_ranked_up_to_this_one_within_24_hours() {
+async fn a_refusal_that_spares_the_token_writes_only_the_card_and_the_ledger() {
+    // GIVEN a token of another card
     let state = MemoryTokenState::default();
-    let count = |request: &'static str, at: OffsetDateTime| {
-        let state = &state;
-        async move { state.record_attempt("fp", "TR", request, at).await.unwrap() }
-    };
-    assert_eq!(count("b", NOW).await, 1);
-    assert_eq!(count("a", NOW).await, 1); // same millisecond: ranked by request id
-    assert_eq!(count("b", NOW).await, 2); // a retry keeps its first position
-    assert_eq!(count("c", NOW + Duration::hours(1)).await, 3);
-    assert_eq!(count("d", NOW + Duration::hours(25)).await, 2);
-    assert_eq!(
-        state.record_attempt("fp", "other", "x", NOW).await.unwrap(),
-        1
+    claimed(&state, "r1").await;
+    let mut theirs = write("T1", "r1", Decision::Approved);
+    theirs.pan_fingerprint = "other".to_owned();
+    state.save_authorization(&theirs).await.unwrap();
+    let before = (
+        state.token_of("T1"),
+        state.history_of("T1"),
+        state.events_of("T1"),
+        state.decisions_of("T1"),
     );
-    assert_eq!(state.attempts_recorded("fp", "TR"), 4);
+    // WHEN our card's request for that reference is refused without the token
+    claimed(&state, "r2").await;
+    let mut refused = write("T1", "r2", Decision::Declined);
+    refused.live_delta = 0;
+    refused.writes_token = false;
+    refused.existing = Some(TokenSnapshot {
+        status: TokenStatus::Inactive,
+        live: true,
+        pan_fingerprint: Some("other".to_owned()),
+    });
+    state.save_authorization(&refused).await.unwrap();
+    // THEN the other card's token is as it was; our card counts the attempt
+    let after = (
+        state.token_of("T1"),
+        state.history_of("T1"),
+        state.events_of("T1"),
+        state.decisions_of("T1"),
+    );
+    assert_eq!(after, before);
+    assert_eq!(state.attempts_recorded("fp", "TR"), 1);
+    assert_eq!(state.attempts_recorded("fp", "another"), 0);
+    assert_eq!(state.attempts_recorded("other", "TR"), 1);
+    assert_eq!(state.live_tokens("fp"), 0);
+    assert_eq!(state.snapshot("fp", "T1").await.unwrap().card.version, 1);
+    assert_eq!(state.ledger_entry(&key("r2")).unwrap().0, "COMPLETED");
 }
 
 #[tokio::test]
-async fn codes_are_issued_once_in_force_and_used_once() {
+async fn attempts_are_the_aggregate_s_as_last_written() {
+    // GIVEN attempts by two requestors written with a decision
+    let state = MemoryTokenState::default();
+    claimed(&state, "r1").await;
+    let mut first = write("T1", "r1", Decision::Approved);
+    first.attempts = vec![
+        attempt("a", "TR"),
+        attempt("b", "other"),
+        attempt("r1", "TR"),
+    ];
+    state.save_authorization(&first).await.unwrap();
+    // THEN they are counted per requestor, and read back in order
+    assert_eq!(state.attempts_recorded("fp", "TR"), 2);
+    assert_eq!(state.attempts_recorded("fp", "other"), 1);
+    assert_eq!(state.attempts_recorded("nope", "TR"), 0);
+    let read = state.snapshot("fp", "T1").await.unwrap().card.attempts;
+    assert_eq!(read, first.attempts);
+    // WHEN the next decision writes the window without them
+    claimed(&state, "r2").await;
+    let mut next = write("T2", "r2", Decision::Declined);
+    next.card_version = 1;
+    next.attempts = vec![attempt("r2", "TR")];
+    state.save_authorization(&next).await.unwrap();
+    // THEN the aggregate holds what was written, no more
+    assert_eq!(state.attempts_recorded("fp", "TR"), 1);
+    assert_eq!(state.attempts_recorded("fp", "other"), 0);
+}
+
+#[tokio::test]
+async fn codes_replace_their_generation_count_sends_and_are_used_once() {
     let state = MemoryTokenState::default();
     let expiry = NOW + Duration::minutes(30);
-    let issued = state.issue("T1", &code(expiry), NOW).await.unwrap();
-    assert_eq!(issued, IssueOutcome::Issued);
+    // generation 1 needs no code; a second generation 1 conflicts
+    state.issue("T1", &code(expiry), NOW).await.unwrap();
+    assert_eq!(state.code_of("T1").unwrap(), code(expiry));
     let mut other = code(expiry);
     other.issued.mac = "other".to_owned();
-    let existing = state.issue("T1", &other, NOW).await.unwrap();
-    assert_eq!(existing, IssueOutcome::Existing(code(expiry)));
+    let twice = state.issue("T1", &other, NOW).await;
+    assert!(matches!(twice, Err(SaveError::Conflict)));
+    // generation 3 skips one: conflicts too
+    other.issued.generation = 3;
+    let skipped = state.issue("T1", &other, NOW).await;
+    assert!(matches!(skipped, Err(SaveError::Conflict)));
+    assert_eq!(state.code_of("T1").unwrap(), code(expiry));
+
+    // a send is counted on the count as read, once
+    state.record_send("T1", 1, NOW).await.unwrap();
+    let raced = state.record_send("T1", 1, NOW).await;
+    assert!(matches!(raced, Err(SaveError::Conflict)));
+    assert_eq!(state.code_of("T1").unwrap().issued.sends, 2);
+    let none = state.record_send("T2", 0, NOW).await;
+    assert!(matches!(none, Err(SaveError::Conflict)));
 
     // two wrong attempts exhaust it; a third is refused
     for request in ["r1", "r2"] {
@@ -333,9 +458,19 @@ async fn codes_are_issued_once_in_force_and_used_once() {
     assert!(matches!(refused, Err(SaveError::Conflict)));
     assert_eq!(state.code_of("T1").unwrap().issued.attempts, 2);
 
-    // an exhausted code is replaced; an expired one cannot be used
-    let replaced = state.issue("T1", &other, NOW).await.unwrap();
-    assert_eq!(replaced, IssueOutcome::Issued);
+    // generation 2 replaces it afresh; an expired one cannot be used
+    other.issued.generation = 2;
+    state.issue("T1", &other, NOW).await.unwrap();
+    let replaced = state.code_of("T1").unwrap();
+    assert_eq!(
+        (
+            replaced.issued.mac.as_str(),
+            replaced.issued.attempts,
+            replaced.issued.sends,
+            replaced.issued.generation
+        ),
+        ("other", 0, 1, 2)
+    );
     let late = state
         .consume("T1", &completion("r3", "lease"), expiry)
         .await;
@@ -347,6 +482,9 @@ async fn codes_are_issued_once_in_force_and_used_once() {
     let used = state.code_of("T1").unwrap();
     assert!(used.issued.used && used.ciphertext.is_empty());
     assert_eq!(state.ledger_entry(&key("r3")).unwrap().0, "COMPLETED");
+    // a used code is not re-sent
+    let resend = state.record_send("T1", 1, NOW).await;
+    assert!(matches!(resend, Err(SaveError::Conflict)));
 }
 
 #[tokio::test]
