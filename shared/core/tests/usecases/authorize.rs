@@ -14,7 +14,7 @@ use tmp_core::domain::token::{Initiator, Suspender, TokenStatus};
 use tmp_core::domain::velocity::Attempt;
 use tmp_core::domain::verification::{ActivationMethod, ActivationMethodKind};
 use tmp_core::error::CardDataRejection;
-use tmp_core::ports::{AuthorizationStore, KeyVault, TokenLifecycleStore};
+use tmp_core::ports::{KeyVault, TokenLifecycleStore};
 use tmp_core::usecases::authorize::{
     AuthorizationOutcome, OPERATION, contact_context, open_contact,
 };

@@ -391,12 +391,10 @@ async fn a_code_is_sent_at_most_three_times() {
 #[tokio::test]
 async fn the_resend_limit_is_the_policy_s() {
     // GIVEN a policy of one send per code
-    let world = world_with(World(tmp_testkit::world::World {
-        code_policy: CodePolicy {
-            max_sends: 1,
-            ..World::default().code_policy
-        },
-        ..Default::default()
+    let defaults = World::default().code_policy;
+    let world = world_with(World::default().with_code_policy(CodePolicy {
+        max_sends: 1,
+        ..defaults
     }));
     let deliver = world.deliver_activation_code();
     deliver

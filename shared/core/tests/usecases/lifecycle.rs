@@ -33,6 +33,7 @@ fn transition(
         token_ref: TOKEN.to_owned(),
         change: Some(change),
         at,
+        event_time: None,
         operation: "lifecycleTest",
         initiator: Initiator::Issuer,
         reason_code: Some("TEST".to_owned()),
@@ -239,11 +240,11 @@ async fn a_deleted_token_stays_deleted() {
 
 #[tokio::test]
 async fn an_older_message_is_recorded_but_never_overwrites_newer_state() {
-    // GIVEN a token whose newest applied message is an hour old
+    // GIVEN a token whose newest applied message arrived an hour ago
     let world = World::default();
     let seeded = world.seed_token(TokenStatus::Active);
     let newest = seeded.state.last_event_at.unwrap();
-    // WHEN a message from two hours ago asks to suspend it
+    // WHEN a message that arrived two hours ago (committed late) asks to suspend it
     let step = transition(
         "old",
         Change::Suspend(Suspender::Issuer),
@@ -453,4 +454,58 @@ async fn events_carry_the_token_facts_and_the_message_language() {
         Some("fr")
     );
     assert_ne!(events[0].event_id, events[1].event_id);
+}
+
+#[tokio::test]
+async fn arrival_orders_and_the_network_time_is_recorded() {
+    // GIVEN an active token
+    let world = World::default();
+    world.seed_token(TokenStatus::Active);
+    // WHEN a suspension arrives that the network says happened 10 minutes
+    // ago, before the token's newest message (an hour old) even arrived
+    let happened = world.now() - Duration::hours(2);
+    let mut step = transition(
+        "r1",
+        Change::Suspend(Suspender::Issuer),
+        world.now(),
+        TOKEN_UPDATES,
+    );
+    step.event_time = Some(happened);
+    world.lifecycle().apply(&step).await.unwrap();
+    // THEN it is applied in arrival order, the token's time is the arrival
+    let token = world.state.token_of(TOKEN).unwrap();
+    assert_eq!(token.state.status, TokenStatus::Suspended);
+    assert_eq!(token.state.last_event_at, Some(world.now()));
+    // AND the history line keeps both times
+    let history = world.state.history_of(TOKEN);
+    assert_eq!(
+        (history[0].at, history[0].event_time, history[0].applied),
+        (world.now(), Some(happened), true)
+    );
+    // AND the event occurred when the network says
+    let events = world.publisher.events();
+    assert_eq!(
+        events[0].occurred_at,
+        happened
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    );
+    // AND without a network time, the event occurs on arrival
+    world.clock.advance(Duration::minutes(1));
+    let lift = transition(
+        "r2",
+        Change::Unsuspend(Suspender::Issuer),
+        world.now(),
+        TOKEN_UPDATES,
+    );
+    world.lifecycle().apply(&lift).await.unwrap();
+    let events = world.publisher.events();
+    assert_eq!(
+        events[1].occurred_at,
+        world
+            .now()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    );
+    assert_eq!(world.state.history_of(TOKEN)[1].event_time, None);
 }

@@ -164,17 +164,26 @@ async fn a_deleted_or_declined_token_gets_nothing() {
 }
 
 #[tokio::test]
-async fn unusable_card_fields_get_nothing() {
+async fn unusable_card_fields_are_the_card_data_error_not_an_empty_list() {
+    // GIVEN a token awaiting authentication, and card data that decrypts but
+    // holds an invalid field
     let world = world_with_token(TokenStatus::Inactive);
-    let methods = world
-        .request_activation_methods()
-        .methods(&command(
-            Some(TOKEN),
-            &TestCardData::invalid_field("cardInfo.accountNumber"),
-        ))
-        .await
-        .unwrap();
-    assert!(methods.is_empty());
+    let use_case = world.request_activation_methods();
+    let card = TestCardData::invalid_card_fields();
+    let before = world.snapshot(&[TOKEN]);
+    // WHEN the methods are asked for, for the token or for one we do not hold
+    for token_ref in [Some(TOKEN), Some("unknown-token"), None] {
+        let result = use_case.methods(&command(token_ref, &card)).await;
+        // THEN refused like data that cannot be decrypted: an empty answer
+        // would tell the caller its ciphertext opened
+        assert_eq!(
+            result,
+            Err(AppError::CardData(CardDataRejection::InvalidCardData)),
+            "{token_ref:?}"
+        );
+    }
+    assert_eq!(card.opened(), 3);
+    assert_eq!(world.snapshot(&[TOKEN]), before);
 }
 
 #[tokio::test]
@@ -189,6 +198,18 @@ async fn card_data_that_cannot_be_opened_is_the_card_data_error() {
         .await;
     assert_eq!(
         result,
+        Err(AppError::CardData(CardDataRejection::UnknownKey))
+    );
+    // AND so is it for a token we do not hold
+    let unknown = world
+        .request_activation_methods()
+        .methods(&command(
+            Some("unknown-token"),
+            &TestCardData::rejected(CardDataRejection::UnknownKey),
+        ))
+        .await;
+    assert_eq!(
+        unknown,
         Err(AppError::CardData(CardDataRejection::UnknownKey))
     );
 }

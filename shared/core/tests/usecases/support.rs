@@ -308,6 +308,14 @@ impl World {
         self
     }
 
+    /// The same world with another code policy (`ACTIVATION_CODE_*`).
+    pub fn with_code_policy(self, code_policy: CodePolicy) -> Self {
+        Self(tmp_testkit::world::World {
+            code_policy,
+            ..self.0
+        })
+    }
+
     /// Seeds [`TOKEN`] for [`PAN`] in `status`, counted on the card when live.
     pub fn seed_token(&self, status: TokenStatus) -> TokenRecord {
         let record = token_record(TOKEN, status, Some(self.fingerprint(PAN)));

@@ -283,11 +283,6 @@ async fn only_the_last_token_completes_the_message() {
     );
 }
 
-// Known bug in `src/usecases/update_tokens.rs` (`apply`): with no updates the
-// loop never runs, so no transition carries the completion and the claim stays
-// IN_PROGRESS until its lease runs out; a retry meanwhile waits 5 s and gets
-// Unavailable. Unreachable through MDES (`notify_token_updated.rs` refuses an
-// empty `tokens`), but the use case is network-neutral.
 #[tokio::test]
 async fn a_message_without_tokens_is_completed() {
     // GIVEN a message naming no token
@@ -300,13 +295,16 @@ async fn a_message_without_tokens_is_completed() {
     assert_eq!(
         world.ledger_state(OPERATION, "r1").as_deref(),
         Some("COMPLETED"),
-        "the claim of an empty message is never completed"
+        "the claim of an empty message is completed"
     );
     assert_eq!(update_tokens.update(&request).await, Ok(()));
     assert!(
         world.clock.slept().is_empty(),
-        "the retry waited for a claim nobody holds"
+        "the retry did not wait for a claim"
     );
+    // AND nothing was written or published
+    assert!(world.publisher.events().is_empty());
+    assert!(world.state.token_of(TOKEN).is_none());
 }
 
 #[tokio::test]

@@ -4,12 +4,11 @@ use time::Duration;
 use tmp_core::AppError;
 use tmp_core::domain::activation_code::CodeCheck;
 use tmp_core::domain::delivery::DeliveryChannel;
-use tmp_core::domain::token::TokenStatus;
 use tmp_core::secret::Secret;
 use tmp_core::usecases::deliver_activation_code::DeliverActivationCodeCommand;
 use tmp_core::usecases::validate_activation_code::{OPERATION, ValidateActivationCodeCommand};
 
-use crate::support::{PAN, TOKEN, World, message, token_record};
+use crate::support::{TOKEN, World, message};
 
 const CODE: &str = "12345678";
 
@@ -198,10 +197,9 @@ async fn a_lost_write_is_unavailable_and_the_retry_succeeds() {
 
 #[tokio::test]
 async fn a_delivered_code_validates_end_to_end() {
-    // GIVEN a code we generated and queued
+    // GIVEN a code we generated and queued for a token awaiting authentication
     let world = World::default();
-    let record = token_record(TOKEN, TokenStatus::Inactive, Some(world.fingerprint(PAN)));
-    world.state.seed_token(record, None);
+    world.seed_awaiting_authentication();
     world
         .deliver_activation_code()
         .deliver(&DeliverActivationCodeCommand {
