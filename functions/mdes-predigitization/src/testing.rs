@@ -13,7 +13,7 @@ use time::macros::datetime;
 use tmp_core::domain::card::{CardStatus, CvcResult, VerifiedCard};
 use tmp_core::secret::Secret;
 use tmp_mdes::MdesError;
-use tmp_mdes::fle::{MdesKeyRing, MdesPrivateKey};
+use tmp_mdes::fle::{LegacyForms, MdesKeyRing, MdesPrivateKey};
 use tmp_runtime::lambda::HttpHandler;
 use tmp_testkit::memory::{CardBook, FixedClock};
 use tmp_testkit::world::{World, base64_decode};
@@ -119,17 +119,20 @@ fn workspace_path(relative: &str) -> PathBuf {
 }
 
 /// The TEST-ONLY MDES key (`events/test-keys/`) the sample payloads are
-/// encrypted for, parsed once per test binary.
+/// encrypted for.
+fn test_key() -> MdesPrivateKey {
+    let path = workspace_path("events/test-keys/mdes-test-private-key.pem");
+    let pem = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    MdesPrivateKey::from_pkcs8_der(&Secret::new(base64_decode(&body))).unwrap()
+}
+
+/// The key ring of the test key, strict as deployed by default (no legacy
+/// form accepted), parsed once per test binary.
 pub fn test_key_ring() -> Arc<MdesKeyRing> {
     static RING: OnceLock<Arc<MdesKeyRing>> = OnceLock::new();
-    RING.get_or_init(|| {
-        let path = workspace_path("events/test-keys/mdes-test-private-key.pem");
-        let pem = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-        let key = MdesPrivateKey::from_pkcs8_der(&Secret::new(base64_decode(&body))).unwrap();
-        Arc::new(MdesKeyRing::new(vec![key]))
-    })
-    .clone()
+    RING.get_or_init(|| Arc::new(MdesKeyRing::new(vec![test_key()])))
+        .clone()
 }
 
 /// The testkit's [`World`] as the samples need it (their cards known to the
@@ -170,6 +173,15 @@ impl Fixture {
         Self {
             world: world.with_call_centre(CALL_CENTRE),
             keys: test_key_ring(),
+        }
+    }
+
+    /// The same fixture, its key ring accepting the `legacy` forms (as an
+    /// issuer whose MDES profile still sends them configures it).
+    pub fn accepting(self, legacy: LegacyForms) -> Self {
+        Self {
+            keys: Arc::new(MdesKeyRing::new(vec![test_key()]).accepting(legacy)),
+            ..self
         }
     }
 
@@ -311,6 +323,38 @@ pub fn sample_request_id(function: &str, name: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
+}
+
+/// The authorizeService samples whose payload must be refused, whatever
+/// the operation carrying it: each with one and the same CRYPTOGRAPHY_ERROR.
+pub const REFUSED_PAYLOADS: [&str; 6] = [
+    "error-unknown-key-fingerprint",
+    "error-bad-encrypted-key",
+    "crypto-pkcs1-key-wrap",
+    "crypto-absent-iv",
+    "crypto-invalid-card-field",
+    "crypto-expired-payload",
+];
+
+/// The `fundingAccountInfo.encryptedPayload` of an authorizeService sample.
+pub fn sample_payload(name: &str) -> Value {
+    sample_body(AUTHORIZE, name)["fundingAccountInfo"]["encryptedPayload"].clone()
+}
+
+/// The sample `name` of `function` carrying `payload` as its encrypted payload.
+pub fn body_with_payload(function: &str, name: &str, payload: &Value) -> Value {
+    let mut body = sample_body(function, name);
+    body["fundingAccountInfo"]["encryptedPayload"] = payload.clone();
+    body
+}
+
+/// The one answer to a refused payload: no reason, no oracle.
+pub fn cryptography_error(request_id: &str) -> Value {
+    json!({
+        "responseId": request_id,
+        "errorCode": "CRYPTOGRAPHY_ERROR",
+        "errorDescription": "encryptedPayload could not be decrypted",
+    })
 }
 
 /// The first `tokenUniqueReference` anywhere in the body.

@@ -989,4 +989,104 @@ Resources:
         assert_eq!(f.binary, "mdes-authorize-service");
         assert!(f.environment.contains_key("RUST_LOG"));
     }
+
+    /// The raw template, for what [`Template`] does not model (deletion policies).
+    fn raw_template() -> Value {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml"),
+        )
+        .unwrap();
+        crate::intrinsics::normalize(serde_norway::from_str(&text).unwrap())
+    }
+
+    #[test]
+    fn state_and_keys_outlive_the_stack_and_every_function_logs_encrypted_and_retained() {
+        let raw = raw_template();
+        let resources = raw["Resources"].as_mapping().unwrap();
+        for (id, r) in resources {
+            let kind = r["Type"].as_str().unwrap_or_default();
+            let id = id.as_str().unwrap();
+            // GIVEN every table and key THEN a stack deletion keeps it
+            if matches!(kind, "AWS::DynamoDB::Table" | "AWS::KMS::Key") {
+                assert_eq!(r["DeletionPolicy"].as_str(), Some("Retain"), "{id}");
+                assert_eq!(r["UpdateReplacePolicy"].as_str(), Some("Retain"), "{id}");
+            }
+            if kind == "AWS::DynamoDB::Table" {
+                assert_eq!(r["Properties"]["DeletionProtectionEnabled"].as_bool(), Some(true), "{id}");
+            }
+            // GIVEN every function THEN its own log group, retained and KMS-encrypted
+            if kind == "AWS::Serverless::Function" {
+                let group = r["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{id} has no LoggingConfig.LogGroup"));
+                let g = &raw["Resources"][group]["Properties"];
+                assert!(g["RetentionInDays"].get("Ref").is_some(), "{id}");
+                assert_eq!(g["KmsKeyId"]["Fn::GetAtt"][0].as_str(), Some("SecretsKey"), "{id}");
+            }
+        }
+    }
+
+    #[test]
+    fn sns_can_fill_the_encrypted_queues_and_undeliverable_events_are_kept() {
+        let raw = raw_template();
+        // GIVEN the key the notification queues are encrypted under
+        let statements = raw["Resources"]["SecretsKey"]["Properties"]["KeyPolicy"]["Statement"]
+            .as_sequence()
+            .unwrap();
+        // THEN SNS may use it, for the stack's token-events topic only
+        let sns = statements
+            .iter()
+            .find(|s| s["Principal"]["Service"].as_str() == Some("sns.amazonaws.com"))
+            .expect("a grant to sns.amazonaws.com");
+        assert!(sns["Condition"]["ArnLike"]["aws:SourceArn"].get("Fn::Sub").is_some());
+        // AND every topic subscription has a dead-letter queue SNS may write to
+        let resources = raw["Resources"].as_mapping().unwrap();
+        let subscriptions: Vec<_> = resources
+            .iter()
+            .filter(|(_, r)| r["Type"].as_str() == Some("AWS::SNS::Subscription"))
+            .collect();
+        assert!(!subscriptions.is_empty());
+        for (id, r) in subscriptions {
+            let dlq = r["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+                .as_str()
+                .unwrap_or_else(|| panic!("{id:?} has no dead-letter queue"));
+            let policy_queues = raw["Resources"]["TokenEventsQueuePolicy"]["Properties"]["Queues"]
+                .as_sequence()
+                .unwrap();
+            assert!(policy_queues.iter().any(|q| q["Ref"].as_str() == Some(dlq)), "{dlq}");
+        }
+    }
+
+    #[test]
+    fn functions_may_use_the_secrets_key_only_for_their_purposes() {
+        let raw = raw_template();
+        let resources = raw["Resources"].as_mapping().unwrap();
+        for (id, r) in resources {
+            if r["Type"].as_str() != Some("AWS::Serverless::Function") {
+                continue;
+            }
+            for policy in r["Properties"]["Policies"].as_sequence().unwrap() {
+                for st in policy["Statement"].as_sequence().unwrap() {
+                    let on_secrets_key = st["Resource"]["Fn::GetAtt"][0].as_str() == Some("SecretsKey");
+                    let actions: Vec<&str> = match &st["Action"] {
+                        Value::Sequence(a) => a.iter().filter_map(Value::as_str).collect(),
+                        v => v.as_str().into_iter().collect(),
+                    };
+                    let crypto = actions
+                        .iter()
+                        .any(|a| matches!(*a, "kms:Decrypt" | "kms:Encrypt" | "kms:GenerateDataKey"));
+                    if on_secrets_key && crypto && st["Effect"].as_str() == Some("Allow") {
+                        // THEN only under a purpose, or only through SQS/SNS
+                        let condition = &st["Condition"]["StringEquals"];
+                        assert!(
+                            condition.get("kms:EncryptionContext:purpose").is_some()
+                                || condition.get("kms:ViaService").is_some(),
+                            "{id:?}: {actions:?} on SecretsKey without a purpose"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
+

@@ -11,11 +11,14 @@ use tmp_core::domain::token::{Initiator, TokenStatus};
 use tmp_core::error::CardDataRejection;
 use tmp_core::usecases::authorize::OPERATION;
 use tmp_mdes::MdesError;
+use tmp_mdes::error::CRYPTOGRAPHY_ERROR_DESCRIPTION;
+use tmp_mdes::fle::LegacyForms;
 
 use crate::testing::{
     AUTHORIZE, CALL_CENTRE, Fixture, FunctionUnderTest, JANE_PAN, LOST_PAN, NO_CONTACT_PAN, NOW,
-    PHONE_ONLY_PAN, TOKEN_REQUESTOR, YELLOW_TOKEN, assert_answers, assert_refusals,
-    errors_response, jane, sample_request_id, sample_token,
+    PHONE_ONLY_PAN, REFUSED_PAYLOADS, TOKEN_REQUESTOR, YELLOW_TOKEN, assert_answers,
+    assert_refusals, cryptography_error, errors_response, jane, sample_body, sample_request_id,
+    sample_token,
 };
 
 const GREEN_TOKEN: &str = "DWSPMC000000000000000000000000000000000000000001";
@@ -288,46 +291,140 @@ async fn red_paths_are_declined_by_the_rule_that_failed() {
 }
 
 #[tokio::test]
-async fn unusable_payloads_are_cryptography_errors_and_leave_no_trace() {
-    let cases = [
-        ("crypto-expired-payload", CardDataRejection::Expired),
-        ("error-bad-encrypted-key", CardDataRejection::Undecryptable),
-        (
-            "error-unknown-key-fingerprint",
-            CardDataRejection::UnknownKey,
-        ),
-        ("crypto-pkcs1-key-wrap", CardDataRejection::Undecryptable),
-        ("crypto-absent-iv", CardDataRejection::Undecryptable),
-        (
-            "crypto-invalid-card-field",
-            CardDataRejection::InvalidCardData,
-        ),
+async fn unusable_payloads_are_one_and_the_same_cryptography_error_and_leave_no_trace() {
+    // every card-data rejection maps to the very same MDES error
+    let rejections = [
+        CardDataRejection::UnknownKey,
+        CardDataRejection::Undecryptable,
+        CardDataRejection::NotCardData,
+        CardDataRejection::ValidityUnreadable,
+        CardDataRejection::Expired,
+        CardDataRejection::ValidityTooFarAhead,
+        CardDataRejection::InvalidCardData,
+        CardDataRejection::RefusedAlgorithm,
     ];
-    let mut descriptions = std::collections::BTreeSet::new();
-    for (sample, rejection) in cases {
-        // GIVEN a payload that is expired, cannot be unwrapped, is for another
-        // key, uses a refused legacy form, or holds an invalid field
+    for rejection in rejections {
+        assert_eq!(
+            MdesError::from(AppError::CardData(rejection)),
+            MdesError::crypto(CRYPTOGRAPHY_ERROR_DESCRIPTION),
+            "{rejection:?}"
+        );
+    }
+    let mut answers = std::collections::BTreeSet::new();
+    for sample in REFUSED_PAYLOADS {
+        // GIVEN a payload for another key, whose key cannot be unwrapped, in a
+        // refused legacy form (PKCS#1 v1.5 wrap, no IV), holding an invalid
+        // card field, or past its validity
         let fx = Fixture::new();
-        // WHEN MDES sends it THEN 400 CRYPTOGRAPHY_ERROR with the spec's body
+        // WHEN MDES sends it THEN 400 CRYPTOGRAPHY_ERROR, the one description
         let (status, body) = fx.send_sample(AUTHORIZE, sample).await;
         assert_eq!(status, 400, "{sample}: {body}");
         let request_id = sample_request_id(AUTHORIZE, sample);
-        let error = MdesError::from(AppError::CardData(rejection));
-        assert_eq!(body, errors_response(&request_id, &error), "{sample}");
-        assert_eq!(body["errorCode"], "CRYPTOGRAPHY_ERROR", "{sample}");
-        descriptions.insert(body["errorDescription"].as_str().unwrap().to_owned());
+        assert_eq!(body, cryptography_error(&request_id), "{sample}");
+        let mut without_id = body.clone();
+        without_id["responseId"] = json!(null);
+        answers.insert(without_id.to_string());
         // AND nothing was written or asked: no token, no attempt, claim released
         let token_ref = sample_token(AUTHORIZE, sample);
         assert_eq!(fx.state.token_of(&token_ref), None, "{sample}");
         assert!(fx.state.decisions_of(&token_ref).is_empty(), "{sample}");
+        assert!(fx.state.history_of(&token_ref).is_empty(), "{sample}");
         let fingerprint = fx.fingerprint(JANE_PAN);
-        assert_eq!(fx.state.attempts_recorded(&fingerprint, TOKEN_REQUESTOR), 0);
+        assert_eq!(
+            fx.state.attempts_recorded(&fingerprint, TOKEN_REQUESTOR),
+            0,
+            "{sample}"
+        );
         assert_eq!(fx.cards.calls(), 0, "{sample}");
         assert_eq!(fx.ledger_entry(OPERATION, &request_id), None, "{sample}");
         assert!(fx.publisher.events().is_empty(), "{sample}");
     }
     // AND every reason gets the very same answer (no oracle)
-    assert_eq!(descriptions.len(), 1, "{descriptions:?}");
+    assert_eq!(answers.len(), 1, "{answers:?}");
+}
+
+#[tokio::test]
+async fn legacy_forms_are_decided_once_the_issuer_accepts_them() {
+    for (sample, legacy) in [
+        (
+            "crypto-pkcs1-key-wrap",
+            LegacyForms {
+                pkcs1v15_key_wrap: true,
+                absent_iv: false,
+            },
+        ),
+        (
+            "crypto-absent-iv",
+            LegacyForms {
+                pkcs1v15_key_wrap: false,
+                absent_iv: true,
+            },
+        ),
+    ] {
+        // GIVEN a key ring that accepts exactly the legacy form of the sample
+        let fx = Fixture::new().accepting(legacy);
+        // WHEN MDES sends it THEN it is opened and decided: Jane's card, a trusting wallet
+        let request_id = sample_request_id(AUTHORIZE, sample);
+        let (status, body) = fx.send_sample(AUTHORIZE, sample).await;
+        assert_eq!(status, 200, "{sample}: {body}");
+        assert_eq!(
+            body,
+            json!({
+                "responseId": request_id,
+                "services": ["DIGITIZATION"],
+                "decision": "APPROVED",
+                "cvcResponse": "MATCH",
+            }),
+            "{sample}"
+        );
+        assert_eq!(fx.cards.calls(), 1, "{sample}");
+        let token_ref = sample_token(AUTHORIZE, sample);
+        assert_eq!(
+            fx.state.token_of(&token_ref).unwrap().pan_fingerprint,
+            Some(fx.fingerprint(JANE_PAN)),
+            "{sample}"
+        );
+        // AND the other legacy form stays refused
+        let other = if sample == "crypto-pkcs1-key-wrap" {
+            "crypto-absent-iv"
+        } else {
+            "crypto-pkcs1-key-wrap"
+        };
+        let (status, body) = fx.send_sample(AUTHORIZE, other).await;
+        assert_eq!(status, 400, "{other}: {body}");
+        assert_eq!(body, cryptography_error(&sample_request_id(AUTHORIZE, other)));
+    }
+}
+
+#[tokio::test]
+async fn another_card_asking_for_a_held_token_reference_is_declined_unasked() {
+    // GIVEN the green token authorized for Jane's card
+    let fx = Fixture::new();
+    fx.expect_ok(AUTHORIZE, "green-approved").await;
+    let before = fx.snapshot(&[GREEN_TOKEN]);
+    // WHEN another card's request names that token reference
+    let mut body = sample_body(AUTHORIZE, "orange-call-centre-only");
+    body["fundingAccountInfo"]["tokenUniqueReference"] = json!(GREEN_TOKEN);
+    let (status, answer) = fx
+        .send_body(AUTHORIZE, "orange-call-centre-only", &body)
+        .await;
+    // THEN DECLINED, no cvcResponse, the issuer not asked
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer,
+        json!({
+            "responseId": sample_request_id(AUTHORIZE, "orange-call-centre-only"),
+            "services": ["DIGITIZATION"],
+            "decision": "DECLINED",
+        })
+    );
+    // AND nothing of Jane's token changed, nothing more asked or published
+    assert_eq!(fx.snapshot(&[GREEN_TOKEN]), before);
+    assert_eq!(
+        fx.state
+            .attempts_recorded(&fx.fingerprint(NO_CONTACT_PAN), TOKEN_REQUESTOR),
+        1
+    );
 }
 
 #[tokio::test]
