@@ -332,8 +332,8 @@ pub const REFUSED_PAYLOADS: [&str; 6] = [
     "error-bad-encrypted-key",
     "crypto-pkcs1-key-wrap",
     "crypto-absent-iv",
-    "crypto-invalid-card-field",
     "crypto-expired-payload",
+    "crypto-invalid-card-field",
 ];
 
 /// The `fundingAccountInfo.encryptedPayload` of an authorizeService sample.

@@ -17,8 +17,7 @@ use tmp_mdes::fle::LegacyForms;
 use crate::testing::{
     AUTHORIZE, CALL_CENTRE, Fixture, FunctionUnderTest, JANE_PAN, LOST_PAN, NO_CONTACT_PAN, NOW,
     PHONE_ONLY_PAN, REFUSED_PAYLOADS, TOKEN_REQUESTOR, YELLOW_TOKEN, assert_answers,
-    assert_refusals, cryptography_error, errors_response, jane, sample_body, sample_request_id,
-    sample_token,
+    assert_refusals, cryptography_error, jane, sample_body, sample_request_id, sample_token,
 };
 
 const GREEN_TOKEN: &str = "DWSPMC000000000000000000000000000000000000000001";
@@ -392,7 +391,10 @@ async fn legacy_forms_are_decided_once_the_issuer_accepts_them() {
         };
         let (status, body) = fx.send_sample(AUTHORIZE, other).await;
         assert_eq!(status, 400, "{other}: {body}");
-        assert_eq!(body, cryptography_error(&sample_request_id(AUTHORIZE, other)));
+        assert_eq!(
+            body,
+            cryptography_error(&sample_request_id(AUTHORIZE, other))
+        );
     }
 }
 

@@ -7,8 +7,12 @@ use tmp_core::domain::activation_code::{CodeSource, mac_message};
 use tmp_core::domain::delivery::DeliveryChannel;
 use tmp_core::usecases::deliver_activation_code::OPERATION;
 
+use tmp_core::domain::activation_code::IssuedCode;
+use tmp_core::ports::StoredCode;
+
 use crate::testing::{
-    DELIVER, Fixture, FunctionUnderTest, YELLOW_TOKEN, assert_answers, assert_refusals, sample_body,
+    AUTHORIZE, DELIVER, Fixture, FunctionUnderTest, YELLOW_TOKEN, assert_answers, assert_refusals,
+    retarget, sample_body, sample_token,
 };
 
 #[tokio::test]
@@ -70,6 +74,7 @@ async fn an_mdes_generated_code_is_delivered_as_given() {
         stored.issued.mac,
         fx.mac.mac_of(mac_message(YELLOW_TOKEN, "482913").expose())
     );
+    assert_eq!((stored.issued.generation, stored.issued.sends), (1, 1));
 }
 
 #[tokio::test]
@@ -93,7 +98,96 @@ async fn a_code_still_in_force_is_resent_not_regenerated() {
     assert_eq!(jobs.len(), 2);
     assert_eq!(jobs[1].encrypted_code, jobs[0].encrypted_code);
     assert_eq!(jobs[1].expires_at, "2026-11-26T10:30:00Z");
-    assert_eq!(fx.state.code_of(YELLOW_TOKEN).unwrap(), first);
+    // AND the stored code is unchanged but for its second send
+    let resent = StoredCode {
+        issued: IssuedCode {
+            sends: 2,
+            ..first.issued.clone()
+        },
+        ..first.clone()
+    };
+    assert_eq!(fx.state.code_of(YELLOW_TOKEN).unwrap(), resent);
+}
+
+#[tokio::test]
+async fn a_code_is_resent_at_most_three_times() {
+    // GIVEN a code delivered, then re-sent twice
+    let fx = Fixture::new();
+    fx.authorize_yellow().await;
+    fx.expect_ok(DELIVER, "yellow-sms-issuer-code").await;
+    let mut again = sample_body(DELIVER, "yellow-sms-issuer-code");
+    for request_id in ["sample-dac-0011", "sample-dac-0012"] {
+        again["requestId"] = json!(request_id);
+        let (status, body) = fx
+            .send_body(DELIVER, "yellow-sms-issuer-code", &again)
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let third = fx.state.code_of(YELLOW_TOKEN).unwrap();
+    assert_eq!(third.issued.sends, 3);
+    // WHEN a fourth is asked for
+    again["requestId"] = json!("sample-dac-0013");
+    let (status, body) = fx
+        .send_body(DELIVER, "yellow-sms-issuer-code", &again)
+        .await;
+    // THEN 400 naming the limit, nothing queued or counted, the claim released
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body,
+        json!({
+            "responseId": "sample-dac-0013",
+            "errorCode": "INVALID_FIELD_VALUE",
+            "errorDescription": "tokenUniqueReference has reached its limit of activation code resends",
+        })
+    );
+    assert_eq!(fx.otp_queue.jobs().len(), 3);
+    assert_eq!(fx.state.code_of(YELLOW_TOKEN).unwrap(), third);
+    assert_eq!(fx.ledger_entry(OPERATION, "sample-dac-0013"), None);
+}
+
+#[tokio::test]
+async fn a_token_approved_green_is_refused_a_code() {
+    // GIVEN a token authorizeService approved outright (no authentication asked)
+    let fx = Fixture::new();
+    fx.expect_ok(AUTHORIZE, "green-approved").await;
+    let green = sample_token(AUTHORIZE, "green-approved");
+    let before = fx.snapshot(&[green.as_str()]);
+    // WHEN MDES asks for an activation code for it
+    let mut body = sample_body(DELIVER, "yellow-sms-issuer-code");
+    retarget(&mut body, &green);
+    let (status, answer) = fx.send_body(DELIVER, "yellow-sms-issuer-code", &body).await;
+    // THEN 400: the token is not awaiting authentication
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        answer,
+        json!({
+            "responseId": "sample-dac-0001",
+            "errorCode": "INVALID_FIELD_VALUE",
+            "errorDescription": "tokenUniqueReference (not awaiting authentication) has an invalid value",
+        })
+    );
+    // AND no code is issued or queued, the claim is released
+    assert_eq!(fx.snapshot(&[green.as_str()]), before);
+    assert!(fx.otp_queue.jobs().is_empty());
+    assert_eq!(fx.state.code_of(&green), None);
+    assert_eq!(fx.ledger_entry(OPERATION, "sample-dac-0001"), None);
+}
+
+#[tokio::test]
+async fn an_activated_token_is_refused_a_code() {
+    // GIVEN the yellow token, activated since
+    let fx = Fixture::new();
+    fx.activate_yellow().await;
+    // WHEN MDES asks for a code THEN 400, nothing issued or queued
+    let (status, body) = fx.send_sample(DELIVER, "yellow-sms-issuer-code").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body["errorDescription"],
+        "tokenUniqueReference (not awaiting authentication) has an invalid value"
+    );
+    assert!(fx.otp_queue.jobs().is_empty());
+    assert_eq!(fx.state.code_of(YELLOW_TOKEN), None);
+    assert_eq!(fx.ledger_entry(OPERATION, "sample-dac-0001"), None);
 }
 
 #[tokio::test]

@@ -8,8 +8,9 @@ use tmp_core::domain::token::{Initiator, TokenStatus};
 use tmp_core::usecases::notify_activated::OPERATION;
 
 use crate::testing::{
-    ACTIVATED, Fixture, FunctionUnderTest, JANE_PAN, TOKEN_REQUESTOR, YELLOW_TOKEN, assert_answers,
-    assert_refusals,
+    ACTIVATED, Fixture, FunctionUnderTest, JANE_PAN, NOW, REFUSED_PAYLOADS, TOKEN_REQUESTOR,
+    YELLOW_TOKEN, assert_answers, assert_refusals, body_with_payload, cryptography_error,
+    sample_body, sample_payload,
 };
 
 const SAMPLE: &str = "yellow-token-activated";
@@ -28,13 +29,11 @@ async fn the_authorized_token_becomes_active_and_is_announced() {
         body,
     )
     .await;
-    // AND the token is ACTIVE, with the facts MDES gave and its number only as a MAC
+    // AND the token is ACTIVE, with the facts MDES gave and its number only as
+    // a MAC; its time is our arrival time (MDES's activation time is ahead)
     let token = fx.state.token_of(YELLOW_TOKEN).unwrap();
     assert_eq!(token.state.status, TokenStatus::Active);
-    assert_eq!(
-        token.state.last_event_at,
-        Some(datetime!(2026-11-26 10:02:30 UTC))
-    );
+    assert_eq!(token.state.last_event_at, Some(NOW));
     assert_eq!(token.language.as_deref(), Some("en"));
     let attributes = fx.state.attributes_of(YELLOW_TOKEN).unwrap();
     assert_eq!(
@@ -59,7 +58,11 @@ async fn the_authorized_token_becomes_active_and_is_announced() {
     assert_eq!(history.len(), 2);
     let activation = &history[1];
     assert_eq!(activation.operation, OPERATION);
-    assert_eq!(activation.at, datetime!(2026-11-26 10:02:30 UTC));
+    assert_eq!(activation.at, NOW);
+    assert_eq!(
+        activation.event_time,
+        Some(datetime!(2026-11-26 10:02:30 UTC))
+    );
     assert_eq!(activation.from, Some(TokenStatus::Inactive));
     assert_eq!(activation.to, TokenStatus::Active);
     assert_eq!(activation.initiator, Initiator::Tsp);
@@ -137,6 +140,90 @@ async fn a_token_we_never_authorized_is_created_active_on_its_card() {
     assert_eq!(published.len(), 1);
     assert_eq!(published[0].event_type, TokenEventType::TokenActivated);
     assert_eq!(published[0].previous_status, None);
+}
+
+#[tokio::test]
+async fn an_activation_time_far_in_the_future_is_refused() {
+    // GIVEN the authorized yellow token
+    let fx = Fixture::new();
+    fx.authorize_yellow().await;
+    let before = fx.snapshot(&[YELLOW_TOKEN]);
+    // WHEN MDES says it was activated tomorrow (it would outrank every later message)
+    let mut body = sample_body(ACTIVATED, SAMPLE);
+    body["tokenActivatedDateTime"] = json!("2026-11-27T10:00:00.000Z");
+    let (status, answer) = fx.send_body(ACTIVATED, SAMPLE, &body).await;
+    // THEN 400 naming the field, and nothing written
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        answer,
+        json!({
+            "responseId": "sample-nsa-0001",
+            "errorCode": "INVALID_FIELD_VALUE",
+            "errorDescription": "tokenActivatedDateTime has an invalid value",
+        })
+    );
+    assert_eq!(fx.snapshot(&[YELLOW_TOKEN]), before);
+    assert_eq!(fx.ledger_entry(OPERATION, "sample-nsa-0001"), None);
+    // AND 5 minutes ahead of our clock (skew) is accepted, as the retry shows
+    body["tokenActivatedDateTime"] = json!("2026-11-26T10:05:00.000Z");
+    let (status, answer) = fx.send_body(ACTIVATED, SAMPLE, &body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        fx.state.token_of(YELLOW_TOKEN).unwrap().state.status,
+        TokenStatus::Active
+    );
+}
+
+#[tokio::test]
+async fn every_unusable_payload_is_the_same_cryptography_error_and_writes_nothing() {
+    // GIVEN the authorized yellow token
+    let fx = Fixture::new();
+    fx.authorize_yellow().await;
+    let before = fx.snapshot(&[YELLOW_TOKEN]);
+    let (invalid_field, undecryptable) = REFUSED_PAYLOADS.split_last().unwrap();
+    assert_eq!(*invalid_field, "crypto-invalid-card-field");
+    for sample in undecryptable {
+        // WHEN MDES reports it active with card data for another key, whose
+        // key cannot be unwrapped, in a refused legacy form, or expired
+        let body = body_with_payload(ACTIVATED, SAMPLE, &sample_payload(sample));
+        let (status, answer) = fx.send_body(ACTIVATED, SAMPLE, &body).await;
+        // THEN 400 with the one CRYPTOGRAPHY_ERROR
+        assert_eq!(status, 400, "{sample}: {answer}");
+        assert_eq!(answer, cryptography_error("sample-nsa-0001"), "{sample}");
+        // AND the token stays as authorized, the claim released
+        assert_eq!(fx.snapshot(&[YELLOW_TOKEN]), before, "{sample}");
+        assert_eq!(
+            fx.ledger_entry(OPERATION, "sample-nsa-0001"),
+            None,
+            "{sample}"
+        );
+    }
+}
+
+// Known bug in `shared/mdes/src/card_data.rs` (`MdesCardData::open`) with
+// `shared/core/src/usecases/notify_activated.rs` (`activate`): a payload that
+// decrypts to an invalid card field (here a Luhn-invalid accountNumber) only
+// sets `CardData.card` to `Err(InvalidCardData)`, which notifyServiceActivated
+// never reads; `account_number()` is silently `None`, so the token is
+// activated (or, unknown, created without its card) and 200 is answered,
+// where authorizeService and requestActivationMethods answer
+// CRYPTOGRAPHY_ERROR for the very same payload.
+#[tokio::test]
+async fn an_invalid_card_field_inside_is_the_same_cryptography_error_and_writes_nothing() {
+    // GIVEN the authorized yellow token
+    let fx = Fixture::new();
+    fx.authorize_yellow().await;
+    let before = fx.snapshot(&[YELLOW_TOKEN]);
+    // WHEN MDES reports it active with card data holding an invalid card field
+    let payload = sample_payload("crypto-invalid-card-field");
+    let body = body_with_payload(ACTIVATED, SAMPLE, &payload);
+    let (status, answer) = fx.send_body(ACTIVATED, SAMPLE, &body).await;
+    // THEN 400 with the one CRYPTOGRAPHY_ERROR, as for any unusable payload
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer, cryptography_error("sample-nsa-0001"));
+    // AND the token stays as authorized, the claim released
+    assert_eq!(fx.snapshot(&[YELLOW_TOKEN]), before);
+    assert_eq!(fx.ledger_entry(OPERATION, "sample-nsa-0001"), None);
 }
 
 #[tokio::test]

@@ -7,8 +7,9 @@ use tmp_core::error::CardDataRejection;
 use tmp_mdes::MdesError;
 
 use crate::testing::{
-    CALL_CENTRE, Fixture, FunctionUnderTest, REQUEST_METHODS, TOKEN_UPDATED, YELLOW_TOKEN,
-    assert_answers, assert_refusals, errors_response, sample_body,
+    CALL_CENTRE, Fixture, FunctionUnderTest, OTHER_TOKEN, REFUSED_PAYLOADS, REQUEST_METHODS,
+    TOKEN_UPDATED, YELLOW_TOKEN, assert_answers, assert_refusals, body_with_payload,
+    cryptography_error, errors_response, sample_body, sample_payload,
 };
 
 #[tokio::test]
@@ -71,6 +72,44 @@ async fn card_data_for_another_key_is_a_cryptography_error() {
     assert_eq!(status, 400, "{answer}");
     let error = MdesError::from(AppError::CardData(CardDataRejection::UnknownKey));
     assert_eq!(answer, errors_response("sample-ram-0001", &error));
+}
+
+#[tokio::test]
+async fn every_unusable_payload_is_the_same_cryptography_error_not_an_empty_list() {
+    // GIVEN the authorized token
+    let fx = Fixture::new();
+    fx.authorize_yellow().await;
+    let before = fx.snapshot(&[YELLOW_TOKEN, OTHER_TOKEN]);
+    let handler = fx.request_activation_methods_handler();
+    for sample in REFUSED_PAYLOADS {
+        for token in [YELLOW_TOKEN, OTHER_TOKEN] {
+            // WHEN its methods (or those of a token we do not hold) are asked
+            // for with card data for another key, whose key cannot be
+            // unwrapped, in a refused legacy form, with an invalid card
+            // field, or expired
+            let mut body = body_with_payload(
+                REQUEST_METHODS,
+                "yellow-request-methods",
+                &sample_payload(sample),
+            );
+            body["fundingAccountInfo"]["tokenUniqueReference"] = json!(token);
+            let (status, answer) = crate::testing::send(
+                &handler,
+                crate::testing::event_with_body(REQUEST_METHODS, "yellow-request-methods", &body),
+            )
+            .await;
+            // THEN 400 with the one CRYPTOGRAPHY_ERROR: never an empty list,
+            // which would say the ciphertext opened
+            assert_eq!(status, 400, "{sample} {token}: {answer}");
+            assert_eq!(
+                answer,
+                cryptography_error("sample-ram-0001"),
+                "{sample} {token}"
+            );
+        }
+    }
+    // AND nothing was written, published or asked
+    assert_eq!(fx.snapshot(&[YELLOW_TOKEN, OTHER_TOKEN]), before);
 }
 
 #[tokio::test]

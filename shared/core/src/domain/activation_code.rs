@@ -126,7 +126,17 @@ mod tests {
             max_attempts: 3,
             used,
             source: CodeSource::Issuer,
+            sends: 1,
+            generation: 1,
         }
+    }
+
+    #[test]
+    fn a_code_is_in_force_until_used_expired_or_exhausted() {
+        assert!(code(0, false).in_force(NOW));
+        assert!(!code(0, true).in_force(NOW));
+        assert!(!code(3, false).in_force(NOW));
+        assert!(!code(0, false).in_force(datetime!(2026-11-26 10:30 UTC)));
     }
 
     #[test]

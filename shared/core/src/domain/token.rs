@@ -139,9 +139,10 @@ pub fn apply(
     let mut next = state.clone();
     next.last_event_at = Some(at);
     match change {
-        // A refused tokenization never becomes a token: whatever a network
-        // later says of it is recorded, not applied.
-        _ if state.status == TokenStatus::Declined => {
+        // Terminal: a deleted token stays deleted, and a refused tokenization
+        // never becomes a token. Whatever a network later says of either is
+        // recorded, not applied (a deletion is simply already true).
+        _ if matches!(state.status, TokenStatus::Deactivated | TokenStatus::Declined) => {
             return match change {
                 Change::Delete
                 | Change::SetStatus {
@@ -150,18 +151,9 @@ pub fn apply(
                 } => Ok(Applied::Unchanged {
                     state: state.clone(),
                 }),
-                _ => not_allowed("change a declined token"),
-            };
-        }
-        _ if state.status == TokenStatus::Deactivated => {
-            return match change {
-                Change::Delete
-                | Change::SetStatus {
-                    status: TokenStatus::Deactivated,
-                    ..
-                } => Ok(Applied::Unchanged {
-                    state: state.clone(),
-                }),
+                _ if state.status == TokenStatus::Declined => {
+                    not_allowed("change a declined token")
+                }
                 _ => not_allowed("change a deleted token"),
             };
         }
