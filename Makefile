@@ -46,3 +46,11 @@ events: venv
 clean:
 	cargo clean
 	rm -rf $(VENV)
+
+# Cold start, warm latency, AWS calls, memory and size of mdes-authorize-service
+# against the local platform, next to the floor of its bare AWS calls
+# (infra/bench/README.md). Reports targets; fails only if the function errs.
+.PHONY: bench
+bench: venv
+	cargo build --release -p tmp-local -p mdes-predigitization --bin tmp-local --bin mdes-authorize-service
+	$(PY) infra/bench/bench.py

@@ -1012,7 +1012,11 @@ Resources:
                 assert_eq!(r["UpdateReplacePolicy"].as_str(), Some("Retain"), "{id}");
             }
             if kind == "AWS::DynamoDB::Table" {
-                assert_eq!(r["Properties"]["DeletionProtectionEnabled"].as_bool(), Some(true), "{id}");
+                assert_eq!(
+                    r["Properties"]["DeletionProtectionEnabled"].as_bool(),
+                    Some(true),
+                    "{id}"
+                );
             }
             // GIVEN every function THEN its own log group, retained and KMS-encrypted
             if kind == "AWS::Serverless::Function" {
@@ -1021,7 +1025,11 @@ Resources:
                     .unwrap_or_else(|| panic!("{id} has no LoggingConfig.LogGroup"));
                 let g = &raw["Resources"][group]["Properties"];
                 assert!(g["RetentionInDays"].get("Ref").is_some(), "{id}");
-                assert_eq!(g["KmsKeyId"]["Fn::GetAtt"][0].as_str(), Some("SecretsKey"), "{id}");
+                assert_eq!(
+                    g["KmsKeyId"]["Fn::GetAtt"][0].as_str(),
+                    Some("SecretsKey"),
+                    "{id}"
+                );
             }
         }
     }
@@ -1038,7 +1046,11 @@ Resources:
             .iter()
             .find(|s| s["Principal"]["Service"].as_str() == Some("sns.amazonaws.com"))
             .expect("a grant to sns.amazonaws.com");
-        assert!(sns["Condition"]["ArnLike"]["aws:SourceArn"].get("Fn::Sub").is_some());
+        assert!(
+            sns["Condition"]["ArnLike"]["aws:SourceArn"]
+                .get("Fn::Sub")
+                .is_some()
+        );
         // AND every topic subscription has a dead-letter queue SNS may write to
         let resources = raw["Resources"].as_mapping().unwrap();
         let subscriptions: Vec<_> = resources
@@ -1053,7 +1065,10 @@ Resources:
             let policy_queues = raw["Resources"]["TokenEventsQueuePolicy"]["Properties"]["Queues"]
                 .as_sequence()
                 .unwrap();
-            assert!(policy_queues.iter().any(|q| q["Ref"].as_str() == Some(dlq)), "{dlq}");
+            assert!(
+                policy_queues.iter().any(|q| q["Ref"].as_str() == Some(dlq)),
+                "{dlq}"
+            );
         }
     }
 
@@ -1067,14 +1082,15 @@ Resources:
             }
             for policy in r["Properties"]["Policies"].as_sequence().unwrap() {
                 for st in policy["Statement"].as_sequence().unwrap() {
-                    let on_secrets_key = st["Resource"]["Fn::GetAtt"][0].as_str() == Some("SecretsKey");
+                    let on_secrets_key =
+                        st["Resource"]["Fn::GetAtt"][0].as_str() == Some("SecretsKey");
                     let actions: Vec<&str> = match &st["Action"] {
                         Value::Sequence(a) => a.iter().filter_map(Value::as_str).collect(),
                         v => v.as_str().into_iter().collect(),
                     };
-                    let crypto = actions
-                        .iter()
-                        .any(|a| matches!(*a, "kms:Decrypt" | "kms:Encrypt" | "kms:GenerateDataKey"));
+                    let crypto = actions.iter().any(|a| {
+                        matches!(*a, "kms:Decrypt" | "kms:Encrypt" | "kms:GenerateDataKey")
+                    });
                     if on_secrets_key && crypto && st["Effect"].as_str() == Some("Allow") {
                         // THEN only under a purpose, or only through SQS/SNS
                         let condition = &st["Condition"]["StringEquals"];
@@ -1089,4 +1105,3 @@ Resources:
         }
     }
 }
-

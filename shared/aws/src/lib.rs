@@ -10,6 +10,7 @@ pub mod config_secret;
 pub mod dynamodb;
 pub mod issuer_http;
 pub mod kms;
+pub mod local_keys;
 pub mod sns;
 pub mod sqs;
 pub mod sqs_backoff;

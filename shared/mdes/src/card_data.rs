@@ -43,6 +43,12 @@ impl SealedCardData for MdesCardData {
             tracing::warn!(field = %invalid.field, problem = ?invalid.problem, "card data inside the payload is unusable");
             CardDataRejection::InvalidCardData
         });
+        // A card that is there but unusable is refused whatever the operation
+        // (the same answer everywhere: no oracle); an absent card is for the
+        // operation to judge (an activation may carry only the token).
+        if data.card_account_data.is_some() && card.is_err() {
+            return Err(AppError::CardData(CardDataRejection::InvalidCardData));
+        }
         Ok(CardData {
             card,
             account_number: data.account_number(),

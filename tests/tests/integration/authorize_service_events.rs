@@ -467,7 +467,7 @@ async fn a_retried_request_replays_its_answer_and_counts_once_for_velocity() {
     let token = h.get(&format!("TOKEN#{tur}"), "TOKEN").await.unwrap();
     let card_pk = format!("CARD#{}", text(&token, "pan_fingerprint"));
     let card = h.get(&card_pk, "CARD").await.expect("the card aggregate");
-    let attempts: Vec<Value> = serde_json::from_str(&text(&card, "attempts")).unwrap();
+    let attempts: Vec<Value> = serde_json::from_str(text(&card, "attempts")).unwrap();
     assert_eq!(attempts.len(), 1, "{attempts:?}");
     assert_eq!(attempts[0]["tokenRequestorId"], TOKEN_REQUESTOR);
 
@@ -495,7 +495,7 @@ async fn a_retried_request_replays_its_answer_and_counts_once_for_velocity() {
     assert_eq!(card_status["verdict"], "NOT_EVALUATED");
     // AND six attempts are on the card, each counted once
     let card = h.get(&card_pk, "CARD").await.unwrap();
-    let attempts: Vec<Value> = serde_json::from_str(&text(&card, "attempts")).unwrap();
+    let attempts: Vec<Value> = serde_json::from_str(text(&card, "attempts")).unwrap();
     assert_eq!(attempts.len(), 6, "{attempts:?}");
     h.shutdown().await;
 }

@@ -200,14 +200,9 @@ async fn every_unusable_payload_is_the_same_cryptography_error_and_writes_nothin
     }
 }
 
-// Known bug in `shared/mdes/src/card_data.rs` (`MdesCardData::open`) with
-// `shared/core/src/usecases/notify_activated.rs` (`activate`): a payload that
-// decrypts to an invalid card field (here a Luhn-invalid accountNumber) only
-// sets `CardData.card` to `Err(InvalidCardData)`, which notifyServiceActivated
-// never reads; `account_number()` is silently `None`, so the token is
-// activated (or, unknown, created without its card) and 200 is answered,
-// where authorizeService and requestActivationMethods answer
-// CRYPTOGRAPHY_ERROR for the very same payload.
+// A payload decrypting to an invalid card field (a Luhn-invalid
+// accountNumber) gets the answer authorizeService and
+// requestActivationMethods give: the token is neither activated nor created.
 #[tokio::test]
 async fn an_invalid_card_field_inside_is_the_same_cryptography_error_and_writes_nothing() {
     // GIVEN the authorized yellow token

@@ -142,7 +142,11 @@ pub fn apply(
         // Terminal: a deleted token stays deleted, and a refused tokenization
         // never becomes a token. Whatever a network later says of either is
         // recorded, not applied (a deletion is simply already true).
-        _ if matches!(state.status, TokenStatus::Deactivated | TokenStatus::Declined) => {
+        _ if matches!(
+            state.status,
+            TokenStatus::Deactivated | TokenStatus::Declined
+        ) =>
+        {
             return match change {
                 Change::Delete
                 | Change::SetStatus {
