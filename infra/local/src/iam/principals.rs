@@ -303,4 +303,38 @@ Resources:
         assert_eq!(a.len(), 20);
         assert!(a.starts_with("ASIA"));
     }
+
+    #[test]
+    fn every_function_answering_a_network_message_may_claim_release_and_complete_it() {
+        // GIVEN the functions that apply each network message once (request ledger)
+        let template = Template::from_path(&crate::workspace_root().join("template.yaml")).unwrap();
+        let d = fake_deployment(&template);
+        let all = principals(&template, &d).unwrap();
+        let table = "arn:aws:dynamodb:us-east-1:123456789012:table/p-TokenStateTable";
+        for function in [
+            "MdesAuthorizeServiceFunction",
+            "MdesDeliverActivationCodeFunction",
+            "MdesValidateActivationCodeFunction",
+            "MdesNotifyServiceActivatedFunction",
+            "MdesNotifyTokenUpdatedFunction",
+            "MdesNotifySuspiciousEventsFunction",
+            "CardholderNotificationFunction",
+        ] {
+            let policies = &all[&access_key_id(function)].policies;
+            // THEN each may claim (PutItem), complete (UpdateItem) and, after a
+            // failure, release (DeleteItem) its ledger entry, as on AWS
+            for action in [
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+            ] {
+                assert!(
+                    evaluate(policies, &AuthzRequest::new(action, table)).is_allowed(),
+                    "{function} may not {action}"
+                );
+            }
+            // AND none may scan the table
+            assert!(!evaluate(policies, &AuthzRequest::new("dynamodb:Scan", table)).is_allowed());
+        }
+    }
 }
