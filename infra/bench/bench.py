@@ -285,9 +285,12 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
             if k.lower() not in HOP_BY_HOP:
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        try:
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client went away
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _any
 
@@ -348,8 +351,11 @@ class RuntimeHandler(http.server.BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the function was stopped
+            self.close_connection = True
 
     def do_GET(self):
         srv = self.server
@@ -560,9 +566,9 @@ def machine() -> dict:
             "mem_total_bytes": mem, "kernel": os.uname().release}
 
 
-def template_setting(name: str, function: str) -> int | None:
-    """MemorySize / Timeout of the function, else of Globals.Function (template.yaml)."""
-    text = (ROOT / "template.yaml").read_text()
+def template_setting(template: pathlib.Path, name: str, function: str) -> int | None:
+    """MemorySize / Timeout of the function, else of Globals.Function."""
+    text = template.read_text()
 
     def block(header: str, end: str) -> str:
         m = re.search(rf"^{header}:\s*$(.*?)(?={end}|\Z)", text, re.M | re.S)
@@ -612,6 +618,19 @@ class Floor:
         self.issuer_conn = None
         self.raw_conns: dict[str, http.client.HTTPConnection] = {}
 
+    @staticmethod
+    def _params(c: dict) -> dict:
+        """The recorded JSON body as parameters, so that botocore's endpoint rules find the
+        context they read (e.g. BatchGetItem's table names); it is replaced by the recorded
+        bytes before signing anyway."""
+        if any(k.lower() == "x-amz-target" for k, _ in c["headers"]):
+            try:
+                params = json.loads(c["body"] or b"{}")
+                return params if isinstance(params, dict) else {}
+            except ValueError:
+                return {}
+        return {}
+
     def _swap_body(self, request, **_kwargs):
         # The operation's recorded body replaces the one serialized from no parameters,
         # before signing (botocore computes Content-Length from it).
@@ -656,7 +675,7 @@ class Floor:
                 service, op = c["key"].split(":", 1)
                 self.next_body = c["body"]
                 try:
-                    self.clients[service]._make_api_call(op, {})
+                    self.clients[service]._make_api_call(op, self._params(c))
                     outcomes.append(("aws", 200))
                 except ClientError as e:
                     outcomes.append(("aws", e.response.get("Error", {}).get("Code", "ClientError")))
@@ -716,6 +735,7 @@ def run(args) -> dict:
         os.environ.pop(var, None)
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 
+    template = pathlib.Path(args.template).resolve()
     run_id = secrets.token_hex(4)
     prefix = f"bench-{run_id}-"
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="tmp-bench-"))
@@ -738,7 +758,8 @@ def run(args) -> dict:
         env["TMP_LOCAL_PREFIX"] = prefix
         platform_log = open(workdir / "tmp-local.log", "wb")
         log(f"starting tmp-local on {LOOPBACK}:{port} (prefix {prefix})")
-        platform = subprocess.Popen([str(tmp_local_bin), "run", "--port", str(port)], cwd=ROOT, env=env,
+        platform = subprocess.Popen([str(tmp_local_bin), "run", "--port", str(port), "--template", str(template)],
+                                    cwd=ROOT, env=env,
                                     stdin=subprocess.DEVNULL, stdout=platform_log, stderr=subprocess.STDOUT,
                                     start_new_session=True)
         base = f"http://{LOOPBACK}:{port}"
@@ -790,8 +811,8 @@ def run(args) -> dict:
         fenv["AWS_ENDPOINT_URL"] = aws_proxy.url
 
         # 3. the Runtime API and the function's environment
-        memory = template_setting("MemorySize", FUNCTION_ID) or 128
-        timeout_s = template_setting("Timeout", FUNCTION_ID) or 3
+        memory = template_setting(template, "MemorySize", FUNCTION_ID) or 128
+        timeout_s = template_setting(template, "Timeout", FUNCTION_ID) or 3
         name = f"{prefix}{FUNCTION_ID}"
         region = fenv.get("AWS_REGION", "us-east-1")
         arn = f"arn:aws:lambda:{region}:123456789012:function:{name}"
@@ -844,8 +865,9 @@ def run(args) -> dict:
                 if runtime.init_error:
                     raise BenchError(f"init error: {runtime.init_error}")
                 if function.poll() is not None:
+                    tail = (workdir / f"{BINARY}.log").read_bytes()[-800:].decode("utf-8", "replace")
                     raise BenchError(f"{BINARY} exited with {function.returncode} "
-                                     f"(log: {workdir / (BINARY + '.log')})")
+                                     f"(log: {workdir / (BINARY + '.log')}):\n{tail}")
                 if time.monotonic() > deadline:
                     raise BenchError(f"{inv.label}: no answer in {timeout_s + 5} s")
 
@@ -1032,6 +1054,7 @@ def main() -> int:
     p.add_argument("--warm", type=int, default=30, help="warm requests (>= 20; default 30)")
     p.add_argument("--start-timeout", type=float, default=180, help="seconds for tmp-local to be healthy")
     p.add_argument("--max-run", type=float, default=900, help="seconds the Runtime API waits for work at most")
+    p.add_argument("--template", default=str(ROOT / "template.yaml"), help="template tmp-local provisions")
     p.add_argument("--results", default=str(ROOT / "infra/bench/results.json"))
     p.add_argument("--keep-logs", action="store_true",
                    help="keep the logs of tmp-local and the function (always kept on failure)")

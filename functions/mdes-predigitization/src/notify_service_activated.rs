@@ -21,7 +21,7 @@ pub const INIT: Init = crate::http_init!(init);
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
     Ok(handler(NotifyServiceActivatedOperation {
         keys: compose::mdes_key_ring(sdk, env).await?,
-        use_case: compose::notify_activated(sdk, env)?,
+        use_case: compose::notify_activated(sdk, env).await?,
     }))
 }
 

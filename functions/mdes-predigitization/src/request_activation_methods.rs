@@ -21,7 +21,7 @@ pub const INIT: Init = crate::http_init!(init);
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
     Ok(handler(RequestActivationMethodsOperation {
         keys: compose::mdes_key_ring(sdk, env).await?,
-        use_case: compose::request_activation_methods(sdk, env)?,
+        use_case: compose::request_activation_methods(sdk, env).await?,
     }))
 }
 

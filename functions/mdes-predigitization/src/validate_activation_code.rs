@@ -17,7 +17,7 @@ pub const INIT: Init = crate::http_init!(init);
 
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
     Ok(handler(ValidateActivationCodeOperation {
-        use_case: compose::validate_activation_code(sdk, env)?,
+        use_case: compose::validate_activation_code(sdk, env).await?,
     }))
 }
 

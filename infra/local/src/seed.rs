@@ -107,6 +107,18 @@ async fn point_at_simulator(
     // The simulated issuer's call centre (a UK drama number: reaches no one).
     ctx.deployment
         .set_parameter("IssuerCallCentreNumber", LOCAL_CALL_CENTRE);
+    // The keys request paths use in memory, generated as an issuer would
+    // (KMS GenerateDataKey under SecretsKey), kept only as ciphertext.
+    for (parameter, purpose) in [
+        (
+            "PanFingerprintSecretCiphertext",
+            config_secret::PAN_FINGERPRINT_SECRET,
+        ),
+        ("DataSealingKeyCiphertext", config_secret::DATA_SEALING_KEY),
+    ] {
+        let ciphertext = config_secret::generate_key(&vault(ctx)?, purpose).await?;
+        ctx.deployment.set_parameter(parameter, ciphertext);
+    }
     Ok(())
 }
 

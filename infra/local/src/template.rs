@@ -984,7 +984,7 @@ Resources:
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
         let t = Template::from_path(&path).unwrap();
         assert!(t.tables.iter().any(|t| t.logical_id == "TokenStateTable"));
-        assert!(t.keys.iter().any(|k| k.key_spec == "HMAC_256"));
+        assert!(t.keys.iter().any(|k| k.logical_id == "SecretsKey"));
         let f = t.function("MdesAuthorizeServiceFunction").unwrap();
         assert_eq!(f.binary, "mdes-authorize-service");
         assert!(f.environment.contains_key("RUST_LOG"));

@@ -36,7 +36,8 @@ use tmp_runtime::lambda::HandlerError;
 use crate::config_secret;
 use crate::dynamodb::{DynamoDbContactDirectory, DynamoDbKeyMaterialStore, TokenStateTable};
 use crate::issuer_http::{IssuerApiConfig, IssuerHttpClient};
-use crate::kms::{KmsKeyVault, KmsPanFingerprinter};
+use crate::kms::KmsKeyVault;
+use crate::local_keys::{HmacKey, SealingKey};
 use crate::sns::{SnsEventPublisher, SnsSmsSender};
 use crate::sqs::SqsOtpJobQueue;
 use crate::sqs_backoff::SqsRetryBackoff;
@@ -74,11 +75,28 @@ fn vault(sdk: &SdkConfig, env: &FunctionEnv) -> Result<Arc<KmsKeyVault>, ConfigE
     )))
 }
 
-fn hmac(sdk: &SdkConfig, env: &FunctionEnv) -> Result<Arc<KmsPanFingerprinter>, ConfigError> {
-    Ok(Arc::new(KmsPanFingerprinter::new(
-        aws_sdk_kms::Client::new(sdk),
-        env.require("PAN_FINGERPRINT_KEY_ID")?,
-    )))
+/// The PAN-fingerprint HMAC secret, unwrapped once: no request waits on KMS
+/// (`PAN_FINGERPRINT_SECRET_CIPHERTEXT`, purpose `pan-fingerprint-secret`).
+async fn hmac(sdk: &SdkConfig, env: &FunctionEnv) -> Result<Arc<HmacKey>, HandlerError> {
+    let key = config_secret::decrypt_key(
+        vault(sdk, env)?.as_ref(),
+        env.require("PAN_FINGERPRINT_SECRET_CIPHERTEXT")?,
+        config_secret::PAN_FINGERPRINT_SECRET,
+    )
+    .await?;
+    Ok(Arc::new(HmacKey::new(key)?))
+}
+
+/// The data key that seals contacts and activation codes, unwrapped once
+/// (`DATA_SEALING_KEY_CIPHERTEXT`, purpose `data-sealing-key`).
+async fn sealing(sdk: &SdkConfig, env: &FunctionEnv) -> Result<Arc<SealingKey>, HandlerError> {
+    let key = config_secret::decrypt_key(
+        vault(sdk, env)?.as_ref(),
+        env.require("DATA_SEALING_KEY_CIPHERTEXT")?,
+        config_secret::DATA_SEALING_KEY,
+    )
+    .await?;
+    Ok(Arc::new(SealingKey::new(key)?))
 }
 
 fn idempotency(table: &Arc<TokenStateTable>) -> Idempotency {
@@ -227,10 +245,10 @@ pub async fn authorize_tokenization(
     let issuer = IssuerHttpClient::new(issuer_api_config(env, client_secret)?)?;
     Ok(AuthorizeTokenization {
         idempotency: idempotency(&table),
-        vault,
+        vault: sealing(sdk, env).await?,
         events: Some(events(sdk, env, &table)?),
         verifier: Arc::new(issuer),
-        fingerprinter: hmac(sdk, env)?,
+        fingerprinter: hmac(sdk, env).await?,
         store: table,
         policy: DecisionPolicy::from_json(env.get("DECISION_RULES").unwrap_or("{}"))?,
         contact: issuer_contact(env)?,
@@ -239,30 +257,30 @@ pub async fn authorize_tokenization(
     })
 }
 
-pub fn request_activation_methods(
+pub async fn request_activation_methods(
     sdk: &SdkConfig,
     env: &FunctionEnv,
-) -> Result<RequestActivationMethods, ConfigError> {
+) -> Result<RequestActivationMethods, HandlerError> {
     Ok(RequestActivationMethods {
         tokens: table(sdk, env)?,
-        vault: vault(sdk, env)?,
-        fingerprinter: hmac(sdk, env)?,
+        vault: sealing(sdk, env).await?,
+        fingerprinter: hmac(sdk, env).await?,
         contact: issuer_contact(env)?,
         clock: clock(),
     })
 }
 
-pub fn deliver_activation_code(
+pub async fn deliver_activation_code(
     sdk: &SdkConfig,
     env: &FunctionEnv,
-) -> Result<DeliverActivationCode, ConfigError> {
+) -> Result<DeliverActivationCode, HandlerError> {
     let table = table(sdk, env)?;
     Ok(DeliverActivationCode {
         idempotency: idempotency(&table),
         tokens: table.clone(),
         codes: table.clone(),
-        vault: vault(sdk, env)?,
-        mac: hmac(sdk, env)?,
+        vault: sealing(sdk, env).await?,
+        mac: hmac(sdk, env).await?,
         otp_queue: Arc::new(SqsOtpJobQueue::new(
             aws_sdk_sqs::Client::new(sdk),
             env.require("OTP_QUEUE_URL")?,
@@ -274,26 +292,26 @@ pub fn deliver_activation_code(
     })
 }
 
-pub fn validate_activation_code(
+pub async fn validate_activation_code(
     sdk: &SdkConfig,
     env: &FunctionEnv,
-) -> Result<ValidateActivationCode, ConfigError> {
+) -> Result<ValidateActivationCode, HandlerError> {
     let table = table(sdk, env)?;
     Ok(ValidateActivationCode {
         idempotency: idempotency(&table),
         codes: table.clone(),
-        mac: hmac(sdk, env)?,
+        mac: hmac(sdk, env).await?,
         events: Some(events(sdk, env, &table)?),
         clock: clock(),
     })
 }
 
-pub fn notify_activated(
+pub async fn notify_activated(
     sdk: &SdkConfig,
     env: &FunctionEnv,
-) -> Result<NotifyActivated, ConfigError> {
+) -> Result<NotifyActivated, HandlerError> {
     let table = table(sdk, env)?;
-    let hmac = hmac(sdk, env)?;
+    let hmac = hmac(sdk, env).await?;
     Ok(NotifyActivated {
         idempotency: idempotency(&table),
         lifecycle: lifecycle(sdk, env, &table)?,
@@ -392,15 +410,17 @@ async fn cardholder_channels(
     sdk: &SdkConfig,
     env: &FunctionEnv,
 ) -> Result<CardholderChannels, HandlerError> {
-    let vault: Arc<dyn KeyVault> = vault(sdk, env)?;
+    // Contacts and codes open under the sealing key; the webhook secret is
+    // unwrapped from KMS, once, here.
+    let sealing: Arc<dyn KeyVault> = sealing(sdk, env).await?;
     let contacts = DynamoDbContactDirectory::new(
         aws_sdk_dynamodb::Client::new(sdk),
         env.require("TOKEN_STATE_TABLE")?,
-        Arc::clone(&vault),
+        Arc::clone(&sealing),
     );
-    let issuer = issuer_notifier(vault.as_ref(), env).await?;
+    let issuer = issuer_notifier(vault(sdk, env)?.as_ref(), env).await?;
     Ok(CardholderChannels {
-        vault,
+        vault: sealing,
         contacts: Arc::new(contacts),
         sms: Arc::new(SnsSmsSender::new(
             aws_sdk_sns::Client::new(sdk),
@@ -546,27 +566,32 @@ mod tests {
 
     #[tokio::test]
     async fn a_function_without_a_required_setting_fails_its_cold_start_by_name() {
-        // GIVEN a deliverActivationCode environment without its OTP queue
+        // GIVEN a deliverActivationCode environment without its sealing key
         let sdk = aws_config::SdkConfig::builder()
             .behavior_version(aws_config::BehaviorVersion::latest())
             .build();
         let env = env(&[
             ("TOKEN_STATE_TABLE", "t"),
             ("SECRETS_KEY_ID", "k"),
-            ("PAN_FINGERPRINT_KEY_ID", "h"),
+            (
+                "OTP_QUEUE_URL",
+                "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+            ),
             (
                 "TOKEN_EVENTS_TOPIC_ARN",
                 "arn:aws:sns:us-east-1:123456789012:t",
             ),
         ]);
-        // WHEN composed, THEN the cold start fails naming the variable
-        let err = deliver_activation_code(&sdk, &env).err().unwrap();
-        assert!(err.to_string().contains("OTP_QUEUE_URL"), "{err}");
+        // WHEN composed, THEN the cold start fails naming the variable (before any call)
+        let err = deliver_activation_code(&sdk, &env).await.err().unwrap();
+        assert!(
+            err.to_string().contains("DATA_SEALING_KEY_CIPHERTEXT"),
+            "{err}"
+        );
         // AND a lifecycle function without its topic fails the same way
         let env = FunctionEnv::from_map(HashMap::from([
             ("TOKEN_STATE_TABLE".to_owned(), "t".to_owned()),
             ("SECRETS_KEY_ID".to_owned(), "k".to_owned()),
-            ("PAN_FINGERPRINT_KEY_ID".to_owned(), "h".to_owned()),
         ]));
         let err = update_tokens(&sdk, &env).err().unwrap();
         assert!(err.to_string().contains("TOKEN_EVENTS_TOPIC_ARN"), "{err}");

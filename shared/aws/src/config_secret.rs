@@ -15,7 +15,10 @@ pub const ISSUER_OAUTH_CLIENT_SECRET: &str = "issuer-oauth-client-secret";
 /// Encryption context purpose of the issuer webhook signing secret.
 pub const ISSUER_WEBHOOK_SECRET: &str = "issuer-webhook-secret";
 
-/// Encryption context purpose of the issuer notification webhook signing secret.
+/// Encryption context purpose of the PAN-fingerprint HMAC secret (256 bits).
+pub const PAN_FINGERPRINT_SECRET: &str = "pan-fingerprint-secret";
+/// Encryption context purpose of the data key sealing contacts and codes (256 bits).
+pub const DATA_SEALING_KEY: &str = "data-sealing-key";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigSecretError {
@@ -38,6 +41,27 @@ pub async fn encrypt(
 ) -> Result<String, ConfigSecretError> {
     let ciphertext = vault.encrypt(secret.as_bytes(), &context(purpose)).await?;
     Ok(STANDARD.encode(ciphertext))
+}
+
+/// A binary key (a KMS `GenerateDataKey` ciphertext, base64), unwrapped.
+pub async fn decrypt_key(
+    vault: &dyn KeyVault,
+    ciphertext_b64: &str,
+    purpose: &str,
+) -> Result<Secret<Vec<u8>>, ConfigSecretError> {
+    let ciphertext = STANDARD
+        .decode(ciphertext_b64.trim())
+        .map_err(|_| ConfigSecretError::NotBase64)?;
+    Ok(vault.decrypt(&ciphertext, &context(purpose)).await?)
+}
+
+/// A new 256-bit key for `purpose`: its KMS ciphertext (base64) to configure.
+pub async fn generate_key(
+    vault: &dyn KeyVault,
+    purpose: &str,
+) -> Result<String, ConfigSecretError> {
+    let key = vault.generate_data_key(&context(purpose)).await?;
+    Ok(STANDARD.encode(key.ciphertext))
 }
 
 pub async fn decrypt(

@@ -15,6 +15,8 @@ use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::json;
 use sha2::Sha256;
+use tmp_aws::config_secret;
+use tmp_aws::local_keys::SealingKey;
 use tmp_aws::webhook::{WebhookConfig, WebhookNotifier};
 use tmp_aws::{
     DynamoDbContactDirectory, KmsKeyVault, SnsEventPublisher, SnsSmsSender, SqsOtpJobQueue,
@@ -402,7 +404,7 @@ async fn webhook_outcomes_split_into_retry_and_refusal() {
 // ------------------------------------------------------------- end to end
 
 /// A token item as MDES operations store it, contact sealed under KMS.
-async fn store_token(aws: &Aws, table: &str, vault: &KmsKeyVault, token: &str, phone: &str) {
+async fn store_token(aws: &Aws, table: &str, vault: &dyn KeyVault, token: &str, phone: &str) {
     let contact = json!({"phoneNumber": phone, "email": "jane@example.com"});
     let sealed = vault
         .encrypt(contact.to_string().as_bytes(), &contact_context(token))
@@ -452,11 +454,21 @@ async fn contact_directory_opens_the_sealed_contact_of_a_token() {
 
 #[tokio::test]
 async fn otp_delivery_function_texts_the_code_to_the_tokens_phone() {
-    // GIVEN a KMS key, a token with sealed contact and an SMS job with a sealed code
+    // GIVEN a KMS key, the data-sealing key generated under it (as an issuer
+    // onboards), a token with sealed contact and an SMS job with a sealed code
     let aws = Aws::start().await;
     let key = aws.symmetric_key().await;
     let table = aws.token_table().await;
-    let vault = KmsKeyVault::new(aws_sdk_kms::Client::new(&aws.sdk), &key);
+    let kms = KmsKeyVault::new(aws_sdk_kms::Client::new(&aws.sdk), &key);
+    let sealing_ciphertext = config_secret::generate_key(&kms, config_secret::DATA_SEALING_KEY)
+        .await
+        .unwrap();
+    let vault = SealingKey::new(
+        config_secret::decrypt_key(&kms, &sealing_ciphertext, config_secret::DATA_SEALING_KEY)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     let token = token_ref();
     let phone = unique_phone();
     store_token(&aws, &table, &vault, &token, &phone).await;
@@ -483,6 +495,7 @@ async fn otp_delivery_function_texts_the_code_to_the_tokens_phone() {
         ("SECRETS_KEY_ID".to_owned(), key.clone()),
         ("TOKEN_STATE_TABLE".to_owned(), table.clone()),
         ("ISSUER_NAME".to_owned(), "Example Bank".to_owned()),
+        ("DATA_SEALING_KEY_CIPHERTEXT".to_owned(), sealing_ciphertext),
     ]));
     // WHEN the function (cold start + handler) processes the batch
     let handler = notification_consumers::otp_delivery::init(&aws.sdk, &env)

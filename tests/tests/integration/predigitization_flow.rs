@@ -115,6 +115,11 @@ impl Flow {
             .filter_map(Value::as_str)
             .collect();
         assert!(used.contains(&"dynamodb:BatchGetItem"), "{used:?}");
+        // AND no request waits on KMS: keys are unwrapped once (Decrypt at cold
+        // start), PANs are fingerprinted and contacts sealed in memory
+        for per_request in ["kms:GenerateMac", "kms:Encrypt", "kms:GenerateDataKey"] {
+            assert!(!used.contains(&per_request), "{per_request}: {used:?}");
+        }
         assert!(authorize["denied"].as_array().unwrap().is_empty());
         self.platform.shutdown().await;
     }

@@ -82,13 +82,8 @@ async fn the_real_template_is_provisioned_and_its_routes_served() {
         .send()
         .await
         .unwrap();
-    // AND both KMS keys exist with the template's spec and usage
+    // AND the KMS key exists with the template's spec
     let kms = aws_sdk_kms::Client::new(&p.sdk);
-    let hmac_id = p.deployment.reference("PanFingerprintKey").unwrap();
-    let hmac = kms.describe_key().key_id(hmac_id).send().await.unwrap();
-    let meta = hmac.key_metadata().unwrap();
-    assert_eq!(meta.key_spec().unwrap().as_str(), "HMAC_256");
-    assert_eq!(meta.key_usage().unwrap().as_str(), "GENERATE_VERIFY_MAC");
     let by_alias = kms
         .describe_key()
         .key_id(format!("alias/{prefix}SecretsKey"))
@@ -110,7 +105,14 @@ async fn the_real_template_is_provisioned_and_its_routes_served() {
         .function_env("MdesAuthorizeServiceFunction")
         .unwrap();
     assert_eq!(env.get("TOKEN_STATE_TABLE"), Some(table_name.as_str()));
-    assert_eq!(env.get("PAN_FINGERPRINT_KEY_ID"), Some(hmac_id));
+    // AND its in-memory keys arrive only as KMS ciphertext, seeded as an issuer would
+    for name in [
+        "PAN_FINGERPRINT_SECRET_CIPHERTEXT",
+        "DATA_SEALING_KEY_CIPHERTEXT",
+    ] {
+        let ciphertext = env.get(name).unwrap_or_else(|| panic!("{name}"));
+        assert!(ciphertext.len() > 64, "{name}");
+    }
     assert_eq!(env.get("ISSUER_API_TIMEOUT_MS"), Some("2500"));
     assert_eq!(env.get("RUST_LOG"), Some("info"));
 
@@ -381,7 +383,7 @@ async fn provisioning_twice_with_one_prefix_reuses_the_resources() {
     // WHEN the second provisions with the same prefix
     let second = standard(opts).start().await.unwrap();
     // THEN it succeeds and resolves the same table and keys
-    for id in ["TokenStateTable", "SecretsKey", "PanFingerprintKey"] {
+    for id in ["TokenStateTable", "SecretsKey", "MdesKeyMaterialTable"] {
         assert_eq!(
             first.deployment.reference(id),
             second.deployment.reference(id),
