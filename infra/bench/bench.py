@@ -593,30 +593,32 @@ def git_commit() -> str | None:
 # --------------------------------------------------------------------------- floor
 
 class Floor:
-    """The recorded calls of one warm request, replayed bare and in order."""
+    """A warm request's recorded calls, replayed bare and in order: AWS calls from one
+    boto3 client per service (or, for reference, as raw HTTP over one keep-alive
+    connection), the issuer call over one keep-alive connection."""
 
-    def __init__(self, calls: list[dict], env: dict, aws_url: str, issuer_url: str, recorder: Recorder):
+    def __init__(self, env: dict, aws_url: str, issuer_url: str):
         import boto3
         from botocore.config import Config
 
-        self.calls, self.recorder = calls, recorder
         self.aws_url, self.issuer_url = aws_url, issuer_url
-        session = boto3.session.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-                                        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-                                        region_name=env.get("AWS_REGION", "us-east-1"))
-        config = Config(parameter_validation=False, retries={"total_max_attempts": 1, "mode": "standard"},
-                        connect_timeout=5, read_timeout=15, max_pool_connections=1, tcp_keepalive=True)
+        self.session = boto3.session.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                                             aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+                                             region_name=env.get("AWS_REGION", "us-east-1"))
+        self.config = Config(parameter_validation=False,
+                             retries={"total_max_attempts": 1, "mode": "standard"},
+                             connect_timeout=5, read_timeout=15, max_pool_connections=1, tcp_keepalive=True)
         self.clients = {}
         self.next_body: bytes | None = None
-        for c in calls:
-            if c["proxy"] == "aws":
-                service = c["key"].split(":", 1)[0]
-                if service not in self.clients:
-                    client = session.client(service, endpoint_url=aws_url, config=config)
-                    client.meta.events.register("before-sign", self._swap_body)
-                    self.clients[service] = client
-        self.issuer_conn = None
         self.raw_conns: dict[str, http.client.HTTPConnection] = {}
+        self.outcomes: dict[str, dict[str, dict[str, int]]] = {"boto3": {}, "raw": {}}
+
+    def client(self, service: str):
+        if service not in self.clients:
+            client = self.session.client(service, endpoint_url=self.aws_url, config=self.config)
+            client.meta.events.register("before-sign", self._swap_body)
+            self.clients[service] = client
+        return self.clients[service]
 
     @staticmethod
     def _params(c: dict) -> dict:
@@ -632,8 +634,8 @@ class Floor:
         return {}
 
     def _swap_body(self, request, **_kwargs):
-        # The operation's recorded body replaces the one serialized from no parameters,
-        # before signing (botocore computes Content-Length from it).
+        # The recorded body replaces the serialized one before signing (botocore
+        # computes Content-Length from it).
         request.data = self.next_body
         del request.headers["Content-Length"]
 
@@ -661,39 +663,32 @@ class Floor:
             self.raw_conns.pop(name, None)
         return resp.status
 
-    def run_once(self, mode: str) -> dict:
-        """One replay of the sequence; answers {key: outcome} of the replayed calls."""
+    def replay(self, calls: list[dict], mode: str, count: bool = True) -> float:
+        """Replays `calls` once; answers the elapsed ms."""
         from botocore.exceptions import ClientError
 
+        t0 = time.perf_counter()
         outcomes = []
-        for c in self.calls:
+        for c in calls:
             if c["proxy"] == "issuer":
-                outcomes.append(("issuer", self._raw("issuer", self.issuer_url, c)))
+                outcomes.append(self._raw("issuer", self.issuer_url, c))
             elif mode == "raw":
-                outcomes.append(("aws", self._raw("aws", self.aws_url, c)))
+                outcomes.append(self._raw("aws", self.aws_url, c))
             else:
                 service, op = c["key"].split(":", 1)
+                client = self.client(service)
                 self.next_body = c["body"]
                 try:
-                    self.clients[service]._make_api_call(op, self._params(c))
-                    outcomes.append(("aws", 200))
+                    client._make_api_call(op, self._params(c))
+                    outcomes.append(200)
                 except ClientError as e:
-                    outcomes.append(("aws", e.response.get("Error", {}).get("Code", "ClientError")))
-        return outcomes
-
-    def measure(self, mode: str, iterations: int) -> tuple[list[float], dict]:
-        self.recorder.set_tag(f"floor-{mode}-warmup", "floor")
-        self.run_once(mode)  # connections and clients warm, as the function's are
-        times, outcomes = [], {}
-        for i in range(iterations):
-            self.recorder.set_tag(f"floor-{mode}", "floor")
-            t0 = time.perf_counter()
-            result = self.run_once(mode)
-            times.append((time.perf_counter() - t0) * 1000)
-            for (kind, outcome), c in zip(result, self.calls):
-                outcomes.setdefault(c["key"], {}).setdefault(str(outcome), 0)
-                outcomes[c["key"]][str(outcome)] += 1
-        return times, outcomes
+                    outcomes.append(e.response.get("Error", {}).get("Code", "ClientError"))
+        elapsed = (time.perf_counter() - t0) * 1000
+        if count:
+            for outcome, c in zip(outcomes, calls):
+                by_key = self.outcomes[mode].setdefault(c["key"], {})
+                by_key[str(outcome)] = by_key.get(str(outcome), 0) + 1
+        return elapsed
 
     def close(self):
         for conn in self.raw_conns.values():
@@ -895,41 +890,59 @@ def run(args) -> dict:
         rss_after_cold = proc_status(function.pid)
         log(f"cold start {cold_ms:.1f} ms (init {init_ms:.1f} ms + first request {first_request_ms:.1f} ms)")
 
-        # warm requests, one at a time
-        warm_ms = []
-        for inv, req in zip(invocations[1:], requests[1:]):
-            runtime.submit(inv)
-            wait(inv)
-            check(inv, req["card"])
-            warm_ms.append((inv.done_at - inv.enqueued_at) * 1000)
+        # warm requests, one at a time; after each, the floor replays its calls
+        # (same table sizes, same machine load as the request it stands for)
+        floor = Floor(fenv, aws_proxy.url, issuer_proxy.url)
+        warm_ms, floor_ms, raw_ms, bodies_match = [], [], [], True
+        try:
+            for n, (inv, req) in enumerate(zip(invocations[1:], requests[1:])):
+                runtime.submit(inv)
+                wait(inv)
+                check(inv, req["card"])
+                warm_ms.append((inv.done_at - inv.enqueued_at) * 1000)
+                calls = recorder.of(inv.label, "request")
+                if n == 0:  # clients and connections warm, as the function's are
+                    recorder.set_tag("floor-warmup", "floor")
+                    floor.replay(calls, "boto3", count=False)
+                    floor.replay(calls, "raw", count=False)
+                recorder.set_tag(f"floor-boto3-{inv.label}", "floor")
+                floor_ms.append(floor.replay(calls, "boto3"))
+                replayed = recorder.of(f"floor-boto3-{inv.label}")
+                bodies_match &= [c["body"] for c in replayed] == [c["body"] for c in calls]
+                recorder.set_tag(f"floor-raw-{inv.label}", "floor")
+                raw_ms.append(floor.replay(calls, "raw"))
+        finally:
+            floor.close()
         status = proc_status(function.pid)
-        log(f"warm p50 {statistics.median(warm_ms):.1f} ms over {len(warm_ms)} requests")
+        log(f"warm p50 {statistics.median(warm_ms):.1f} ms, floor p50 {statistics.median(floor_ms):.1f} ms "
+            f"over {len(warm_ms)} requests")
 
         # calls
         init_calls = recorder.of("init")
         cold_calls = recorder.of("cold", "request")
         warm_labels = [inv.label for inv in invocations[1:]]
         warm_calls = [c for label in warm_labels for c in recorder.of(label, "request")]
+        floor_calls = [c for label in warm_labels for c in recorder.of(f"floor-boto3-{label}")]
         after = [c for inv in invocations for c in recorder.of(inv.label, "after-response")]
         sequences = {}
         for label in warm_labels:
             sequences.setdefault(tuple(c["key"] for c in recorder.of(label, "request")), []).append(label)
         concurrent = max((c["in_flight_at_start"] for c in init_calls + cold_calls + warm_calls), default=0)
-        self_ms = []
+        # Where the function spends its time between calls (parsing, decryption, rules, ...).
+        self_ms, gaps = [], {}
         for inv in invocations[1:]:
-            spent = sum(c.get("ms", 0.0) for c in recorder.of(inv.label, "request"))
+            calls = recorder.of(inv.label, "request")
+            spent = sum(c.get("ms", 0.0) for c in calls)
             self_ms.append((inv.done_at - inv.enqueued_at) * 1000 - spent)
-
-        # 5. the floor: the last warm request's calls, bare and in order
-        reference = recorder.of(warm_labels[-1], "request")
-        floor = Floor(reference, fenv, aws_proxy.url, issuer_proxy.url, recorder)
-        try:
-            floor_ms, floor_outcomes = floor.measure("boto3", args.warm)
-            raw_ms, raw_outcomes = floor.measure("raw", args.warm)
-        finally:
-            floor.close()
-        replayed = recorder.of("floor-boto3")[: len(reference)]
-        bodies_match = [c["body"] for c in replayed] == [c["body"] for c in reference]
+            previous, prev_end = "invocation", inv.served_at
+            for c in calls:
+                gaps.setdefault(f"{previous} -> {c['key']}", []).append((c["t_start"] - prev_end) * 1000)
+                previous, prev_end = c["key"], c["t_end"]
+            gaps.setdefault(f"{previous} -> answer", []).append((inv.done_at - prev_end) * 1000)
+        gap_profile = {k: {"n": len(v), "mean_ms": round(statistics.fmean(v), 3),
+                           "p50_ms": round(statistics.median(v), 3)}
+                       for k, v in sorted(gaps.items(), key=lambda kv: -statistics.fmean(kv[1]))}
+        most_common = max(sequences.items(), key=lambda kv: len(kv[1]))[0]
 
         # sizes
         size = function_bin.stat().st_size
@@ -952,17 +965,21 @@ def run(args) -> dict:
                      "call_time": call_time(warm_calls, len(warm_labels)),
                      "calls_total_per_request": round(len(warm_calls) / len(warm_labels), 3),
                      "outside_calls_ms": summary(self_ms),
+                     "time_between_calls": gap_profile,
                      "distinct_call_sequences": len(sequences),
+                     "call_sequences": {" -> ".join(k): len(v) for k, v in sequences.items()},
                      "max_concurrent_calls": concurrent + 1,
                      "calls_after_response": per_request(after, len(invocations)) if after else {}},
-            "floor": {"method": "boto3, one client per service, recorded bodies of the last warm request, "
-                                "sequential; same proxy and endpoint; issuer call over one keep-alive connection",
-                      "sequence": [c["key"] for c in reference],
+            "floor": {"method": "after each warm request, its recorded calls replayed in order: AWS calls "
+                                "from one boto3 client per service (recorded bodies; same proxy and endpoint), "
+                                "the issuer call over one keep-alive connection",
+                      "sequence": list(most_common),
                       "replayed_bodies_identical": bodies_match,
-                      "outcomes": floor_outcomes,
+                      "outcomes": floor.outcomes["boto3"],
+                      "call_time": call_time(floor_calls, len(warm_labels)),
                       **summary(floor_ms)},
             "floor_raw_http": {"method": "the same recorded requests as raw HTTP over one keep-alive connection",
-                               "outcomes": raw_outcomes, **summary(raw_ms)},
+                               "outcomes": floor.outcomes["raw"], **summary(raw_ms)},
             "memory": {"peak_rss_bytes": hwm, "VmHWM": status.get("VmHWM"), "VmRSS": status.get("VmRSS"),
                        "VmHWM_after_cold": rss_after_cold.get("VmHWM"), "threads": status.get("Threads")},
             "binary": {"path": str(function_bin), "size_bytes": size, "stripped": elf_has_symtab(function_bin) is False},
