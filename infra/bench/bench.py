@@ -1051,8 +1051,14 @@ def print_table(r: dict) -> None:
         f"AWS / issuer calls per warm request ({w['calls_total_per_request']:g} in all; "
         f"{w['distinct_call_sequences']} distinct sequence(s); max {w['max_concurrent_calls']} in flight):",
     ]
+    lines.append(f"  {'':<40}{'per request x mean ms = ms/request':>38}   floor (boto3) ms/call")
     for key, v in w["call_time"].items():
-        lines.append(f"  {key:<40}{v['per_request']:>6g} x {v['ms_per_call']:>7.2f} ms = {v['ms_per_request']:>7.2f} ms")
+        fl = f["call_time"].get(key)
+        lines.append(f"  {key:<40}{v['per_request']:>6g} x {v['ms_per_call']:>7.2f} ms = {v['ms_per_request']:>7.2f} ms"
+                     f"   {fl['ms_per_call'] if fl else '-':>7}")
+    lines.append("function time between calls (warm, mean ms; includes two proxy hops per call):")
+    for key, v in list(w["time_between_calls"].items())[:12]:
+        lines.append(f"  {key:<68}{v['mean_ms']:>7.2f} (p50 {v['p50_ms']:.2f}, n={v['n']})")
     if w["calls_after_response"]:
         lines.append(f"  after the answer (per invocation): {w['calls_after_response']}")
     lines.append("cold start calls, init (before the first /next):")
