@@ -284,6 +284,10 @@ pub fn token_snapshot(token: &Item) -> Result<TokenSnapshot, StoreError> {
             .ok_or_else(|| corrupt("token status"))?,
         live: get_bool(token, "live").unwrap_or(false),
         pan_fingerprint: get_s(token, "pan_fingerprint").map(str::to_owned),
+        suspenders: match get_s(token, "suspenders") {
+            Some(raw) => serde_json::from_str(raw).map_err(|_| corrupt("token suspenders"))?,
+            None => BTreeSet::new(),
+        },
     })
 }
 

@@ -22,6 +22,8 @@ pub struct TokenSnapshot {
     pub live: bool,
     /// The card the token belongs to.
     pub pan_fingerprint: Option<String>,
+    /// Who holds a suspension on it (a re-authorization keeps them).
+    pub suspenders: std::collections::BTreeSet<crate::domain::token::Suspender>,
 }
 
 /// A card as authorization sees it.

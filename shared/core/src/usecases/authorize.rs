@@ -361,7 +361,7 @@ fn history_entry(
         source_request_id: request_id.to_owned(),
         from: existing.map(|t| t.status),
         to,
-        suspenders: Default::default(),
+        suspenders: existing.map(|t| t.suspenders.clone()).unwrap_or_default(),
         applied: true,
         event_time: None,
     }

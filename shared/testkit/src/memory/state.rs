@@ -539,6 +539,7 @@ impl AuthorizationStore for MemoryTokenState {
                 status: t.state.status,
                 live: t.live,
                 pan_fingerprint: t.pan_fingerprint.clone(),
+                suspenders: t.state.suspenders.clone(),
             }),
         })
     }

@@ -286,6 +286,7 @@ async fn authorizations_are_conditional_on_the_card_version() {
             status: TokenStatus::Inactive,
             live: true,
             pan_fingerprint: Some("fp".to_owned()),
+            suspenders: BTreeSet::new(),
         })
     );
     assert_eq!(state.snapshot("fp", "nope").await.unwrap().token, None);
@@ -332,6 +333,7 @@ async fn authorizations_are_conditional_on_the_card_version() {
         status: TokenStatus::Inactive,
         live: true,
         pan_fingerprint: Some("fp".to_owned()),
+        suspenders: BTreeSet::new(),
     });
     let changed = state.save_authorization(&again).await;
     assert!(matches!(changed, Err(SaveError::Conflict)));
@@ -340,6 +342,7 @@ async fn authorizations_are_conditional_on_the_card_version() {
         status: TokenStatus::Declined,
         live: false,
         pan_fingerprint: Some("fp".to_owned()),
+        suspenders: BTreeSet::new(),
     });
     again.live_delta = 0;
     state.save_authorization(&again).await.unwrap();
@@ -371,6 +374,7 @@ async fn a_refusal_that_spares_the_token_writes_only_the_card_and_the_ledger() {
         status: TokenStatus::Inactive,
         live: true,
         pan_fingerprint: Some("other".to_owned()),
+        suspenders: BTreeSet::new(),
     });
     state.save_authorization(&refused).await.unwrap();
     // THEN the other card's token is as it was; our card counts the attempt
