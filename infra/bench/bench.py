@@ -744,7 +744,9 @@ def run(args) -> dict:
         "logs": str(workdir),
     }
     platform = function = None
+    logs: list = []
     servers: list = []
+    log(f"logs in {workdir} (removed after a successful run unless --keep-logs)")
     runtime = None
     try:
         # 1. the local platform
@@ -752,6 +754,7 @@ def run(args) -> dict:
         env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
         env["TMP_LOCAL_PREFIX"] = prefix
         platform_log = open(workdir / "tmp-local.log", "wb")
+        logs.append(platform_log)
         log(f"starting tmp-local on {LOOPBACK}:{port} (prefix {prefix})")
         platform = subprocess.Popen([str(tmp_local_bin), "run", "--port", str(port), "--template", str(template)],
                                     cwd=ROOT, env=env,
@@ -847,6 +850,7 @@ def run(args) -> dict:
         # 4. cold start: the first invocation waits in the queue, then the spawn
         invocations = [Invocation("cold" if i == 0 else f"warm-{i:03d}", r["event"]) for i, r in enumerate(requests)]
         function_log = open(workdir / f"{BINARY}.log", "wb")
+        logs.append(function_log)
         runtime.submit(invocations[0])
         t_spawn = time.perf_counter()
         function = subprocess.Popen([str(function_bin)], cwd=function_bin.parent, env=lambda_env,
@@ -890,9 +894,19 @@ def run(args) -> dict:
         rss_after_cold = proc_status(function.pid)
         log(f"cold start {cold_ms:.1f} ms (init {init_ms:.1f} ms + first request {first_request_ms:.1f} ms)")
 
+        # The cold start's own calls (init and first request), bare, at once (same tables):
+        # what a cold start cannot avoid; informational next to the target.
+        floor = Floor(fenv, aws_proxy.url, issuer_proxy.url)
+        cold_sequence = recorder.of("init") + recorder.of("cold", "request")
+        recorder.set_tag("floor-warmup", "floor")
+        floor.replay(cold_sequence, "boto3", count=False)
+        cold_floor_ms = []
+        for _ in range(args.cold_floor_iterations):
+            recorder.set_tag("floor-cold", "floor")
+            cold_floor_ms.append(floor.replay(cold_sequence, "boto3", count=False))
+
         # warm requests, one at a time; after each, the floor replays its calls
         # (same table sizes, same machine load as the request it stands for)
-        floor = Floor(fenv, aws_proxy.url, issuer_proxy.url)
         warm_ms, floor_ms, raw_ms, bodies_match = [], [], [], True
         try:
             for n, (inv, req) in enumerate(zip(invocations[1:], requests[1:])):
@@ -943,6 +957,19 @@ def run(args) -> dict:
                            "p50_ms": round(statistics.median(v), 3)}
                        for k, v in sorted(gaps.items(), key=lambda kv: -statistics.fmean(kv[1]))}
         most_common = max(sequences.items(), key=lambda kv: len(kv[1]))[0]
+        # The cold start step by step: spawn -> init calls -> first /next -> first request's calls -> answer.
+        cold_steps, previous, prev_end = [], "spawn", t_spawn
+        for c in init_calls:
+            cold_steps.append({"step": f"{previous} -> {c['key']}", "ms": round((c["t_start"] - prev_end) * 1000, 3),
+                               "call_ms": round(c.get("ms", 0.0), 3)})
+            previous, prev_end = c["key"], c["t_end"]
+        cold_steps.append({"step": f"{previous} -> first /next", "ms": round((runtime.first_next_at - prev_end) * 1000, 3)})
+        previous, prev_end = "first /next", cold.served_at
+        for c in cold_calls:
+            cold_steps.append({"step": f"{previous} -> {c['key']}", "ms": round((c["t_start"] - prev_end) * 1000, 3),
+                               "call_ms": round(c.get("ms", 0.0), 3)})
+            previous, prev_end = c["key"], c["t_end"]
+        cold_steps.append({"step": f"{previous} -> answer", "ms": round((cold.done_at - prev_end) * 1000, 3)})
 
         # sizes
         size = function_bin.stat().st_size
@@ -958,6 +985,10 @@ def run(args) -> dict:
                 "init_calls": per_request(init_calls, 1),
                 "first_request_calls": per_request(cold_calls, 1),
                 "init_call_time": call_time(init_calls, 1),
+                "steps": cold_steps,
+                "calls_ms": round(sum(c.get("ms", 0.0) for c in init_calls + cold_calls), 3),
+                "own_calls_floor_boto3": {"method": "init and first-request calls replayed bare right after "
+                                                    "the first answer", **summary(cold_floor_ms)},
                 "first_request_call_time": call_time(cold_calls, 1),
             },
             "warm": {**warm,
@@ -988,11 +1019,17 @@ def run(args) -> dict:
                                       for d in sorted({str(a["decision"]) for a in answers})}},
         })
         cold_target = TARGET_COLD_EXTRA_MS + floor_p50
+        cold_own = statistics.median(cold_floor_ms)
+        raw_p50 = statistics.median(raw_ms)
         results["targets"] = {
             "cold_start": {"target": f"<= {TARGET_COLD_EXTRA_MS:.0f} ms + floor p50 = {cold_target:.1f} ms",
-                           "value_ms": round(cold_ms, 3), "met": cold_ms <= cold_target},
+                           "value_ms": round(cold_ms, 3), "met": cold_ms <= cold_target,
+                           "info_vs_own_calls_floor": {
+                               "target_ms": round(TARGET_COLD_EXTRA_MS + cold_own, 3),
+                               "met": cold_ms <= TARGET_COLD_EXTRA_MS + cold_own}},
             "warm_p50": {"target": f"<= {TARGET_WARM_RATIO} x floor p50 = {TARGET_WARM_RATIO * floor_p50:.1f} ms",
                          "value_ms": warm["p50_ms"], "ratio": round(warm["p50_ms"] / floor_p50, 3),
+                         "info_ratio_to_raw_http_floor": round(warm["p50_ms"] / raw_p50, 3),
                          "met": warm["p50_ms"] <= TARGET_WARM_RATIO * floor_p50},
             "peak_rss": {"target": "<= 25 MB", "value_bytes": hwm,
                          "met": hwm is not None and hwm <= TARGET_RSS_BYTES},
@@ -1014,6 +1051,8 @@ def run(args) -> dict:
             s.shutdown()
             s.server_close()
         stop_group(platform, "tmp-local")
+        for f in logs:
+            f.close()
 
 
 def mb(n: int | None) -> str:
@@ -1037,8 +1076,13 @@ def print_table(r: dict) -> None:
         f"{t['cold_start']['target']}: {ok(t['cold_start']['met'])}",
         f"{'  of which spawn -> first /next (init)':<44}{c['spawn_to_first_next_ms']:>19.1f} ms",
         f"{'  of which first request':<44}{c['first_request_ms']:>19.1f} ms",
+        f"{'  of which outside its AWS/issuer calls':<44}{c['spawn_to_first_answer_ms'] - c['calls_ms']:>19.1f} ms",
+        f"{'  its own calls, bare (boto3) p50':<44}{c['own_calls_floor_boto3']['p50_ms']:>19.1f} ms   "
+        f"(info) <= 30 ms + that = {t['cold_start']['info_vs_own_calls_floor']['target_ms']:.1f} ms: "
+        f"{ok(t['cold_start']['info_vs_own_calls_floor']['met'])}",
         f"{'warm latency p50':<44}{w['p50_ms']:>19.2f} ms   "
-        f"{t['warm_p50']['target']}: {ok(t['warm_p50']['met'])} ({t['warm_p50']['ratio']:.2f} x)",
+        f"{t['warm_p50']['target']}: {ok(t['warm_p50']['met'])} ({t['warm_p50']['ratio']:.2f} x; "
+        f"{t['warm_p50']['info_ratio_to_raw_http_floor']:.2f} x raw)",
         f"{'warm latency p99 / mean':<44}{w['p99_ms']:>10.2f} / {w['mean_ms']:>5.2f} ms",
         f"{'warm time outside AWS/issuer calls p50':<44}{w['outside_calls_ms']['p50_ms']:>19.2f} ms",
         f"{'floor (boto3) p50 / p99':<44}{f['p50_ms']:>10.2f} / {f['p99_ms']:>5.2f} ms",
@@ -1061,12 +1105,11 @@ def print_table(r: dict) -> None:
         lines.append(f"  {key:<68}{v['mean_ms']:>7.2f} (p50 {v['p50_ms']:.2f}, n={v['n']})")
     if w["calls_after_response"]:
         lines.append(f"  after the answer (per invocation): {w['calls_after_response']}")
-    lines.append("cold start calls, init (before the first /next):")
-    for key, v in c["init_call_time"].items():
-        lines.append(f"  {key:<40}{v['per_request']:>6g} x {v['ms_per_call']:>7.2f} ms")
-    lines.append("cold start calls, first request:")
-    for key, v in c["first_request_call_time"].items():
-        lines.append(f"  {key:<40}{v['per_request']:>6g} x {v['ms_per_call']:>7.2f} ms")
+    lines.append(f"cold start step by step ({c['calls_ms']:.1f} ms of it in calls; "
+                 "function time before each call, then the call):")
+    for step in c["steps"]:
+        call = f" + call {step['call_ms']:>6.2f} ms" if "call_ms" in step else ""
+        lines.append(f"  {step['step']:<68}{step['ms']:>7.2f} ms{call}")
     lines.append(f"floor sequence: {' -> '.join(f['sequence'])}")
     lines.append(f"floor outcomes (replayed writes may fail their conditions): {f['outcomes']}")
     print("\n".join(lines), flush=True)
@@ -1075,6 +1118,8 @@ def print_table(r: dict) -> None:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--warm", type=int, default=30, help="warm requests (>= 20; default 30)")
+    p.add_argument("--cold-floor-iterations", type=int, default=5,
+                   help="replays of the cold start's calls (default 5)")
     p.add_argument("--start-timeout", type=float, default=180, help="seconds for tmp-local to be healthy")
     p.add_argument("--max-run", type=float, default=900, help="seconds the Runtime API waits for work at most")
     p.add_argument("--template", default=str(ROOT / "template.yaml"), help="template tmp-local provisions")
@@ -1100,11 +1145,14 @@ def main() -> int:
     finally:
         watchdog.cancel()
     print_table(results)
+    logs = results["logs"]
+    if not args.keep_logs:
+        results["logs"] = None
     pathlib.Path(args.results).write_text(json.dumps(results, indent=2) + "\n")
     if args.keep_logs:
         log(f"wrote {args.results}; logs in {results['logs']}")
     else:
-        shutil.rmtree(results["logs"], ignore_errors=True)
+        shutil.rmtree(logs, ignore_errors=True)
         log(f"wrote {args.results}")
     return 0
 
