@@ -24,8 +24,8 @@ $(STAMP): infra/requirements-dev.txt
 venv: $(STAMP)
 
 run: venv
-	cargo build --release -p tmp-local --bin tmp-local
-	PORT=$(PORT) ./target/release/tmp-local run
+	cargo build --profile local -p tmp-local --bin tmp-local
+	PORT=$(PORT) ./target/local/tmp-local run
 
 lint: venv
 	cargo fmt --all --check
@@ -52,5 +52,6 @@ clean:
 # (infra/bench/README.md). Reports targets; fails only if the function errs.
 .PHONY: bench
 bench: venv
-	cargo build --release -p tmp-local -p mdes-predigitization --bin tmp-local --bin mdes-authorize-service
+	cargo build --profile local -p tmp-local --bin tmp-local
+	cargo build --release -p mdes-predigitization --bin mdes-authorize-service
 	$(PY) infra/bench/bench.py

@@ -722,7 +722,8 @@ def call_time(calls: list[dict], n: int) -> dict:
 def run(args) -> dict:
     release = pathlib.Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
     release = (release if release.is_absolute() else ROOT / release) / "release"
-    tmp_local_bin, function_bin = release / "tmp-local", release / BINARY
+    # The platform is built with the `local` profile (`make run`'s), the function as Lambda runs it.
+    tmp_local_bin, function_bin = release.parent / "local" / "tmp-local", release / BINARY
     for b in (tmp_local_bin, function_bin):
         if not b.is_file():
             raise BenchError(f"{b} is missing: build it with `make bench` (cargo build --release ...)")
