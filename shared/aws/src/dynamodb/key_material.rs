@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use super::keys::KEY_MATERIAL_PK;
 use crate::aws_error::AwsFailure;
 use tmp_core::ports::key_material::{KeyMaterial, KeyMaterialStore, KeyMaterialStoreError};
 
@@ -80,7 +81,7 @@ fn to_item(m: &KeyMaterial) -> Item {
     let s = |v: &str| AttributeValue::S(v.to_owned());
     let b = |v: &[u8]| AttributeValue::B(Blob::new(v));
     HashMap::from([
-        ("fingerprint".to_owned(), s(&m.fingerprint)),
+        (KEY_MATERIAL_PK.to_owned(), s(&m.fingerprint)),
         ("public_key_der".to_owned(), b(&m.public_key_der)),
         ("encrypted_data_key".to_owned(), b(&m.encrypted_data_key)),
         ("nonce".to_owned(), b(&m.nonce)),
@@ -92,7 +93,7 @@ fn to_item(m: &KeyMaterial) -> Item {
 
 fn from_item(item: &Item) -> Result<KeyMaterial, KeyMaterialStoreError> {
     Ok(KeyMaterial {
-        fingerprint: string(item, "fingerprint")?,
+        fingerprint: string(item, KEY_MATERIAL_PK)?,
         public_key_der: bytes(item, "public_key_der")?,
         encrypted_data_key: bytes(item, "encrypted_data_key")?,
         nonce: bytes(item, "nonce")?,
