@@ -18,10 +18,12 @@ pub const INIT: Init = crate::http_init!(init);
 
 /// Cold start: the key ring unwrapped once, the use case composed once.
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
-    Ok(handler(AuthorizeService {
-        keys: compose::mdes_key_ring(sdk, env).await?,
-        use_case: compose::authorize_tokenization(sdk, env).await?,
-    }))
+    // Independent: the key ring's read and unwraps overlap the use case's.
+    let (keys, use_case) = tokio::try_join!(
+        compose::mdes_key_ring(sdk, env),
+        compose::authorize_tokenization(sdk, env),
+    )?;
+    Ok(handler(AuthorizeService { keys, use_case }))
 }
 
 pub fn handler(operation: AuthorizeService) -> HttpHandler {

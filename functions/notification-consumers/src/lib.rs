@@ -1,11 +1,13 @@
-//! The SQS consumers that reach cardholders and the issuer: one module per
-//! consumer, one Lambda binary per consumer in `src/bin/`, and the family's
-//! slice of the registry. Batch rules (partial failures, backoff) are
-//! `tmp_runtime::consumer`'s.
+//! The event pipeline: the outbox publisher on the table's stream, and the
+//! SQS consumers that reach cardholders and the issuer. One module per
+//! function, one Lambda binary per function in `src/bin/`, and the family's
+//! slice of the registry. Batch rules of the SQS consumers (partial failures,
+//! backoff) are `tmp_runtime::consumer`'s.
 
 pub mod cardholder_notification;
 pub mod issuer_notification;
 pub mod otp_delivery;
+pub mod token_event_publisher;
 
 use tmp_aws::cold_start::Registry;
 
@@ -14,6 +16,7 @@ pub const FUNCTIONS: Registry = &[
     ("otp-delivery", otp_delivery::INIT),
     ("issuer-notification", issuer_notification::INIT),
     ("cardholder-notification", cardholder_notification::INIT),
+    ("token-event-publisher", token_event_publisher::INIT),
 ];
 
 /// An [`tmp_aws::cold_start::Init`] from an async SQS `init` function.

@@ -24,6 +24,7 @@ pub mod registry;
 pub mod resolve;
 pub mod routes;
 pub mod seed;
+pub mod stream_sources;
 pub mod template;
 
 pub use deployment::Deployment;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use axum::Router;
-use tmp_runtime::lambda::SqsHandler;
+use tmp_runtime::lambda::{EventHandler, SqsHandler};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -22,6 +22,7 @@ use crate::gateway::{self, GatewayConfig, GatewayError, LOCAL_PREFIX};
 use crate::iam::{self, IamProxy, PrincipalUsage, RunningIamProxy, UsageHandle};
 use crate::provision::{ProvisionError, provision};
 use crate::routes::RouteInfo;
+use crate::stream_sources::{self, StreamPollOptions, StreamPollers, StreamSourceError};
 use crate::template::{Template, TemplateError};
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +37,8 @@ pub enum PlatformError {
     Gateway(#[from] GatewayError),
     #[error("SQS event sources")]
     EventSource(#[from] EventSourceError),
+    #[error("DynamoDB stream event sources")]
+    StreamSource(#[from] StreamSourceError),
     #[error("seeding the local platform")]
     Seed(#[source] SeedError),
     #[error("the gateway's allow-list")]
@@ -176,6 +179,8 @@ pub struct LocalPlatform {
     extras: Vec<(String, RouterFactory)>,
     seeds: Vec<SeedFn>,
     sqs_handlers: HashMap<String, SqsHandler>,
+    stream_handlers: HashMap<String, EventHandler>,
+    stream_poll: StreamPollOptions,
     allowed_cidrs: Option<AllowList>,
 }
 
@@ -186,6 +191,8 @@ impl LocalPlatform {
             extras: Vec::new(),
             seeds: Vec::new(),
             sqs_handlers: HashMap::new(),
+            stream_handlers: HashMap::new(),
+            stream_poll: StreamPollOptions::default(),
             allowed_cidrs: None,
         }
     }
@@ -204,6 +211,19 @@ impl LocalPlatform {
     /// the registry's (tests inject consumers this way).
     pub fn sqs_consumer(mut self, logical_id: &str, handler: SqsHandler) -> Self {
         self.sqs_handlers.insert(logical_id.to_owned(), handler);
+        self
+    }
+
+    /// Uses `handler` for the DynamoDB stream events of function
+    /// `logical_id` instead of the registry's (tests inject consumers this way).
+    pub fn stream_consumer(mut self, logical_id: &str, handler: EventHandler) -> Self {
+        self.stream_handlers.insert(logical_id.to_owned(), handler);
+        self
+    }
+
+    /// How the stream pollers pause between reads and before retries.
+    pub fn stream_poll_options(mut self, options: StreamPollOptions) -> Self {
+        self.stream_poll = options;
         self
     }
 
@@ -302,6 +322,10 @@ impl LocalPlatform {
         let consumers =
             event_sources::cold_start(&sources, &deployment, &function_sdk, self.sqs_handlers)
                 .await?;
+        let streams = stream_sources::stream_sources(&template, &deployment)?;
+        let stream_consumers =
+            stream_sources::cold_start(&streams, &deployment, &function_sdk, self.stream_handlers)
+                .await?;
         let functions = functions_router(
             &template,
             &deployment,
@@ -338,6 +362,8 @@ impl LocalPlatform {
             ..PollOptions::default()
         };
         let pollers = event_sources::start(&sdk, &deployment.region, sources, &consumers, &poll)?;
+        let stream_pollers =
+            stream_sources::start(&sdk, streams, &stream_consumers, &self.stream_poll)?;
         Ok(RunningPlatform {
             base_url,
             emulator_url: emulator.endpoint_url().to_owned(),
@@ -350,6 +376,7 @@ impl LocalPlatform {
             stop,
             server,
             pollers,
+            stream_pollers,
         })
     }
 }
@@ -369,6 +396,7 @@ pub struct RunningPlatform {
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     pollers: Pollers,
+    stream_pollers: StreamPollers,
 }
 
 impl RunningPlatform {
@@ -385,10 +413,12 @@ impl RunningPlatform {
         self.emulator.pid()
     }
 
-    /// Stops the SQS pollers (batches in hand are settled), the gateway
-    /// (in-flight requests finish) and the emulator.
+    /// Stops the SQS pollers (batches in hand are settled), the stream
+    /// pollers (invocations under way finish), the gateway (in-flight
+    /// requests finish) and the emulator.
     pub async fn shutdown(self) {
         self.pollers.shutdown().await;
+        self.stream_pollers.shutdown().await;
         let _ = self.stop.send(());
         let mut server = self.server;
         // Graceful, but a client holding a connection open must not block exit.

@@ -178,10 +178,28 @@ async fn create_table(
             .and_then(|t| t.table_arn())
             .unwrap_or_default()
             .to_owned();
-        d.insert(
-            id,
-            DeployedResource::new("AWS::DynamoDB::Table", name).with("Arn", arn),
-        );
+        let mut stream_arn = existing
+            .table()
+            .filter(|t| t.stream_specification().is_some_and(|s| s.stream_enabled()))
+            .and_then(|t| t.latest_stream_arn())
+            .map(str::to_owned);
+        // A table made before the template gave it a stream gets one now.
+        if stream_arn.is_none()
+            && let Some(view) = &table.stream_view_type
+        {
+            let updated = dynamodb
+                .update_table()
+                .table_name(&name)
+                .stream_specification(stream_specification(view, id)?)
+                .send()
+                .await
+                .map_err(aws(id))?;
+            stream_arn = updated
+                .table_description()
+                .and_then(|t| t.latest_stream_arn())
+                .map(str::to_owned);
+        }
+        d.insert(id, table_resource(name, arn, stream_arn));
         return Ok(());
     }
     let mut req = dynamodb
@@ -214,12 +232,19 @@ async fn create_table(
                 .map_err(aws(id))?,
         );
     }
+    if let Some(view) = &table.stream_view_type {
+        req = req.stream_specification(stream_specification(view, id)?);
+    }
     let created = req.send().await.map_err(aws(id))?;
     let arn = created
         .table_description()
         .and_then(|t| t.table_arn())
         .unwrap_or_default()
         .to_owned();
+    let stream_arn = created
+        .table_description()
+        .and_then(|t| t.latest_stream_arn())
+        .map(str::to_owned);
     if let Some(attribute) = &table.ttl_attribute {
         dynamodb
             .update_time_to_live()
@@ -235,11 +260,26 @@ async fn create_table(
             .await
             .map_err(aws(id))?;
     }
-    d.insert(
-        id,
-        DeployedResource::new("AWS::DynamoDB::Table", name).with("Arn", arn),
-    );
+    d.insert(id, table_resource(name, arn, stream_arn));
     Ok(())
+}
+
+fn stream_specification(view: &str, id: &str) -> Result<ddb::StreamSpecification, ProvisionError> {
+    ddb::StreamSpecification::builder()
+        .stream_enabled(true)
+        .stream_view_type(view.into())
+        .build()
+        .map_err(aws(id))
+}
+
+/// `!Ref` is the name; `!GetAtt .Arn`, and `.StreamArn` (the `LatestStreamArn`)
+/// when the table has a stream.
+fn table_resource(name: String, arn: String, stream_arn: Option<String>) -> DeployedResource {
+    let table = DeployedResource::new("AWS::DynamoDB::Table", name).with("Arn", arn);
+    match stream_arn {
+        Some(stream_arn) => table.with("StreamArn", stream_arn),
+        None => table,
+    }
 }
 
 /// Dead-letter queues must exist before the queues that redrive into them.

@@ -3,12 +3,14 @@
 //! function families, each the family's own list.
 
 use tmp_aws::cold_start::{ColdStart, Init, Registry};
-use tmp_runtime::lambda::{HttpHandler, SqsHandler};
+use tmp_runtime::lambda::{EventHandler, HttpHandler, SqsHandler};
 
 /// An HTTP function's cold start.
 pub type InitFn = ColdStart<HttpHandler>;
 /// An SQS consumer's cold start.
 pub type SqsInitFn = ColdStart<SqsHandler>;
+/// A JSON-event function's cold start (DynamoDB streams, schedules).
+pub type EventInitFn = ColdStart<EventHandler>;
 
 const FAMILIES: &[Registry] = &[
     mdes_predigitization::FUNCTIONS,
@@ -39,6 +41,14 @@ pub fn lookup_sqs(binary: &str) -> Option<SqsInitFn> {
     match lookup(binary)? {
         Init::Sqs(init) => Some(init),
         Init::Http(_) | Init::Event(_) => None,
+    }
+}
+
+/// The JSON-event init registered for `binary`, if it is one (stream consumers).
+pub fn lookup_event(binary: &str) -> Option<EventInitFn> {
+    match lookup(binary)? {
+        Init::Event(init) => Some(init),
+        Init::Http(_) | Init::Sqs(_) => None,
     }
 }
 

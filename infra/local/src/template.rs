@@ -9,6 +9,10 @@ use serde_norway::{Mapping, Value};
 
 use crate::intrinsics::{Expr, normalize};
 
+mod stream_event;
+
+pub use stream_event::StartingPosition;
+
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
     #[error("cannot read the template file")]
@@ -56,6 +60,8 @@ pub struct TableSpec {
     pub key_schema: Vec<KeyAttribute>,
     pub global_indexes: Vec<IndexSpec>,
     pub ttl_attribute: Option<String>,
+    /// `StreamSpecification.StreamViewType` (`NEW_IMAGE`, ...): the table has a stream.
+    pub stream_view_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +121,26 @@ pub enum FunctionEvent {
     },
     Sns {
         topic: Expr,
+    },
+    /// A DynamoDB stream event source mapping (SAM `DynamoDB` event), with
+    /// Lambda's defaults filled in.
+    DynamoDb {
+        /// The stream ARN (`!GetAtt Table.StreamArn`).
+        stream: Expr,
+        starting_position: StartingPosition,
+        /// `BatchSize`, default 100.
+        batch_size: u32,
+        /// `MaximumBatchingWindowInSeconds`, default 0.
+        maximum_batching_window: std::time::Duration,
+        bisect_batch_on_function_error: bool,
+        /// `MaximumRetryAttempts`; -1 (the default) retries until the record expires.
+        maximum_retry_attempts: i32,
+        /// `FunctionResponseTypes` contains `ReportBatchItemFailures`.
+        report_batch_item_failures: bool,
+        /// `DestinationConfig.OnFailure.Destination`: an SQS queue or SNS topic ARN.
+        on_failure: Option<Expr>,
+        /// `FilterCriteria.Filters[].Pattern`: Lambda filter patterns (JSON text).
+        filters: Vec<String>,
     },
     /// `Schedule` or `ScheduleV2`.
     Schedule {
@@ -380,6 +406,10 @@ fn table(id: &str, p: &Mapping) -> Result<TableSpec, TemplateError> {
             .and_then(|t| str_of(t, "AttributeName"))
             .filter(|_| ttl_enabled)
             .map(str::to_owned),
+        stream_view_type: p
+            .get("StreamSpecification")
+            .and_then(|s| str_of(s, "StreamViewType"))
+            .map(str::to_owned),
     })
 }
 
@@ -503,6 +533,16 @@ fn gateway_responses(
     Ok(out)
 }
 
+/// `FunctionResponseTypes` contains `ReportBatchItemFailures`.
+fn reports_batch_item_failures(ep: &Mapping) -> bool {
+    ep.get("FunctionResponseTypes")
+        .and_then(Value::as_sequence)
+        .is_some_and(|s| {
+            s.iter()
+                .any(|t| t.as_str() == Some("ReportBatchItemFailures"))
+        })
+}
+
 fn function(
     id: &str,
     r: &Resource,
@@ -542,14 +582,9 @@ fn function(
                         .ok_or_else(|| invalid(id, "an SQS event lacks Queue"))?,
                 ),
                 batch_size: u32_of(&ep, "BatchSize"),
-                report_batch_item_failures: ep
-                    .get("FunctionResponseTypes")
-                    .and_then(Value::as_sequence)
-                    .is_some_and(|s| {
-                        s.iter()
-                            .any(|t| t.as_str() == Some("ReportBatchItemFailures"))
-                    }),
+                report_batch_item_failures: reports_batch_item_failures(&ep),
             },
+            "DynamoDB" => stream_event::dynamodb(id, &ep)?,
             "SNS" => FunctionEvent::Sns {
                 topic: Expr(
                     ep.get("Topic")

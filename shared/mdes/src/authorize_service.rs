@@ -109,6 +109,7 @@ impl AuthorizeServiceRequest {
             recommended_decision,
             device_score: validate::score(&format!("{P}.deviceScore"), &info.device_score)?,
             account_score: validate::score(&format!("{P}.accountScore"), &info.account_score)?,
+            ..WalletAdvice::default()
         })
     }
 }

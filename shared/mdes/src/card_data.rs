@@ -53,6 +53,8 @@ impl SealedCardData for MdesCardData {
             card,
             account_number: data.account_number(),
             token_number: data.token_data.map(|t| t.token),
+            // MDES sends the wallet's advice in the clear request.
+            wallet: None,
         })
     }
 }

@@ -103,12 +103,17 @@ pub async fn load_keyring(
     vault: &dyn KeyVault,
     store: &dyn KeyMaterialStore,
 ) -> Result<MdesKeyRing, MdesKeyError> {
+    let active: Vec<_> = store
+        .list()
+        .await?
+        .into_iter()
+        .filter(|m| m.status == KeyMaterialStatus::Active)
+        .collect();
+    // One KMS round trip for all keys, not one per key, at cold start.
+    let opened = futures::future::try_join_all(active.iter().map(|m| open_key(vault, m))).await?;
     let mut ring = MdesKeyRing::default();
-    for material in store.list().await? {
-        if material.status != KeyMaterialStatus::Active {
-            continue;
-        }
-        ring.insert(open_key(vault, &material).await?);
+    for key in opened {
+        ring.insert(key);
     }
     Ok(ring)
 }

@@ -6,8 +6,7 @@
 //! api_response=trace`, a span filter), can lift.
 
 use tracing::{Level, Metadata};
-use tracing_subscriber::EnvFilter;
-use tracing_subscriber::filter::{LevelFilter, filter_fn};
+use tracing_subscriber::filter::{LevelFilter, Targets, filter_fn};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -43,18 +42,19 @@ pub fn within_cap(target: &str, level: Level) -> bool {
         .is_none_or(|(_, max)| level <= *max)
 }
 
-/// The filter: `directives` (as `RUST_LOG`, default `info`) with the capped
-/// targets appended.
-pub fn filter(directives: &str) -> EnvFilter {
-    let mut filter = EnvFilter::builder()
-        .with_default_directive(LevelFilter::INFO.into())
-        .parse_lossy(directives);
-    for (krate, level) in CAPPED {
-        if let Ok(d) = format!("{krate}={level}").parse() {
-            filter = filter.add_directive(d);
-        }
-    }
-    filter
+/// The filter: `directives` (`RUST_LOG`'s `target=level` list, default
+/// `info`; anything unparsable falls back to `info`) with the capped targets
+/// appended. Plain targets rather than `EnvFilter`: no regex engine in every
+/// Lambda for span-field filters a function never needs.
+pub fn filter(directives: &str) -> Targets {
+    let parsed = match directives.trim() {
+        "" => None,
+        text => text.parse::<Targets>().ok(),
+    };
+    let filter = parsed.unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    CAPPED.iter().fold(filter, |filter, (krate, level)| {
+        filter.with_target(*krate, *level)
+    })
 }
 
 /// The subscriber: JSON lines to `writer`, without ANSI colours or timestamps
@@ -65,13 +65,13 @@ where
 {
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(filter(directives))
         .with_current_span(true)
         .with_ansi(false)
         .without_time()
         .with_target(true)
         .with_writer(writer)
         .finish()
+        .with(filter(directives))
         .with(filter_fn(|meta: &Metadata<'_>| {
             within_cap(meta.target(), *meta.level())
         }))

@@ -21,14 +21,14 @@ use tmp_core::domain::policy::DecisionPolicy;
 use tmp_core::domain::token::{HistoryEntry, Initiator, TokenStatus};
 use tmp_core::domain::velocity::Attempt;
 use tmp_core::ports::{
-    AuthorizationStore, AuthorizationWrite, KeyVault, RequestClaim, RequestCompletion, RequestKey,
-    RequestLedger, StoredCode, TokenAttributes, TokenLifecycleStore, TokenRecord,
+    AuthorizationStore, AuthorizationWrite, KeyVault, RequestAnswer, RequestKey, RequestState,
+    StoredCode, TokenAttributes, TokenLifecycleStore, TokenRecord,
 };
 use tmp_core::secret::Pan;
 use tmp_core::usecases::activation_methods::IssuerContact;
 use tmp_core::usecases::authorize::AuthorizeTokenization;
 use tmp_core::usecases::deliver_activation_code::DeliverActivationCode;
-use tmp_core::usecases::events::EventDispatch;
+use tmp_core::usecases::events::{OutboxRecord, PublishEvents};
 use tmp_core::usecases::ledger::Idempotency;
 use tmp_core::usecases::lifecycle::TokenLifecycle;
 use tmp_core::usecases::notify_activated::NotifyActivated;
@@ -166,8 +166,9 @@ impl World {
         }
     }
 
-    pub fn events(&self) -> EventDispatch {
-        EventDispatch {
+    /// The stream's publisher of outbox events.
+    pub fn publish_events(&self) -> PublishEvents {
+        PublishEvents {
             publisher: self.publisher.clone(),
             outbox: self.state.clone(),
             clock: self.clock.clone(),
@@ -182,7 +183,6 @@ impl World {
     pub fn lifecycle_on(&self, tokens: Arc<dyn TokenLifecycleStore>) -> TokenLifecycle {
         TokenLifecycle {
             tokens,
-            events: Some(self.events()),
             clock: self.clock.clone(),
             ids: self.ids.clone(),
         }
@@ -195,9 +195,7 @@ impl World {
     /// Authorization on another authorization store (a wrapper of the state).
     pub fn authorize_on(&self, store: Arc<dyn AuthorizationStore>) -> AuthorizeTokenization {
         AuthorizeTokenization {
-            idempotency: self.idempotency(),
             vault: self.vault.clone(),
-            events: Some(self.events()),
             verifier: self.cards.clone(),
             fingerprinter: self.mac.clone(),
             store,
@@ -226,7 +224,6 @@ impl World {
             vault: self.vault.clone(),
             mac: self.mac.clone(),
             otp_queue: self.otp_queue.clone(),
-            events: Some(self.events()),
             code_policy: self.code_policy,
             clock: self.clock.clone(),
             ids: self.ids.clone(),
@@ -238,7 +235,6 @@ impl World {
             idempotency: self.idempotency(),
             codes: self.state.clone(),
             mac: self.mac.clone(),
-            events: Some(self.events()),
             clock: self.clock.clone(),
         }
     }
@@ -282,14 +278,17 @@ impl World {
         let now = self.now();
         let first = attempts.first().expect("attempts to seed");
         let key = request_key("seedAttempts", &format!("seed-{}", first.request_id));
-        let lease = "seed-lease";
-        let claim = self.state.claim(&key, "seed", lease, now).await.unwrap();
+        let snapshot = self
+            .state
+            .snapshot(&key, pan_fingerprint, "")
+            .await
+            .unwrap();
         assert_eq!(
-            claim,
-            RequestClaim::Claimed,
+            snapshot.request,
+            RequestState::New,
             "seed attempts once per first id"
         );
-        let card = self.state.snapshot(pan_fingerprint, "").await.unwrap().card;
+        let card = snapshot.card;
         let mut all = card.attempts;
         all.extend_from_slice(attempts);
         all.sort_by(|a, b| {
@@ -298,9 +297,9 @@ impl World {
         });
         let write = AuthorizationWrite {
             network: Network::Mastercard,
-            completion: RequestCompletion {
+            answer: RequestAnswer {
                 key: key.clone(),
-                lease_id: lease.to_owned(),
+                signature: "seed".to_owned(),
                 outcome_json: "{}".to_owned(),
             },
             token_ref: String::new(),
@@ -379,6 +378,26 @@ impl World {
     /// The outbox of `token_ref`: (event, published), in commit order.
     pub fn outbox(&self, token_ref: &str) -> Vec<(TokenEvent, bool)> {
         self.state.events_of(token_ref)
+    }
+
+    /// Every event committed to an outbox, in commit order (what the
+    /// stream's publisher will publish).
+    pub fn committed_events(&self) -> Vec<TokenEvent> {
+        self.state.committed_events()
+    }
+
+    /// The token's outbox items as the table's stream delivers them (its
+    /// position: the place in the stream).
+    pub fn stream_records(&self, token_ref: &str) -> Vec<OutboxRecord> {
+        self.committed_events()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, event)| event.token_unique_reference == token_ref)
+            .map(|(i, event)| OutboxRecord {
+                position: format!("{:021}", i + 1),
+                event,
+            })
+            .collect()
     }
 
     /// The ledger entry of an MDES request: (state, signature, outcome JSON).

@@ -501,6 +501,34 @@ async fn a_retried_request_replays_its_answer_and_counts_once_for_velocity() {
 }
 
 #[tokio::test]
+async fn duplicates_racing_each_other_get_one_answer_and_count_once() {
+    // GIVEN a fresh platform
+    let h = start(HashMap::new()).await;
+    let green = read_event(GREEN);
+
+    // WHEN MDES's retry of a request races the request itself, eight times over
+    let answers = futures::future::join_all((0..8).map(|_| h.send(&green))).await;
+    // THEN every invocation answers the same (the winner's answer, replayed by the rest)
+    assert_eq!(answers[0].status, 200, "{}", answers[0].raw);
+    assert_eq!(answers[0].decision(), "APPROVED", "{}", answers[0].raw);
+    for answer in &answers {
+        assert_eq!(answer.raw, answers[0].raw);
+    }
+    // AND one decision, one attempt, one live token and one event were written
+    let tur = body_field(&green, "/fundingAccountInfo/tokenUniqueReference").unwrap();
+    h.only_decision(&tur).await;
+    let token = h.get(&format!("TOKEN#{tur}"), "TOKEN").await.unwrap();
+    let card_pk = format!("CARD#{}", text(&token, "pan_fingerprint"));
+    let card = h.get(&card_pk, "CARD").await.unwrap();
+    let attempts: Vec<Value> = serde_json::from_str(text(&card, "attempts")).unwrap();
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert_eq!(card["live_tokens"].as_n().unwrap(), "1");
+    let events = h.query(&format!("TOKEN#{tur}"), Some("EVENT#")).await;
+    assert_eq!(events.len(), 1);
+    h.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_token_requestor_override_lowers_the_live_token_limit() {
     // GIVEN the platform deployed with one live token per card for this token requestor
     let rules =

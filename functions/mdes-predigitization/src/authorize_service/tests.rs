@@ -74,8 +74,8 @@ async fn green_card_is_approved_with_a_matching_cvc() {
     assert_eq!(history[0].from, None);
     assert_eq!(history[0].to, TokenStatus::Inactive);
     assert!(history[0].applied);
-    // AND TOKEN_AUTHORIZED was published once and marked in the outbox
-    let published = fx.publisher.events();
+    // AND TOKEN_AUTHORIZED was committed once to the outbox, for the stream's publisher
+    let published = fx.committed_events();
     assert_eq!(published.len(), 1);
     let event = &published[0];
     assert_eq!(event.event_type, TokenEventType::TokenAuthorized);
@@ -85,7 +85,12 @@ async fn green_card_is_approved_with_a_matching_cvc() {
     assert_eq!(event.pan_last4.as_deref(), Some("4444"));
     assert_eq!(event.source_request_id.as_deref(), Some("sample-as-0001"));
     assert_eq!(event.details["decision"], "APPROVED");
-    assert_eq!(fx.state.events_of(GREEN_TOKEN), [(event.clone(), true)]);
+    assert_eq!(fx.state.events_of(GREEN_TOKEN), [(event.clone(), false)]);
+    assert_eq!(
+        fx.publisher.attempts(),
+        0,
+        "the request publishes nothing itself"
+    );
     // AND the request is completed in the ledger
     let (state, _, _) = fx.ledger_entry(OPERATION, "sample-as-0001").unwrap();
     assert_eq!(state, "COMPLETED");
@@ -108,7 +113,7 @@ async fn a_retry_replays_the_same_answer_and_counts_one_attempt() {
     assert_eq!(fx.cards.calls(), 1);
     assert_eq!(fx.state.decisions_of(GREEN_TOKEN).len(), 1);
     assert_eq!(fx.state.history_of(GREEN_TOKEN).len(), 1);
-    assert_eq!(fx.publisher.events().len(), 1);
+    assert_eq!(fx.committed_events().len(), 1);
     assert_eq!(fx.state.live_tokens(&fingerprint), 1);
 }
 
@@ -148,7 +153,7 @@ async fn yellow_offers_the_masked_phone_and_email_then_the_call_centre() {
         history[0].reason_code.as_deref(),
         Some("WALLET_RISK_AUTHENTICATE")
     );
-    assert_eq!(fx.publisher.events().len(), 1);
+    assert_eq!(fx.committed_events().len(), 1);
 }
 
 #[tokio::test]
@@ -284,7 +289,7 @@ async fn red_paths_are_declined_by_the_rule_that_failed() {
             "{sample}"
         );
         // AND nothing is announced
-        assert!(fx.publisher.events().is_empty(), "{sample}");
+        assert!(fx.committed_events().is_empty(), "{sample}");
         assert!(fx.state.events_of(&token_ref).is_empty(), "{sample}");
     }
 }
@@ -336,7 +341,7 @@ async fn unusable_payloads_are_one_and_the_same_cryptography_error_and_leave_no_
         );
         assert_eq!(fx.cards.calls(), 0, "{sample}");
         assert_eq!(fx.ledger_entry(OPERATION, &request_id), None, "{sample}");
-        assert!(fx.publisher.events().is_empty(), "{sample}");
+        assert!(fx.committed_events().is_empty(), "{sample}");
     }
     // AND every reason gets the very same answer (no oracle)
     assert_eq!(answers.len(), 1, "{answers:?}");

@@ -72,8 +72,8 @@ async fn the_authorized_token_becomes_active_and_is_announced() {
     );
     assert_eq!(activation.source_request_id, "sample-nsa-0001");
     assert!(activation.applied);
-    // AND TOKEN_ACTIVATED ("card added to wallet") was published and marked
-    let published = fx.publisher.events();
+    // AND TOKEN_ACTIVATED ("card added to wallet") was committed for publishing
+    let published = fx.committed_events();
     let types: Vec<_> = published.iter().map(|e| e.event_type).collect();
     assert_eq!(
         types,
@@ -93,12 +93,14 @@ async fn the_authorized_token_becomes_active_and_is_announced() {
     assert_eq!(event.wallet_id.as_deref(), Some("103"));
     assert_eq!(event.language.as_deref(), Some("en"));
     assert_eq!(event.source_request_id.as_deref(), Some("sample-nsa-0001"));
+    // (committed to the outbox; the stream's publisher sends them)
     assert!(
         fx.state
             .events_of(YELLOW_TOKEN)
             .iter()
-            .all(|(_, sent)| *sent)
+            .all(|(_, sent)| !*sent)
     );
+    assert_eq!(fx.publisher.attempts(), 0);
 }
 
 #[tokio::test]
@@ -111,7 +113,7 @@ async fn a_retried_activation_is_applied_once() {
     let retried = fx.expect_ok(ACTIVATED, SAMPLE).await;
     assert_eq!(retried, first);
     assert_eq!(fx.state.history_of(YELLOW_TOKEN).len(), 2);
-    assert_eq!(fx.publisher.events().len(), 2);
+    assert_eq!(fx.committed_events().len(), 2);
 }
 
 #[tokio::test]
@@ -136,7 +138,7 @@ async fn a_token_we_never_authorized_is_created_active_on_its_card() {
     let history = fx.state.history_of(YELLOW_TOKEN);
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].from, None);
-    let published = fx.publisher.events();
+    let published = fx.committed_events();
     assert_eq!(published.len(), 1);
     assert_eq!(published[0].event_type, TokenEventType::TokenActivated);
     assert_eq!(published[0].previous_status, None);

@@ -40,8 +40,8 @@ async fn suspicious_replenishment_is_recorded_and_announced() {
     assert_eq!(last.from, Some(TokenStatus::Active));
     assert_eq!(last.to, TokenStatus::Active);
     assert!(last.applied);
-    // AND SUSPICIOUS_ACTIVITY was published with MDES's event details
-    let published = fx.publisher.events();
+    // AND SUSPICIOUS_ACTIVITY was committed with MDES's event details
+    let published = fx.committed_events();
     assert_eq!(published.len(), 3);
     let event = &published[2];
     assert_eq!(event.event_type, TokenEventType::SuspiciousActivity);
@@ -52,12 +52,14 @@ async fn suspicious_replenishment_is_recorded_and_announced() {
     assert_eq!(event.reason_code.as_deref(), Some("REPLENISH"));
     assert_eq!(event.source_request_id.as_deref(), Some("sample-nse-0001"));
     assert_eq!(event.details, sample_body(SUSPICIOUS, SAMPLE)["events"]);
+    // (committed to the outbox; the stream's publisher sends them)
     assert!(
         fx.state
             .events_of(YELLOW_TOKEN)
             .iter()
-            .all(|(_, sent)| *sent)
+            .all(|(_, sent)| !*sent)
     );
+    assert_eq!(fx.publisher.attempts(), 0);
 }
 
 #[tokio::test]
@@ -70,7 +72,7 @@ async fn a_retried_report_is_recorded_once() {
     let retried = fx.expect_ok(SUSPICIOUS, SAMPLE).await;
     assert_eq!(retried, first);
     assert_eq!(fx.state.history_of(YELLOW_TOKEN).len(), 3);
-    assert_eq!(fx.publisher.events().len(), 3);
+    assert_eq!(fx.committed_events().len(), 3);
 }
 
 #[tokio::test]

@@ -74,7 +74,7 @@ async fn status_changes_and_deletions_are_applied_in_order() {
         Some("DELETED_FROM_CONSUMER_APP")
     );
     // AND the suspension and the deletion were announced, the repeat was not
-    let published = fx.publisher.events();
+    let published = fx.committed_events();
     let types: Vec<_> = published.iter().map(|e| e.event_type).collect();
     assert_eq!(
         types,
@@ -114,7 +114,7 @@ async fn a_retried_update_is_applied_once() {
         .await;
     assert_eq!(retried, first);
     assert_eq!(fx.state.history_of(YELLOW_TOKEN).len(), history);
-    assert_eq!(fx.publisher.events().len(), 3);
+    assert_eq!(fx.committed_events().len(), 3);
 }
 
 #[tokio::test]

@@ -388,6 +388,29 @@ async fn mdes_authorize_service_end_to_end_through_the_local_gateway() {
     // THEN the same answer
     assert_eq!((status, &again), (200, &answer));
 
+    // WHEN MDES sends one requestId eight times at once (a retry racing the first)
+    let duplicate = Arc::new(mdes.request("e2e-dup-1", "50110030278", &JANE, trusted()));
+    let http = mdes.http.clone();
+    let url = mdes.url.clone();
+    let mut racing = Vec::new();
+    for _ in 0..8 {
+        let (http, url, body) = (http.clone(), url.clone(), Arc::clone(&duplicate));
+        racing.push(tokio::spawn(async move {
+            let response = http.post(&url).json(&*body).send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in racing {
+        answers.push(task.await.unwrap());
+    }
+    // THEN every one gets the first answer (the losers replay it), decided once
+    assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
+    assert_eq!(answers[0].0, 200, "{:?}", answers[0]);
+    let (_, replayed) = mdes.send(&duplicate).await;
+    assert_eq!(replayed, answers[0].1);
+
     // WHEN 20 requests for one card arrive at once across 4 token requestors (5 each: no velocity hit)
     let mut tasks = Vec::new();
     let mdes = Arc::new(mdes);

@@ -1,5 +1,6 @@
 //! tmp-local's integration tests, one binary: the gateway, the event sources
-//! and the end-to-end authorizeService path against a private moto.
+//! (SQS, DynamoDB streams) and the end-to-end authorizeService path against
+//! a private moto.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,3 +15,4 @@ mod e2e_authorize_service;
 mod event_sources;
 mod gateway;
 mod iam;
+mod stream_sources;

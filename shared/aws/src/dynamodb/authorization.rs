@@ -1,14 +1,17 @@
 //! [`AuthorizationStore`] on the token state table: one batched read of the
-//! card aggregate (`CARD#<fingerprint>`: live tokens, the attempts of the last
-//! 24 h, a version) and the token; one transaction per decision, conditional
-//! on the aggregate's version, so concurrent decisions for a card serialise.
+//! message's ledger entry, the card aggregate (`CARD#<fingerprint>`: live
+//! tokens, the attempts of the last 24 h, a version) and the token; one
+//! transaction per decision, conditional on the aggregate's version and on
+//! the message being unanswered, so concurrent decisions for a card
+//! serialise and a duplicate replays the first answer.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{ConditionCheck, KeysAndAttributes, TransactWriteItem, Update};
 use tmp_core::ports::{
-    AuthorizationSnapshot, AuthorizationStore, AuthorizationWrite, SaveError, StoreError,
+    AuthorizationSnapshot, AuthorizationStore, AuthorizationWrite, RequestKey, SaveError,
+    StoreError,
 };
 
 use super::TokenStateTable;
@@ -17,7 +20,7 @@ use super::codec::{
     key, n, outbox_item, put, rfc3339, s, token_snapshot, unavailable, update,
 };
 use super::keys;
-use super::ledger::completion;
+use super::ledger::{answer, request_state};
 
 /// Rounds of re-asking BatchGetItem for keys it left unprocessed.
 const UNPROCESSED_RETRIES: usize = 3;
@@ -26,19 +29,22 @@ const UNPROCESSED_RETRIES: usize = 3;
 impl AuthorizationStore for TokenStateTable {
     async fn snapshot(
         &self,
+        request: &RequestKey,
         pan_fingerprint: &str,
         token_ref: &str,
     ) -> Result<AuthorizationSnapshot, StoreError> {
+        let request_key = key(keys::request(request));
         let card_key = key(keys::card(pan_fingerprint));
         let token_key = key(keys::token(token_ref));
         let wanted = KeysAndAttributes::builder()
+            .keys(request_key.clone())
             .keys(card_key.clone())
             .keys(token_key.clone())
             .consistent_read(true)
             .build()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut pending = Some(HashMap::from([(self.table.clone(), wanted)]));
-        let mut items = Vec::with_capacity(2);
+        let mut items = Vec::with_capacity(3);
         // BatchGetItem may leave keys unprocessed under load: ask again for those.
         for _ in 0..UNPROCESSED_RETRIES {
             let Some(request) = pending.take().filter(|r| !r.is_empty()) else {
@@ -65,6 +71,12 @@ impl AuthorizationStore for TokenStateTable {
             item.get(keys::PK) == wanted.get(keys::PK) && item.get(keys::SK) == wanted.get(keys::SK)
         };
         Ok(AuthorizationSnapshot {
+            request: items
+                .iter()
+                .find(|i| is(i, &request_key))
+                .map(request_state)
+                .transpose()?
+                .unwrap_or_default(),
             card: items
                 .iter()
                 .find(|i| is(i, &card_key))
@@ -101,7 +113,7 @@ impl AuthorizationStore for TokenStateTable {
                 &[],
             )?);
         }
-        items.push(completion(&self.table, &w.completion, w.now)?);
+        items.push(answer(&self.table, &w.answer, w.now)?);
         self.transact(items, None).await
     }
 }

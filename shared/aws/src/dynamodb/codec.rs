@@ -340,25 +340,10 @@ pub fn outbox_item(token_ref: &str, event: &TokenEvent, at: &str) -> Result<Item
     Ok(outbox)
 }
 
-/// The event of an outbox item, `None` once published.
-pub fn unpublished_event(item: &Item) -> Result<Option<TokenEvent>, StoreError> {
-    if get_bool(item, "published") == Some(true) {
-        return Ok(None);
-    }
-    get_s(item, "event")
-        .and_then(|e| serde_json::from_str(e).ok())
-        .map(Some)
-        .ok_or_else(|| corrupt("outbox event"))
-}
-
 pub fn decision_item(w: &AuthorizationWrite, at: &str) -> Result<Item, StoreError> {
-    let mut decision = key(keys::decision(
-        &w.token_ref,
-        at,
-        &w.completion.key.request_id,
-    ));
+    let mut decision = key(keys::decision(&w.token_ref, at, &w.answer.key.request_id));
     decision.extend(item([
-        ("request_id", Some(s(&w.completion.key.request_id))),
+        ("request_id", Some(s(&w.answer.key.request_id))),
         ("correlation_id", Some(s(&w.correlation_id))),
         ("decision", Some(s(decision_name(w.record.decision)))),
         ("decided_by", Some(s(wire_name(&w.record.decided_by)))),

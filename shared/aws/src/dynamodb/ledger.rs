@@ -8,11 +8,12 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 use time::{Duration, OffsetDateTime};
 use tmp_core::ports::{
-    RequestClaim, RequestCompletion, RequestKey, RequestLedger, SaveError, StoreError,
+    RequestAnswer, RequestClaim, RequestCompletion, RequestKey, RequestLedger, RequestState,
+    SaveError, StoreError,
 };
 
 use super::TokenStateTable;
-use super::codec::{built, epoch, get_s, item, key, rfc3339, s, unavailable, update};
+use super::codec::{Item, built, epoch, get_s, item, key, rfc3339, s, unavailable, update};
 use super::keys::{self, EXPIRES_AT};
 
 /// How long a claim protects a request being processed; a crashed
@@ -43,6 +44,46 @@ pub fn completion(
         .expression_attribute_values(":at", s(rfc3339(at)))
         .build();
     Ok(update(built(completed)?))
+}
+
+/// A message's answer recorded without a prior claim, in the transaction of
+/// its effects: only if none was recorded (a claim of an earlier release is
+/// taken over: that invocation's completion then fails on its lease).
+pub fn answer(
+    table: &str,
+    request: &RequestAnswer,
+    at: OffsetDateTime,
+) -> Result<TransactWriteItem, StoreError> {
+    let answered = Update::builder()
+        .table_name(table)
+        .set_key(Some(key(keys::request(&request.key))))
+        .update_expression(
+            "SET #state = :completed, signature = :signature, outcome = :outcome, created_at = if_not_exists(created_at, :at), completed_at = :at, #expires = :expires REMOVE lease_id, lease_until",
+        )
+        .condition_expression("attribute_not_exists(pk) OR #state = :in_progress")
+        .expression_attribute_names("#state", "state")
+        .expression_attribute_names("#expires", EXPIRES_AT)
+        .expression_attribute_values(":completed", s("COMPLETED"))
+        .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
+        .expression_attribute_values(":signature", s(&request.signature))
+        .expression_attribute_values(":outcome", s(&request.outcome_json))
+        .expression_attribute_values(":at", s(rfc3339(at)))
+        .expression_attribute_values(":expires", epoch(at + REPLAY_WINDOW))
+        .build();
+    Ok(update(built(answered)?))
+}
+
+/// A ledger item as a snapshot sees it: completed, or not yet.
+pub fn request_state(item: &Item) -> Result<RequestState, StoreError> {
+    match get_s(item, "state") {
+        Some("COMPLETED") => Ok(RequestState::Completed {
+            signature: get_s(item, "signature").unwrap_or_default().to_owned(),
+            outcome_json: get_s(item, "outcome")
+                .ok_or_else(|| StoreError::Corrupt("completed request without outcome".into()))?
+                .to_owned(),
+        }),
+        _ => Ok(RequestState::New),
+    }
 }
 
 #[async_trait]

@@ -12,6 +12,7 @@ pub mod key_material;
 pub mod keys;
 pub mod ledger;
 pub mod outbox;
+pub mod stream;
 pub mod tokens;
 pub mod transact;
 

@@ -133,10 +133,18 @@ impl TokenLifecycleStore for TokenStateTable {
             .collect()
     }
 
-    async fn contact_ciphertext(&self, token_ref: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
-            .get(key(keys::token(token_ref)))
+    async fn token_with_contact(
+        &self,
+        token_ref: &str,
+    ) -> Result<Option<(TokenRecord, Option<Vec<u8>>)>, StoreError> {
+        self.get(key(keys::token(token_ref)))
             .await?
-            .and_then(|t| get_blob(&t, CONTACT_CIPHERTEXT)))
+            .map(|t| {
+                Ok((
+                    token_record(token_ref, &t)?,
+                    get_blob(&t, CONTACT_CIPHERTEXT),
+                ))
+            })
+            .transpose()
     }
 }

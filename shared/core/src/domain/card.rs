@@ -77,11 +77,14 @@ pub struct CardData {
     pub account_number: Option<Pan>,
     /// The token number itself (sent on activation).
     pub token_number: Option<Secret<String>>,
+    /// Risk advice that travels encrypted with the card (Visa's
+    /// `riskInformation`); when present it replaces the command's.
+    pub wallet: Option<crate::domain::decision::WalletAdvice>,
 }
 
 /// Card data still encrypted as the network sent it. It is opened inside the
-/// use case, after the request is claimed: a retry answered from the ledger
-/// never decrypts, and every failure is one [`crate::AppError::CardData`].
+/// use case (in memory, no call), and every failure is one
+/// [`crate::AppError::CardData`].
 pub trait SealedCardData: Send + Sync {
     fn open(&self, now: time::OffsetDateTime) -> Result<CardData, crate::AppError>;
 }

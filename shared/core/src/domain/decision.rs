@@ -56,13 +56,22 @@ pub struct CardFacts {
     pub cvc_result: CvcResult,
 }
 
-/// The wallet provider's opinion (MDES `walletProviderDecisioningInfo`).
+/// The wallet provider's opinion (MDES `walletProviderDecisioningInfo`;
+/// Visa `walletProviderRiskAssessment` and scores), and the network's own
+/// where it gives one (Visa `visaTokenDecisioning`, `visaTokenScore`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WalletAdvice {
     pub recommended_decision: Option<Decision>,
     pub device_score: Option<u8>,
     pub account_score: Option<u8>,
+    /// The network's recommendation: a decline or step-up it asks for is
+    /// never overridden by a confident wallet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_recommendation: Option<Decision>,
+    /// The network's risk score (Visa 00–99), recorded, not decided on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_score: Option<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,11 +163,14 @@ pub fn decide(rules: &DecisionRules, facts: &DecisionInputs) -> DecisionRecord {
 
     let card_ok = card.known && card.status == Some(CardStatus::Active);
     let cvc_bad = card.cvc_supplied && card.cvc_result == CvcResult::Mismatch;
-    let wallet_declines = wallet.recommended_decision == Some(Decision::Declined)
+    let recommends = |decision: Decision| {
+        wallet.recommended_decision == Some(decision)
+            || wallet.network_recommendation == Some(decision)
+    };
+    let wallet_declines = recommends(Decision::Declined)
         || score_at_or_below(wallet.device_score, rules.decline_score_at_or_below)
         || score_at_or_below(wallet.account_score, rules.decline_score_at_or_below);
-    let wallet_doubts = wallet.recommended_decision
-        == Some(Decision::RequireAdditionalAuthentication)
+    let wallet_doubts = recommends(Decision::RequireAdditionalAuthentication)
         || score_at_or_below(wallet.device_score, rules.authenticate_score_at_or_below)
         || score_at_or_below(wallet.account_score, rules.authenticate_score_at_or_below);
 
@@ -166,12 +178,23 @@ pub fn decide(rules: &DecisionRules, facts: &DecisionInputs) -> DecisionRecord {
         if fails { when_fails } else { RuleVerdict::Pass }
     };
     let wallet_inputs = |limit: u8| {
-        inputs([
+        let mut all = inputs([
             ("recommendedDecision", opt(wallet.recommended_decision)),
             ("deviceScore", opt(wallet.device_score)),
             ("accountScore", opt(wallet.account_score)),
             ("scoreAtOrBelow", limit.to_string()),
-        ])
+        ]);
+        // Only networks that advise (Visa) show these: MDES records stay as they were.
+        if let Some(recommendation) = wallet.network_recommendation {
+            all.insert(
+                "networkRecommendation".to_owned(),
+                format!("{recommendation:?}"),
+            );
+        }
+        if let Some(score) = wallet.network_score {
+            all.insert("networkScore".to_owned(), score.to_string());
+        }
+        all
     };
 
     // The issuer's rules are not evaluated when it was not asked.
@@ -296,6 +319,7 @@ mod tests {
                 recommended_decision: Some(Decision::Approved),
                 device_score: Some(5),
                 account_score: Some(5),
+                ..WalletAdvice::default()
             },
         }
     }
@@ -411,6 +435,7 @@ mod tests {
                 recommended_decision: recommended,
                 device_score: device,
                 account_score: account,
+                ..WalletAdvice::default()
             };
             assert_eq!(
                 decided(facts).0,
@@ -463,5 +488,44 @@ mod tests {
         // AND within both limits nothing is exceeded
         assert!(!velocity_exceeded(&rules, 5, 10));
         assert!(velocity_exceeded(&rules, 6, 1));
+    }
+
+    #[test]
+    fn a_network_decline_or_step_up_is_never_overridden_by_a_confident_wallet() {
+        for (network, expected) in [
+            (Decision::Declined, Decision::Declined),
+            (
+                Decision::RequireAdditionalAuthentication,
+                Decision::RequireAdditionalAuthentication,
+            ),
+            (Decision::Approved, Decision::Approved),
+        ] {
+            // GIVEN a green card and wallet, and the network's own advice
+            let mut facts = green();
+            facts.wallet.network_recommendation = Some(network);
+            facts.wallet.network_score = Some(42);
+            // WHEN decided
+            let record = decide(&DecisionRules::default(), &facts);
+            // THEN the network's advice counts, and the record shows it
+            assert_eq!(record.decision, expected, "{network:?}");
+            let wallet_rule = record
+                .rules
+                .iter()
+                .find(|r| r.rule == RuleId::WalletRiskDecline)
+                .unwrap();
+            assert_eq!(
+                wallet_rule.inputs["networkRecommendation"],
+                format!("{network:?}")
+            );
+            assert_eq!(wallet_rule.inputs["networkScore"], "42");
+        }
+        // AND without network advice the record has no such inputs (MDES records unchanged)
+        let record = decide(&DecisionRules::default(), &green());
+        assert!(
+            record
+                .rules
+                .iter()
+                .all(|r| !r.inputs.contains_key("networkRecommendation"))
+        );
     }
 }

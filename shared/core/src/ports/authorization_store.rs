@@ -1,8 +1,9 @@
-//! Persistence of a tokenization decision. One read gives the card aggregate
-//! (live tokens, recent attempts, version) and the token; one transaction
-//! writes the decision, the aggregate (only if its version is still the one
-//! read), the token and the message's completion. A race loses the
-//! transaction, re-reads and decides again: counts are exact.
+//! Persistence of a tokenization decision. One read gives the message's
+//! ledger entry, the card aggregate (live tokens, recent attempts, version)
+//! and the token; one transaction writes the decision, the aggregate (only if
+//! its version is still the one read), the token and the message's answer
+//! (only if none was recorded). A race loses the transaction, re-reads and
+//! decides again, or replays: counts are exact and a retry counts once.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -12,7 +13,7 @@ use crate::domain::decision::DecisionRecord;
 use crate::domain::events::TokenEvent;
 use crate::domain::token::{HistoryEntry, TokenStatus};
 use crate::domain::velocity::Attempt;
-use crate::ports::{RequestCompletion, SaveError, StoreError};
+use crate::ports::{RequestAnswer, RequestKey, RequestState, SaveError, StoreError};
 
 /// What we know of a token before this request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,8 @@ pub struct CardAggregate {
 /// The one read of an authorization.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuthorizationSnapshot {
+    /// The message's ledger entry.
+    pub request: RequestState,
     pub card: CardAggregate,
     pub token: Option<TokenSnapshot>,
 }
@@ -47,8 +50,8 @@ pub struct AuthorizationSnapshot {
 #[derive(Debug, Clone)]
 pub struct AuthorizationWrite {
     pub network: Network,
-    /// The message answered; completed in the same transaction.
-    pub completion: RequestCompletion,
+    /// The message's answer, recorded in the same transaction.
+    pub answer: RequestAnswer,
     pub token_ref: String,
     pub pan_unique_reference: Option<String>,
     pub pan_fingerprint: String,
@@ -85,15 +88,17 @@ pub struct AuthorizationWrite {
 
 #[async_trait]
 pub trait AuthorizationStore: Send + Sync {
-    /// The card aggregate and the token, in one strongly consistent read.
+    /// The message's ledger entry, the card aggregate and the token, in one
+    /// strongly consistent read.
     async fn snapshot(
         &self,
+        request: &RequestKey,
         pan_fingerprint: &str,
         token_ref: &str,
     ) -> Result<AuthorizationSnapshot, StoreError>;
 
     /// All of it or nothing. `Conflict` when the card aggregate or the token
-    /// changed since the snapshot (read again and decide again), `Contention`
-    /// when the table was busy.
+    /// changed since the snapshot, or the message was answered meanwhile
+    /// (read again), `Contention` when the table was busy.
     async fn save_authorization(&self, write: &AuthorizationWrite) -> Result<(), SaveError>;
 }

@@ -41,6 +41,31 @@ pub struct RequestCompletion {
     pub outcome_json: String,
 }
 
+/// A message's ledger entry as read with its effects' state (operations that
+/// answer in one transaction, without a claim first: authorization).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RequestState {
+    /// Never answered (or only claimed, by an earlier release that claimed
+    /// first): decide, and record the answer with the effects.
+    #[default]
+    New,
+    /// Answered: replay it (if the retry carries the same identity).
+    Completed {
+        signature: String,
+        outcome_json: String,
+    },
+}
+
+/// A message answered without a prior claim: recorded in the transaction of
+/// its effects, only if no other invocation recorded one first (that
+/// transaction then fails whole, and the next read replays the winner).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestAnswer {
+    pub key: RequestKey,
+    pub signature: String,
+    pub outcome_json: String,
+}
+
 #[async_trait]
 pub trait RequestLedger: Send + Sync {
     /// Claims `key` under `lease_id`; `signature` is the message's clear

@@ -18,10 +18,12 @@ pub use card_verifier::{CardVerifier, IssuerError};
 pub use contact_directory::{ContactDirectory, ContactDirectoryError, TokenSummary};
 pub use key_material::{KeyMaterial, KeyMaterialStatus, KeyMaterialStore, KeyMaterialStoreError};
 pub use key_vault::{DataKey, KeyVault, KeyVaultError, KeyedMac, PanFingerprinter};
-pub use ledger::{RequestClaim, RequestCompletion, RequestKey, RequestLedger};
+pub use ledger::{
+    RequestAnswer, RequestClaim, RequestCompletion, RequestKey, RequestLedger, RequestState,
+};
 pub use notifications::{DeliveryError, EventPublisher, IssuerNotifier, OtpJobQueue, SmsSender};
 pub use store_error::{SaveError, StoreError};
 pub use token_lifecycle::{
-    ActivationCodeStore, EventOutbox, LifecycleCommit, StoredCode, TokenAttributes,
+    ActivationCodeStore, EventOutbox, LifecycleCommit, OutboxKey, StoredCode, TokenAttributes,
     TokenLifecycleStore, TokenRecord,
 };

@@ -78,22 +78,33 @@ pub trait TokenLifecycleStore: Send + Sync {
 
     async fn history(&self, token_ref: &str) -> Result<Vec<HistoryEntry>, StoreError>;
 
-    /// The token's sealed contact details (key-service ciphertext), if any.
-    async fn contact_ciphertext(&self, token_ref: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The token and its sealed contact details (key-service ciphertext), in
+    /// one read.
+    async fn token_with_contact(
+        &self,
+        token_ref: &str,
+    ) -> Result<Option<(TokenRecord, Option<Vec<u8>>)>, StoreError>;
+}
+
+/// An outbox item: the event's token and id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OutboxKey {
+    pub token_ref: String,
+    pub event_id: String,
 }
 
 /// The outbox of token events committed with each change.
 #[async_trait]
 pub trait EventOutbox: Send + Sync {
-    /// Events not yet published (after a crash between commit and publish).
-    async fn unpublished_events(&self, token_ref: &str) -> Result<Vec<TokenEvent>, StoreError>;
-
-    async fn mark_published(
+    /// The event ids among `keys` already marked published (strongly
+    /// consistent: a redelivered batch must see its own marks).
+    async fn published_among(
         &self,
-        token_ref: &str,
-        event_id: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError>;
+        keys: &[OutboxKey],
+    ) -> Result<std::collections::HashSet<String>, StoreError>;
+
+    /// Marks an event published; fails if its item does not exist.
+    async fn mark_published(&self, key: &OutboxKey, now: OffsetDateTime) -> Result<(), StoreError>;
 }
 
 /// A code as stored: the MAC to check against, ciphertext to re-deliver.

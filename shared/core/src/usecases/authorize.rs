@@ -28,12 +28,13 @@ use crate::domain::verification::ActivationMethod;
 use crate::error::unavailable;
 use crate::ports::TokenSnapshot;
 use crate::ports::{
-    AuthorizationStore, AuthorizationWrite, CardVerifier, KeyVault, PanFingerprinter, SaveError,
+    AuthorizationStore, AuthorizationWrite, CardVerifier, KeyVault, PanFingerprinter,
+    RequestAnswer, RequestKey, RequestState, SaveError,
 };
 use crate::secret::Secret;
 use crate::usecases::activation_methods::{IssuerContact, activation_methods, contact_of};
-use crate::usecases::events::{EventDispatch, dispatch, new_event};
-use crate::usecases::ledger::{Claim, Idempotency, Message, Once};
+use crate::usecases::events::new_event;
+use crate::usecases::ledger::Message;
 
 pub const OPERATION: &str = "authorizeService";
 /// Token requestor bucket for velocity when the network sends none.
@@ -72,11 +73,8 @@ pub struct AuthorizationOutcome {
 }
 
 pub struct AuthorizeTokenization {
-    pub idempotency: Idempotency,
     /// Seals the cardholder's contact details for later code delivery.
     pub vault: Arc<dyn KeyVault>,
-    /// Publishes `TOKEN_AUTHORIZED` after the decision is committed.
-    pub events: Option<EventDispatch>,
     pub verifier: Arc<dyn CardVerifier>,
     pub fingerprinter: Arc<dyn PanFingerprinter>,
     pub store: Arc<dyn AuthorizationStore>,
@@ -87,46 +85,33 @@ pub struct AuthorizeTokenization {
 }
 
 impl AuthorizeTokenization {
+    /// Two round trips to the store: one read (ledger entry, card, token),
+    /// one transaction (decision, card, token, events, answer). A retry of an
+    /// answered request id replays the answer; a concurrent duplicate loses
+    /// the transaction to the first and replays it (it may have asked the
+    /// issuer too: asking changes nothing at the issuer).
     #[tracing::instrument(skip_all, fields(request_id = %command.message.request_id, correlation_id = %command.correlation_id))]
     pub async fn authorize(
         &self,
         command: &AuthorizeCommand,
     ) -> Result<AuthorizationOutcome, AppError> {
-        let done = self
-            .idempotency
-            .once(OPERATION, &command.message, |claim| {
-                self.decide_and_save(command, claim)
-            })
-            .await?;
-        match done {
-            Once::Done(outcome) => Ok(outcome),
-            Once::Replayed(json) => {
-                let mut outcome: AuthorizationOutcome =
-                    serde_json::from_str(&json).map_err(unavailable("stored answer unreadable"))?;
-                outcome.replayed = true;
-                tracing::info!(decision = ?outcome.decision, "replayed stored answer");
-                Ok(outcome)
-            }
-        }
-    }
-
-    async fn decide_and_save(
-        &self,
-        command: &AuthorizeCommand,
-        claim: Claim,
-    ) -> Result<AuthorizationOutcome, AppError> {
         let now = self.clock.now();
-        let card = command
-            .card_data
-            .open(now)?
-            .card
-            .map_err(AppError::CardData)?;
+        // The card key needs the PAN's fingerprint: open the card first (in
+        // memory; no call).
+        let opened = command.card_data.open(now)?;
+        let wallet = opened.wallet.unwrap_or(command.wallet);
+        let card = opened.card.map_err(AppError::CardData)?;
         let pan_fingerprint = self
             .fingerprinter
             .fingerprint(&card.pan)
             .await
             .map_err(unavailable("PAN fingerprint failed"))?;
         tracing::info!(pan = %card.pan, "card decrypted");
+        let request = RequestKey {
+            network: command.message.network,
+            operation: OPERATION,
+            request_id: command.message.request_id.clone(),
+        };
         let rules = self.policy.rules_for(command.token_requestor_id.as_deref());
         let attempt = Attempt {
             request_id: command.message.request_id.clone(),
@@ -136,15 +121,22 @@ impl AuthorizeTokenization {
                 .unwrap_or_else(|| NO_TOKEN_REQUESTOR.to_owned()),
             at: now,
         };
-        // Asked at most once per request, however many rounds a race costs.
+        // Asked at most once per invocation, however many rounds a race costs.
         let mut verification: Option<CardVerification> = None;
         let mut sealed_contact: Option<Vec<u8>> = None;
         for round in 0..MAX_ROUNDS {
             let snapshot = self
                 .store
-                .snapshot(&pan_fingerprint, &command.token_ref)
+                .snapshot(&request, &pan_fingerprint, &command.token_ref)
                 .await
                 .map_err(unavailable("reading the card and token failed"))?;
+            match &snapshot.request {
+                RequestState::New => {}
+                RequestState::Completed {
+                    signature,
+                    outcome_json,
+                } => return replay(&command.message, signature, outcome_json),
+            }
             let attempts = velocity::record(&snapshot.card.attempts, attempt.clone());
             let counts = velocity::counts(&attempts, &attempt);
             let existing = snapshot.token.clone();
@@ -184,7 +176,7 @@ impl AuthorizeTokenization {
                     live_tokens: live,
                     attempts_24h: counts.requestor,
                     card_attempts_24h: counts.card,
-                    wallet: command.wallet,
+                    wallet,
                 },
             );
             let approved = record.decision != Decision::Declined;
@@ -198,10 +190,12 @@ impl AuthorizeTokenization {
             let outcome = self.outcome(&record, known, &card);
             let mut write = AuthorizationWrite {
                 network: command.message.network,
-                completion: claim.completion(
-                    serde_json::to_string(&outcome)
+                answer: RequestAnswer {
+                    key: request.clone(),
+                    signature: command.message.signature.clone(),
+                    outcome_json: serde_json::to_string(&outcome)
                         .map_err(unavailable("answer not serialisable"))?,
-                ),
+                },
                 token_ref: command.token_ref.clone(),
                 pan_unique_reference: command.pan_unique_reference.clone(),
                 pan_fingerprint: pan_fingerprint.clone(),
@@ -239,18 +233,11 @@ impl AuthorizeTokenization {
             match self.store.save_authorization(&write).await {
                 Ok(()) => {
                     log_decision(&record, &rules, round);
-                    if let Some(event) = &write.event {
-                        dispatch(
-                            self.events.as_ref(),
-                            &write.token_ref,
-                            std::slice::from_ref(event),
-                        )
-                        .await;
-                    }
                     return Ok(outcome);
                 }
-                // Another request changed the card or the token first: nothing
-                // was written; read again and decide on what is there now.
+                // Another request changed the card or the token first, or a
+                // duplicate answered this one: nothing was written; read
+                // again and decide on what is there now (or replay).
                 Err(SaveError::Conflict | SaveError::Contention | SaveError::TokenLimitReached) => {
                     let backoff = 5 + 5 * u64::from(round.min(4)) + self.ids.jitter(20);
                     self.clock.sleep(Duration::from_millis(backoff)).await;
@@ -279,7 +266,7 @@ impl AuthorizeTokenization {
         event.wallet_id = write.wallet_id.clone();
         event.status = Some(write.history.to);
         event.initiator = Some(Initiator::Tsp);
-        event.source_request_id = Some(write.completion.key.request_id.clone());
+        event.source_request_id = Some(write.answer.key.request_id.clone());
         event.details =
             serde_json::json!({"decision": record.decision, "decidedBy": record.decided_by});
         event
@@ -385,4 +372,20 @@ fn log_decision(record: &DecisionRecord, rules: &DecisionRules, round: u32) {
         rounds = round + 1,
         "authorizeService decided"
     );
+}
+
+/// The stored answer of a retried request id (the same message only).
+fn replay(
+    message: &Message,
+    signature: &str,
+    outcome_json: &str,
+) -> Result<AuthorizationOutcome, AppError> {
+    if signature != message.signature {
+        return Err(AppError::RequestIdReused);
+    }
+    let mut outcome: AuthorizationOutcome =
+        serde_json::from_str(outcome_json).map_err(unavailable("stored answer unreadable"))?;
+    outcome.replayed = true;
+    tracing::info!(decision = ?outcome.decision, "replayed stored answer for a retried requestId");
+    Ok(outcome)
 }

@@ -20,7 +20,6 @@ use crate::ports::{
     ActivationCodeStore, KeyVault, KeyedMac, OtpJobQueue, StoredCode, TokenLifecycleStore,
 };
 use crate::secret::Secret;
-use crate::usecases::events::EventDispatch;
 use crate::usecases::ledger::{Claim, Idempotency, Message};
 use crate::usecases::otp_delivery::activation_code_context;
 
@@ -43,8 +42,6 @@ pub struct DeliverActivationCode {
     pub vault: Arc<dyn KeyVault>,
     pub mac: Arc<dyn KeyedMac>,
     pub otp_queue: Arc<dyn OtpJobQueue>,
-    /// Publishes what an earlier attempt left in the outbox, on retries.
-    pub events: Option<EventDispatch>,
     pub code_policy: CodePolicy,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
@@ -52,15 +49,11 @@ pub struct DeliverActivationCode {
 
 impl DeliverActivationCode {
     pub async fn deliver(&self, command: &DeliverActivationCodeCommand) -> Result<(), AppError> {
-        let done = self
-            .idempotency
+        self.idempotency
             .once(OPERATION, &command.message, |claim| {
                 self.issue_and_queue(command, claim)
             })
             .await?;
-        if let (crate::usecases::ledger::Once::Replayed(_), Some(events)) = (&done, &self.events) {
-            events.dispatch_pending(&command.token_ref).await;
-        }
         Ok(())
     }
 

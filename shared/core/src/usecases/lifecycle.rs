@@ -21,7 +21,7 @@ use crate::ports::{
     LifecycleCommit, RequestCompletion, SaveError, TokenAttributes, TokenLifecycleStore,
     TokenRecord,
 };
-use crate::usecases::events::{EventDispatch, dispatch, new_event};
+use crate::usecases::events::new_event;
 
 /// Optimistic-concurrency retries when a token changed under us.
 const COMMIT_RETRIES: usize = 5;
@@ -92,17 +92,16 @@ pub struct Transition {
     pub completion: Option<RequestCompletion>,
 }
 
-/// The engine: token store, event dispatch, clock and ids.
+/// The engine: token store, clock and ids (events leave through the outbox).
 #[derive(Clone)]
 pub struct TokenLifecycle {
     pub tokens: Arc<dyn TokenLifecycleStore>,
-    pub events: Option<EventDispatch>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
 }
 
 impl TokenLifecycle {
-    /// Loads, applies, commits (retrying when the token moved), publishes.
+    /// Loads, applies and commits with its events (retrying when the token moved).
     pub async fn apply(&self, transition: &Transition) -> Result<(), AppError> {
         for _ in 0..COMMIT_RETRIES {
             let current = self
@@ -120,7 +119,6 @@ impl TokenLifecycle {
                         applied = commit.history.applied,
                         "token lifecycle"
                     );
-                    dispatch(self.events.as_ref(), &transition.token_ref, &commit.events).await;
                     return Ok(());
                 }
                 Err(SaveError::Conflict | SaveError::Contention) => {

@@ -15,7 +15,7 @@ use crate::error::InputProblem;
 use crate::error::unavailable;
 use crate::ports::{KeyedMac, PanFingerprinter, TokenAttributes};
 use crate::secret::Secret;
-use crate::usecases::ledger::{Claim, Idempotency, Message, Once};
+use crate::usecases::ledger::{Claim, Idempotency, Message};
 use crate::usecases::lifecycle::{EventRule, NewToken, TokenLifecycle, Transition};
 
 pub const OPERATION: &str = "notifyServiceActivated";
@@ -49,15 +49,11 @@ pub struct NotifyActivated {
 
 impl NotifyActivated {
     pub async fn notify(&self, command: &NotifyActivatedCommand) -> Result<(), AppError> {
-        let done = self
-            .idempotency
+        self.idempotency
             .once(OPERATION, &command.message, |claim| {
                 self.activate(command, claim)
             })
             .await?;
-        if let (Once::Replayed(_), Some(events)) = (&done, &self.lifecycle.events) {
-            events.dispatch_pending(&command.token_ref).await;
-        }
         Ok(())
     }
 

@@ -44,9 +44,10 @@ impl RequestActivationMethods {
         let Some(token_ref) = command.token_ref.as_deref() else {
             return Ok(Vec::new());
         };
-        let Some(token) = self
+        // One read: the token and its sealed contact details.
+        let Some((token, sealed_contact)) = self
             .tokens
-            .token(token_ref)
+            .token_with_contact(token_ref)
             .await
             .map_err(unavailable("reading token failed"))?
         else {
@@ -64,25 +65,21 @@ impl RequestActivationMethods {
         if !same_card || !token.state.status.is_live() {
             return Ok(Vec::new());
         }
-        let contact = self.contact_of(&token).await?;
+        let contact = self.contact_of(&token, sealed_contact.as_deref()).await?;
         Ok(activation_methods(&contact, &self.contact))
     }
 
     async fn contact_of(
         &self,
         token: &TokenRecord,
+        sealed: Option<&[u8]>,
     ) -> Result<crate::domain::delivery::ContactDetails, AppError> {
-        let Some(ciphertext) = self
-            .tokens
-            .contact_ciphertext(&token.token_ref)
-            .await
-            .map_err(unavailable("reading contact failed"))?
-        else {
+        let Some(ciphertext) = sealed else {
             return Ok(Default::default());
         };
         let plaintext = self
             .vault
-            .decrypt(&ciphertext, &contact_context(&token.token_ref))
+            .decrypt(ciphertext, &contact_context(&token.token_ref))
             .await
             .map_err(unavailable("opening contact details failed"))?;
         open_contact(&plaintext).map_err(unavailable("contact details unreadable"))

@@ -6,7 +6,7 @@ use crate::AppError;
 use crate::domain::events::TokenEventType;
 use crate::domain::token::{Initiator, TokenStatus};
 use crate::ports::TokenAttributes;
-use crate::usecases::ledger::{Claim, Idempotency, Message, Once};
+use crate::usecases::ledger::{Claim, Idempotency, Message};
 use crate::usecases::lifecycle::{EventRule, NewToken, TokenLifecycle, Transition};
 
 pub const OPERATION: &str = "notifySuspiciousEvents";
@@ -28,15 +28,11 @@ pub struct RecordSuspiciousActivity {
 
 impl RecordSuspiciousActivity {
     pub async fn record(&self, command: &SuspiciousActivityCommand) -> Result<(), AppError> {
-        let done = self
-            .idempotency
+        self.idempotency
             .once(OPERATION, &command.message, |claim| {
                 self.apply(command, claim)
             })
             .await?;
-        if let (Once::Replayed(_), Some(events)) = (&done, &self.lifecycle.events) {
-            events.dispatch_pending(&command.token_ref).await;
-        }
         Ok(())
     }
 

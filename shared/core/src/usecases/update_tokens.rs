@@ -6,7 +6,7 @@ use crate::AppError;
 use crate::domain::token::{Change, Initiator, TokenStatus};
 use crate::error::unavailable;
 use crate::ports::TokenAttributes;
-use crate::usecases::ledger::{Claim, Idempotency, Message, Once};
+use crate::usecases::ledger::{Claim, Idempotency, Message};
 use crate::usecases::lifecycle::{EventRule, NewToken, TokenLifecycle, Transition};
 
 pub const OPERATION: &str = "notifyTokenUpdated";
@@ -38,17 +38,11 @@ pub struct UpdateTokens {
 
 impl UpdateTokens {
     pub async fn update(&self, command: &UpdateTokensCommand) -> Result<(), AppError> {
-        let done = self
-            .idempotency
+        self.idempotency
             .once(OPERATION, &command.message, |claim| {
                 self.apply(command, claim)
             })
             .await?;
-        if let (Once::Replayed(_), Some(events), Some(first)) =
-            (&done, &self.lifecycle.events, command.updates.first())
-        {
-            events.dispatch_pending(&first.token_ref).await;
-        }
         Ok(())
     }
 

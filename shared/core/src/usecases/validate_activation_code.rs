@@ -12,7 +12,6 @@ use crate::error::unavailable;
 use crate::ports::{ActivationCodeStore, KeyedMac};
 use crate::secret::Secret;
 use crate::usecases::deliver_activation_code::code_mac;
-use crate::usecases::events::EventDispatch;
 use crate::usecases::ledger::{Claim, Idempotency, Message, Once};
 
 pub const OPERATION: &str = "validateActivationCode";
@@ -27,8 +26,6 @@ pub struct ValidateActivationCode {
     pub idempotency: Idempotency,
     pub codes: Arc<dyn ActivationCodeStore>,
     pub mac: Arc<dyn KeyedMac>,
-    /// Publishes what an earlier attempt left in the outbox, on retries.
-    pub events: Option<EventDispatch>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -46,9 +43,6 @@ impl ValidateActivationCode {
         {
             Once::Done(result) => Ok(result),
             Once::Replayed(json) => {
-                if let Some(events) = &self.events {
-                    events.dispatch_pending(&command.token_ref).await;
-                }
                 serde_json::from_str(&json).map_err(unavailable("stored answer unreadable"))
             }
         }

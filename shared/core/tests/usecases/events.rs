@@ -1,5 +1,6 @@
-//! `EventDispatch`: events committed with their change, published after, and
-//! published later when publishing failed.
+//! Events leave through the outbox: every change commits its events with it,
+//! no request waits on the topic, and `PublishEvents` (on the table's stream)
+//! publishes each one once, in order.
 
 use tmp_core::domain::decision::Decision;
 use tmp_core::domain::events::TokenEventType;
@@ -28,61 +29,21 @@ fn suspend_command(request_id: &str) -> UpdateTokensCommand {
     }
 }
 
-#[tokio::test]
-async fn a_publish_failure_leaves_the_event_in_the_outbox_until_dispatched() {
-    // GIVEN the topic is down when a token is suspended
-    let world = World::default();
-    world.seed_token(TokenStatus::Active);
-    world.publisher.fail(true);
-    world
-        .update_tokens()
-        .update(&suspend_command("r1"))
-        .await
-        .unwrap();
-    // THEN the change is committed, its event unpublished in the outbox
-    assert_eq!(
-        world.state.token_of(TOKEN).unwrap().state.status,
-        TokenStatus::Suspended
-    );
-    let outbox = world.outbox(TOKEN);
-    assert_eq!(outbox.len(), 1);
-    assert!(!outbox[0].1);
-    assert_eq!(world.publisher.attempts(), 1);
-    assert!(world.publisher.events().is_empty());
-    // WHEN the topic is back and the outbox is dispatched
-    world.publisher.fail(false);
-    let events = world.events();
-    events.dispatch_pending(TOKEN).await;
-    // THEN the event is published, marked, and never again
-    assert_eq!(world.publisher.events(), vec![outbox[0].0.clone()]);
-    assert!(world.outbox(TOKEN)[0].1);
-    events.dispatch_pending(TOKEN).await;
-    assert_eq!(world.publisher.attempts(), 2);
-    assert_eq!(world.publisher.events().len(), 1);
+fn resume_command(request_id: &str) -> UpdateTokensCommand {
+    let mut command = suspend_command(request_id);
+    command.reason_code = "RESUME".to_owned();
+    command.updates[0].change = Some(Change::SetStatus {
+        status: TokenStatus::Active,
+        suspended_by: Default::default(),
+    });
+    command
 }
 
 #[tokio::test]
-async fn a_retried_message_publishes_what_its_first_attempt_left() {
-    let world = World::default();
-    world.seed_token(TokenStatus::Active);
-    world.publisher.fail(true);
-    let update_tokens = world.update_tokens();
-    update_tokens.update(&suspend_command("r1")).await.unwrap();
-    world.publisher.fail(false);
-    // WHEN the network retries the message
-    update_tokens.update(&suspend_command("r1")).await.unwrap();
-    // THEN the committed event is published, once, and nothing is re-applied
-    let published = world.publisher.events();
-    assert_eq!(published.len(), 1);
-    assert_eq!(published[0].event_type, TokenEventType::TokenStatusChanged);
-    assert!(world.outbox(TOKEN).iter().all(|(_, published)| *published));
-    assert_eq!(world.state.history_of(TOKEN).len(), 1);
-}
-
-#[tokio::test]
-async fn an_authorization_is_answered_even_when_its_event_cannot_be_published() {
+async fn an_authorization_commits_its_event_and_publishes_nothing_itself() {
+    // GIVEN a green authorization
     let world = World::default().with_card(active_card());
-    world.publisher.fail(true);
+    // WHEN decided
     let outcome = world
         .authorize()
         .authorize(&authorize_command(
@@ -93,69 +54,81 @@ async fn an_authorization_is_answered_even_when_its_event_cannot_be_published() 
         ))
         .await
         .unwrap();
+    // THEN its event is in the outbox, unpublished, and the topic was never called
     assert_eq!(outcome.decision, Decision::Approved);
     let outbox = world.outbox(TOKEN);
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].0.event_type, TokenEventType::TokenAuthorized);
     assert!(!outbox[0].1);
-    world.publisher.fail(false);
-    world.events().dispatch_pending(TOKEN).await;
-    assert_eq!(world.publisher.events().len(), 1);
-    assert!(world.outbox(TOKEN)[0].1);
+    assert_eq!(world.publisher.attempts(), 0);
 }
 
 #[tokio::test]
-async fn an_event_published_but_not_marked_is_published_again_with_the_same_id() {
-    // GIVEN an event left in the outbox
+async fn a_lifecycle_change_commits_its_event_and_a_retry_adds_none() {
+    // GIVEN an active token, suspended by a message and its retry
     let world = World::default();
     world.seed_token(TokenStatus::Active);
-    world.publisher.fail(true);
+    let update_tokens = world.update_tokens();
+    update_tokens.update(&suspend_command("r1")).await.unwrap();
+    update_tokens.update(&suspend_command("r1")).await.unwrap();
+    // THEN one event is in the outbox and nothing was published by the requests
+    let outbox = world.outbox(TOKEN);
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].0.event_type, TokenEventType::TokenStatusChanged);
+    assert_eq!(world.publisher.attempts(), 0);
+}
+
+#[tokio::test]
+async fn the_publisher_stops_at_the_first_failure_and_resumes_there() {
+    // GIVEN two committed changes (two outbox events) and a topic that takes one
+    let world = World::default();
+    world.seed_token(TokenStatus::Active);
     world
         .update_tokens()
         .update(&suspend_command("r1"))
         .await
         .unwrap();
-    world.publisher.fail(false);
-    let pending: Vec<_> = world.outbox(TOKEN).into_iter().map(|(e, _)| e).collect();
-    // WHEN it is published while the state store is down (the mark fails)
-    world.state.unavailable(true);
-    let events = world.events();
-    events.dispatch(TOKEN, &pending).await;
-    world.state.unavailable(false);
-    assert!(!world.outbox(TOKEN)[0].1);
-    // THEN the next dispatch publishes it again, under the same event id
-    // (subscribers dedupe by eventId), and then it is marked
-    events.dispatch_pending(TOKEN).await;
-    let published = world.publisher.events();
-    assert_eq!(published.len(), 2);
-    assert_eq!(published[0].event_id, published[1].event_id);
-    assert!(world.outbox(TOKEN)[0].1);
-}
-
-#[tokio::test]
-async fn an_outbox_outage_publishes_nothing() {
-    let world = World::default();
-    world.seed_token(TokenStatus::Active);
-    world.publisher.fail(true);
     world
         .update_tokens()
-        .update(&suspend_command("r1"))
+        .update(&resume_command("r2"))
         .await
         .unwrap();
-    world.publisher.fail(false);
-    world.state.unavailable(true);
-    world.events().dispatch_pending(TOKEN).await;
-    assert_eq!(world.publisher.attempts(), 1);
-    world.state.unavailable(false);
-    world.events().dispatch_pending(TOKEN).await;
-    assert_eq!(world.publisher.events().len(), 1);
+    let records = world.stream_records(TOKEN);
+    assert_eq!(records.len(), 2);
+    world.publisher.fail_after(1);
+    let publish = world.publish_events();
+    // WHEN the stream delivers them
+    let first = publish.publish(&records).await;
+    // THEN the first is published and marked, and delivery resumes at the second
+    assert_eq!(first.published, 1);
+    assert_eq!(
+        first.retry_from.as_deref(),
+        Some(records[1].position.as_str())
+    );
+    assert!(world.outbox(TOKEN)[0].1);
+    assert!(!world.outbox(TOKEN)[1].1);
+    // WHEN the topic is back and the whole batch comes again
+    world.publisher.fail_after(5);
+    let again = publish.publish(&records).await;
+    // THEN the marked one is skipped, the other published: each once
+    assert_eq!(
+        (again.published, again.skipped, again.retry_from),
+        (1, 1, None)
+    );
+    let published: Vec<_> = world
+        .publisher
+        .events()
+        .into_iter()
+        .map(|e| e.event_id)
+        .collect();
+    let expected: Vec<_> = records.iter().map(|r| r.event.event_id.clone()).collect();
+    assert_eq!(published, expected);
 }
 
 #[tokio::test]
-async fn an_empty_outbox_publishes_nothing() {
+async fn an_empty_batch_calls_nothing() {
     let world = World::default();
-    world.seed_token(TokenStatus::Active);
-    world.events().dispatch_pending(TOKEN).await;
-    world.events().dispatch_pending("never-seen").await;
+    let report = world.publish_events().publish(&[]).await;
+    assert_eq!(report.published + report.skipped, 0);
     assert_eq!(world.publisher.attempts(), 0);
 }

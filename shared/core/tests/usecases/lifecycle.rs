@@ -51,8 +51,7 @@ fn transition(
 
 fn event_types(world: &World) -> Vec<TokenEventType> {
     world
-        .publisher
-        .events()
+        .committed_events()
         .iter()
         .map(|e| e.event_type)
         .collect()
@@ -98,7 +97,7 @@ async fn a_token_is_active_again_only_when_every_suspender_has_lifted() {
         assert_eq!(token.version, u64::try_from(i).unwrap() + 2);
     }
     // AND an event only for the two status changes, each one marked published
-    let events = world.publisher.events();
+    let events = world.committed_events();
     assert_eq!(events.len(), 2);
     assert_eq!(
         (events[0].previous_status, events[0].status),
@@ -108,7 +107,7 @@ async fn a_token_is_active_again_only_when_every_suspender_has_lifted() {
         (events[1].previous_status, events[1].status),
         (Some(TokenStatus::Suspended), Some(TokenStatus::Active))
     );
-    assert!(world.outbox(TOKEN).iter().all(|(_, published)| *published));
+    assert!(world.outbox(TOKEN).iter().all(|(_, published)| !*published));
     // AND every step in the history, with its suspenders
     let history = world.state.history_of(TOKEN);
     assert_eq!(history.len(), 4);
@@ -162,7 +161,7 @@ async fn only_a_suspended_token_can_be_unsuspended() {
         world.state.token_of(TOKEN).unwrap().state.status,
         TokenStatus::Active
     );
-    assert!(world.publisher.events().is_empty());
+    assert!(world.committed_events().is_empty());
 }
 
 #[tokio::test]
@@ -180,7 +179,7 @@ async fn deleting_announces_token_deleted_and_uncounts_the_token() {
     assert_eq!(token.state.status, TokenStatus::Deactivated);
     assert!(token.state.suspenders.is_empty());
     assert_eq!(world.state.live_tokens(&fingerprint), 0);
-    let events = world.publisher.events();
+    let events = world.committed_events();
     assert_eq!(events.len(), 1);
     let event = &events[0];
     assert_eq!(event.event_type, TokenEventType::TokenDeleted);
@@ -263,7 +262,7 @@ async fn an_older_message_is_recorded_but_never_overwrites_newer_state() {
         (Some(TokenStatus::Active), TokenStatus::Active)
     );
     assert!(world.outbox(TOKEN).is_empty());
-    assert!(world.publisher.events().is_empty());
+    assert!(world.committed_events().is_empty());
 }
 
 #[tokio::test]
@@ -300,7 +299,7 @@ async fn an_unknown_token_is_created_by_its_message_and_counted() {
         (None, TokenStatus::Active)
     );
     // AND its event has no previous status
-    let events = world.publisher.events();
+    let events = world.committed_events();
     assert_eq!(events[0].previous_status, None);
     assert_eq!(events[0].network, Network::Visa);
 }
@@ -333,7 +332,7 @@ async fn a_conflicting_commit_is_reloaded_and_retried() {
         (TokenStatus::Suspended, 2)
     );
     assert_eq!(world.state.history_of(TOKEN).len(), 1);
-    assert_eq!(world.publisher.events().len(), 1);
+    assert_eq!(world.committed_events().len(), 1);
 }
 
 #[tokio::test]
@@ -377,7 +376,7 @@ async fn a_concurrent_change_is_not_lost() {
         .find(|h| h.source_request_id == "ours")
         .unwrap();
     assert_eq!(ours.from, Some(TokenStatus::Suspended));
-    assert_eq!(world.publisher.events().len(), 2);
+    assert_eq!(world.committed_events().len(), 2);
 }
 
 #[tokio::test]
@@ -395,7 +394,7 @@ async fn a_token_that_keeps_changing_is_unavailable_and_nothing_is_written() {
         TokenStatus::Active
     );
     assert!(world.state.history_of(TOKEN).is_empty());
-    assert!(world.publisher.events().is_empty());
+    assert!(world.committed_events().is_empty());
     assert_eq!(world.state.live_tokens(&world.fingerprint(PAN)), 1);
 }
 
@@ -443,7 +442,7 @@ async fn events_carry_the_token_facts_and_the_message_language() {
     );
     step.attributes.language = Some("fr".to_owned());
     lifecycle.apply(&step).await.unwrap();
-    let events = world.publisher.events();
+    let events = world.committed_events();
     assert_eq!(events[0].language.as_deref(), Some("de"));
     assert_eq!(events[0].token_requestor_id.as_deref(), Some("50110030273"));
     assert_eq!(events[0].wallet_id.as_deref(), Some("103"));
@@ -483,7 +482,7 @@ async fn arrival_orders_and_the_network_time_is_recorded() {
         (world.now(), Some(happened), true)
     );
     // AND the event occurred when the network says
-    let events = world.publisher.events();
+    let events = world.committed_events();
     assert_eq!(
         events[0].occurred_at,
         happened
@@ -499,7 +498,7 @@ async fn arrival_orders_and_the_network_time_is_recorded() {
         TOKEN_UPDATES,
     );
     world.lifecycle().apply(&lift).await.unwrap();
-    let events = world.publisher.events();
+    let events = world.committed_events();
     assert_eq!(
         events[1].occurred_at,
         world

@@ -58,7 +58,7 @@ async fn an_authorized_token_becomes_active_and_is_announced() {
     assert_eq!(token.state.last_event_at, Some(world.now()));
     assert_eq!(world.state.live_tokens(&world.fingerprint(PAN)), 1);
     // AND TOKEN_ACTIVATED is published with language, statuses and initiator
-    let events = world.publisher.events();
+    let events = world.committed_events();
     assert_eq!(events.len(), 1);
     let event = &events[0];
     assert_eq!(event.event_type, TokenEventType::TokenActivated);
@@ -74,7 +74,7 @@ async fn an_authorized_token_becomes_active_and_is_announced() {
         event.occurred_at,
         activated_at.format(&Rfc3339).unwrap().as_str()
     );
-    assert_eq!(world.outbox(TOKEN), vec![(event.clone(), true)]);
+    assert_eq!(world.outbox(TOKEN), vec![(event.clone(), false)]);
     // AND the token facts are recorded, the token number only as last 4 and MAC
     let attributes = world.state.attributes_of(TOKEN).unwrap();
     assert_eq!(attributes.token_last4.as_deref(), Some("4792"));
@@ -129,7 +129,7 @@ async fn a_token_we_never_authorized_is_created_with_its_card_and_counted() {
         (history[0].from, history[0].to),
         (None, TokenStatus::Active)
     );
-    let events = world.publisher.events();
+    let events = world.committed_events();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].event_type, TokenEventType::TokenActivated);
     assert_eq!(events[0].previous_status, None);
@@ -197,7 +197,7 @@ async fn an_activation_timed_before_the_newest_message_is_applied_in_arrival_ord
     assert!(history[0].applied);
     assert_eq!(history[0].event_time, Some(activated_at));
     assert_eq!(
-        world.publisher.events()[0].occurred_at,
+        world.committed_events()[0].occurred_at,
         activated_at.format(&Rfc3339).unwrap().as_str()
     );
 }
@@ -224,7 +224,7 @@ async fn an_activation_arriving_before_the_newest_message_is_recorded_not_applie
     assert!(!history[0].applied);
     assert_eq!(history[0].event_time, Some(world.now()));
     assert!(world.outbox(TOKEN).is_empty());
-    assert!(world.publisher.events().is_empty());
+    assert!(world.committed_events().is_empty());
     assert_eq!(
         world.ledger_state(OPERATION, "r1").as_deref(),
         Some("COMPLETED")
@@ -284,8 +284,7 @@ async fn an_update_right_after_an_activation_timed_ahead_of_our_clock_is_applied
     );
     assert_eq!(
         world
-            .publisher
-            .events()
+            .committed_events()
             .iter()
             .map(|e| e.event_type)
             .collect::<Vec<_>>(),
@@ -321,7 +320,7 @@ async fn an_activation_time_far_ahead_of_our_clock_is_refused_and_nothing_writte
     assert_eq!(world.state.token_of(TOKEN).unwrap(), seeded);
     assert!(world.state.history_of(TOKEN).is_empty());
     assert!(world.outbox(TOKEN).is_empty());
-    assert!(world.publisher.events().is_empty());
+    assert!(world.committed_events().is_empty());
     assert_eq!(world.ledger_state(OPERATION, "r1"), None);
     // AND exactly 5 minutes ahead (clock skew) is accepted
     world
@@ -358,7 +357,7 @@ async fn a_declined_token_never_becomes_active() {
         (Some(TokenStatus::Declined), TokenStatus::Declined, false)
     );
     assert!(world.outbox(TOKEN).is_empty());
-    assert!(world.publisher.events().is_empty());
+    assert!(world.committed_events().is_empty());
     // AND the message is answered
     assert_eq!(
         world.ledger_state(OPERATION, "r1").as_deref(),
@@ -375,7 +374,7 @@ async fn activating_an_active_token_again_announces_nothing() {
         .notify(&command("r1", &activation_data(), world.now()))
         .await
         .unwrap();
-    assert!(world.publisher.events().is_empty());
+    assert!(world.committed_events().is_empty());
     let history = world.state.history_of(TOKEN);
     assert!(history[0].applied);
     assert_eq!(
@@ -398,7 +397,7 @@ async fn a_suspended_token_is_not_activated() {
     let token = world.state.token_of(TOKEN).unwrap();
     assert_eq!(token.state.status, TokenStatus::Suspended);
     assert!(!world.state.history_of(TOKEN)[0].applied);
-    assert!(world.publisher.events().is_empty());
+    assert!(world.committed_events().is_empty());
 }
 
 #[tokio::test]
@@ -441,7 +440,7 @@ async fn a_retry_is_answered_without_opening_the_card_data_or_announcing_again()
         .await
         .unwrap();
     assert_eq!(card.opened(), 1);
-    assert_eq!(world.publisher.events().len(), 1);
+    assert_eq!(world.committed_events().len(), 1);
     assert_eq!(world.state.history_of(TOKEN).len(), 1);
     assert_eq!(world.state.token_of(TOKEN).unwrap().version, 2);
 }

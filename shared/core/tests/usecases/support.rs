@@ -22,8 +22,8 @@ use tmp_core::domain::delivery::ContactDetails;
 use tmp_core::domain::token::{LifecycleState, Suspender, TokenStatus};
 use tmp_core::error::CardDataRejection;
 use tmp_core::ports::{
-    AuthorizationSnapshot, AuthorizationStore, AuthorizationWrite, LifecycleCommit, SaveError,
-    StoreError, StoredCode, TokenLifecycleStore, TokenRecord,
+    AuthorizationSnapshot, AuthorizationStore, AuthorizationWrite, LifecycleCommit, RequestKey,
+    SaveError, StoreError, StoredCode, TokenLifecycleStore, TokenRecord,
 };
 use tmp_core::secret::{Pan, Secret};
 use tmp_core::usecases::authorize::{AuthorizeCommand, AuthorizeTokenization, contact_context};
@@ -147,6 +147,7 @@ impl SealedCardData for TestCardData {
                 card: card.clone(),
                 account_number: account_number.clone(),
                 token_number: token_number.clone().map(Secret::new),
+                wallet: None,
             }),
         }
     }
@@ -182,6 +183,7 @@ pub fn green_wallet() -> WalletAdvice {
         recommended_decision: Some(Decision::Approved),
         device_score: Some(5),
         account_score: Some(5),
+        ..WalletAdvice::default()
     }
 }
 
@@ -191,6 +193,7 @@ pub fn yellow_wallet() -> WalletAdvice {
         recommended_decision: Some(Decision::RequireAdditionalAuthentication),
         device_score: Some(3),
         account_score: Some(4),
+        ..WalletAdvice::default()
     }
 }
 
@@ -400,11 +403,15 @@ impl RacingAuthorizations {
 impl AuthorizationStore for RacingAuthorizations {
     async fn snapshot(
         &self,
+        request: &RequestKey,
         pan_fingerprint: &str,
         token_ref: &str,
     ) -> Result<AuthorizationSnapshot, StoreError> {
         self.snapshots.fetch_add(1, Ordering::SeqCst);
-        let snapshot = self.inner.snapshot(pan_fingerprint, token_ref).await?;
+        let snapshot = self
+            .inner
+            .snapshot(request, pan_fingerprint, token_ref)
+            .await?;
         let fill = self.fill_card_to.lock().expect("not poisoned").take();
         if let Some((fingerprint, to)) = fill {
             self.inner.set_live_tokens(&fingerprint, to);
@@ -494,7 +501,10 @@ impl TokenLifecycleStore for RacingTokens {
         self.inner.history(token_ref).await
     }
 
-    async fn contact_ciphertext(&self, token_ref: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.inner.contact_ciphertext(token_ref).await
+    async fn token_with_contact(
+        &self,
+        token_ref: &str,
+    ) -> Result<Option<(TokenRecord, Option<Vec<u8>>)>, StoreError> {
+        self.inner.token_with_contact(token_ref).await
     }
 }

@@ -74,7 +74,7 @@ async fn a_network_suspension_is_applied_and_announced() {
         token.state.suspenders,
         BTreeSet::from([Suspender::TokenRequestor])
     );
-    let events = world.publisher.events();
+    let events = world.committed_events();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].event_type, TokenEventType::TokenStatusChanged);
     assert_eq!(events[0].reason_code.as_deref(), Some("SUSPEND"));
@@ -223,7 +223,7 @@ async fn a_multi_token_message_updates_each_token_and_completes_once() {
     // WHEN the network retries the message
     world.update_tokens().update(&request).await.unwrap();
     // THEN nothing is applied or announced again
-    assert_eq!(world.publisher.events().len(), 3);
+    assert_eq!(world.committed_events().len(), 3);
     for token_ref in ["T1", "T2", "T3"] {
         assert_eq!(world.state.history_of(token_ref).len(), 1, "{token_ref}");
     }
@@ -303,7 +303,7 @@ async fn a_message_without_tokens_is_completed() {
         "the retry did not wait for a claim"
     );
     // AND nothing was written or published
-    assert!(world.publisher.events().is_empty());
+    assert!(world.committed_events().is_empty());
     assert!(world.state.token_of(TOKEN).is_none());
 }
 

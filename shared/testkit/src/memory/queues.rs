@@ -51,6 +51,8 @@ pub struct RecordingPublisher {
     events: Mutex<Vec<TokenEvent>>,
     failing: AtomicBool,
     attempts: AtomicUsize,
+    /// When set, publishes succeed only while fewer than this many were recorded.
+    capacity: Mutex<Option<usize>>,
 }
 
 impl RecordingPublisher {
@@ -64,6 +66,13 @@ impl RecordingPublisher {
         self.failing.store(failing, Ordering::SeqCst);
     }
 
+    /// Lets `count` more publishes through, then fails every one (a topic
+    /// that goes down in the middle of a batch).
+    pub fn fail_after(&self, count: usize) {
+        let recorded = self.events.lock().unwrap().len();
+        *self.capacity.lock().unwrap() = Some(recorded + count);
+    }
+
     /// Calls of `publish`, failed ones included.
     pub fn attempts(&self) -> usize {
         self.attempts.load(Ordering::SeqCst)
@@ -74,10 +83,16 @@ impl RecordingPublisher {
 impl EventPublisher for RecordingPublisher {
     async fn publish(&self, event: &TokenEvent) -> Result<(), DeliveryError> {
         self.attempts.fetch_add(1, Ordering::SeqCst);
-        if self.failing.load(Ordering::SeqCst) {
+        let mut events = self.events.lock().unwrap();
+        let full = self
+            .capacity
+            .lock()
+            .unwrap()
+            .is_some_and(|capacity| events.len() >= capacity);
+        if self.failing.load(Ordering::SeqCst) || full {
             return Err(DeliveryError::Transient("fake topic outage".to_owned()));
         }
-        self.events.lock().unwrap().push(event.clone());
+        events.push(event.clone());
         Ok(())
     }
 }

@@ -18,8 +18,8 @@ use tmp_core::domain::token::{HistoryEntry, LifecycleState, TokenStatus};
 use tmp_core::domain::velocity::Attempt;
 use tmp_core::ports::{
     ActivationCodeStore, AuthorizationStore, AuthorizationWrite, EventOutbox, LifecycleCommit,
-    RequestClaim, RequestCompletion, RequestKey, RequestLedger, SaveError, StoreError, StoredCode,
-    TokenAttributes, TokenLifecycleStore, TokenRecord, TokenSnapshot,
+    OutboxKey, RequestClaim, RequestCompletion, RequestKey, RequestLedger, RequestState, SaveError,
+    StoreError, StoredCode, TokenAttributes, TokenLifecycleStore, TokenRecord, TokenSnapshot,
 };
 use tmp_core::ports::{AuthorizationSnapshot, CardAggregate};
 
@@ -155,6 +155,8 @@ struct Inner {
     tokens: HashMap<String, Partition>,
     /// Card aggregates by PAN fingerprint.
     cards: HashMap<String, CardState>,
+    /// Every outbox event committed, in commit order: the table's stream.
+    stream: Vec<TokenEvent>,
     fail_next_writes: u32,
     unavailable: bool,
 }
@@ -333,6 +335,18 @@ impl MemoryTokenState {
             .unwrap_or_default()
     }
 
+    /// The token's sealed contact details, if any.
+    pub fn contact_ciphertext_of(&self, token_ref: &str) -> Option<Vec<u8>> {
+        self.lock()
+            .token(token_ref)
+            .and_then(|t| t.contact_ciphertext.clone())
+    }
+
+    /// Every committed outbox event, in commit order (the stream's view).
+    pub fn committed_events(&self) -> Vec<TokenEvent> {
+        self.lock().stream.clone()
+    }
+
     /// The token's decisions, oldest first.
     pub fn decisions_of(&self, token_ref: &str) -> Vec<DecisionRecord> {
         self.lock()
@@ -422,6 +436,15 @@ impl MemoryTokenState {
             }),
         };
         self.lock().partition(&token_ref).token = Some(token);
+    }
+
+    /// Puts an unpublished event in its token's outbox, as a commit would.
+    pub fn seed_event(&self, event: &TokenEvent) {
+        let mut inner = self.lock();
+        inner
+            .partition(&event.token_unique_reference)
+            .put_event(event);
+        inner.stream.push(event.clone());
     }
 
     /// Stores `code` for the token as is (attempts and used flag included).
@@ -517,17 +540,29 @@ impl RequestLedger for MemoryTokenState {
 impl AuthorizationStore for MemoryTokenState {
     async fn snapshot(
         &self,
+        request: &RequestKey,
         pan_fingerprint: &str,
         token_ref: &str,
     ) -> Result<AuthorizationSnapshot, StoreError> {
         let inner = self.lock();
         inner.check()?;
+        let request = match inner.ledger.get(&ledger_key(request)) {
+            Some(LedgerEntry {
+                signature,
+                state: LedgerState::Completed { outcome_json },
+            }) => RequestState::Completed {
+                signature: signature.clone(),
+                outcome_json: outcome_json.clone(),
+            },
+            _ => RequestState::New,
+        };
         let card = inner
             .cards
             .get(pan_fingerprint)
             .cloned()
             .unwrap_or_default();
         Ok(AuthorizationSnapshot {
+            request,
             card: CardAggregate {
                 version: card.version,
                 live_tokens: u32::try_from(card.live).map_err(|_| {
@@ -564,7 +599,14 @@ impl AuthorizationStore for MemoryTokenState {
                 }
                 _ => false,
             };
-        let request_ok = inner.can_complete(&w.completion);
+        // The answer: none recorded yet (a claim of an earlier release is taken over).
+        let request_ok = !matches!(
+            inner.ledger.get(&ledger_key(&w.answer.key)),
+            Some(LedgerEntry {
+                state: LedgerState::Completed { .. },
+                ..
+            })
+        );
         if !(card_ok && token_ok && request_ok) {
             tracing::debug!(
                 card_ok,
@@ -585,7 +627,7 @@ impl AuthorizationStore for MemoryTokenState {
             },
         );
         if w.writes_token {
-            let request_id = w.completion.key.request_id.clone();
+            let request_id = w.answer.key.request_id.clone();
             let creates = w.existing.is_none();
             let live = w.record.decision != Decision::Declined;
             let partition = inner.partition(&w.token_ref);
@@ -634,9 +676,18 @@ impl AuthorizationStore for MemoryTokenState {
                 .insert((w.now, request_id), w.history.clone());
             if let Some(event) = &w.event {
                 partition.put_event(event);
+                inner.stream.push(event.clone());
             }
         }
-        inner.complete(&w.completion);
+        inner.ledger.insert(
+            ledger_key(&w.answer.key),
+            LedgerEntry {
+                signature: w.answer.signature.clone(),
+                state: LedgerState::Completed {
+                    outcome_json: w.answer.outcome_json.clone(),
+                },
+            },
+        );
         Ok(())
     }
 }
@@ -704,6 +755,7 @@ impl TokenLifecycleStore for MemoryTokenState {
         for event in &c.events {
             partition.put_event(event);
         }
+        inner.stream.extend(c.events.iter().cloned());
         if let Some(request) = &c.request {
             inner.complete(request);
         }
@@ -715,45 +767,51 @@ impl TokenLifecycleStore for MemoryTokenState {
         Ok(self.history_of(token_ref))
     }
 
-    async fn contact_ciphertext(&self, token_ref: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn token_with_contact(
+        &self,
+        token_ref: &str,
+    ) -> Result<Option<(TokenRecord, Option<Vec<u8>>)>, StoreError> {
         let inner = self.lock();
         inner.check()?;
         Ok(inner
             .token(token_ref)
-            .and_then(|t| t.contact_ciphertext.clone()))
+            .map(|t| (t.record(token_ref), t.contact_ciphertext.clone())))
     }
 }
 
 #[async_trait]
 impl EventOutbox for MemoryTokenState {
-    async fn unpublished_events(&self, token_ref: &str) -> Result<Vec<TokenEvent>, StoreError> {
+    async fn published_among(
+        &self,
+        keys: &[OutboxKey],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
         let inner = self.lock();
         inner.check()?;
-        Ok(inner
-            .tokens
-            .get(token_ref)
-            .map(|p| {
-                p.events
-                    .iter()
-                    .filter(|e| !e.published)
-                    .map(|e| e.event.clone())
-                    .collect()
+        Ok(keys
+            .iter()
+            .filter(|k| {
+                inner.tokens.get(&k.token_ref).is_some_and(|p| {
+                    p.events
+                        .iter()
+                        .any(|e| e.event.event_id == k.event_id && e.published)
+                })
             })
-            .unwrap_or_default())
+            .map(|k| k.event_id.clone())
+            .collect())
     }
 
     async fn mark_published(
         &self,
-        token_ref: &str,
-        event_id: &str,
+        key: &OutboxKey,
         _now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let mut inner = self.lock();
         inner.check()?;
-        let event = inner
-            .tokens
-            .get_mut(token_ref)
-            .and_then(|p| p.events.iter_mut().find(|e| e.event.event_id == event_id));
+        let event = inner.tokens.get_mut(&key.token_ref).and_then(|p| {
+            p.events
+                .iter_mut()
+                .find(|e| e.event.event_id == key.event_id)
+        });
         match event {
             Some(event) => {
                 event.published = true;

@@ -98,7 +98,11 @@ fn commit(expected_version: Option<u64>, live_delta: i8, request: &str) -> Lifec
 fn write(token_ref: &str, request: &str, decision: Decision) -> AuthorizationWrite {
     AuthorizationWrite {
         network: Network::Mastercard,
-        completion: completion(request, "lease"),
+        answer: RequestAnswer {
+            key: key(request),
+            signature: "sig".to_owned(),
+            outcome_json: "{}".to_owned(),
+        },
         token_ref: token_ref.to_owned(),
         pan_unique_reference: Some("PUR".to_owned()),
         pan_fingerprint: "fp".to_owned(),
@@ -276,7 +280,7 @@ async fn authorizations_are_conditional_on_the_card_version() {
     }
     // THEN the aggregate counts both, and one read gives card and token
     assert_eq!(state.live_tokens("fp"), 2);
-    let snapshot = state.snapshot("fp", "T1").await.unwrap();
+    let snapshot = state.snapshot(&key("r-read"), "fp", "T1").await.unwrap();
     assert_eq!(snapshot.card.version, 2);
     assert_eq!(snapshot.card.live_tokens, 2);
     assert_eq!(snapshot.card.attempts, vec![attempt("r2", "TR")]);
@@ -289,7 +293,14 @@ async fn authorizations_are_conditional_on_the_card_version() {
             suspenders: BTreeSet::new(),
         })
     );
-    assert_eq!(state.snapshot("fp", "nope").await.unwrap().token, None);
+    assert_eq!(
+        state
+            .snapshot(&key("r-read"), "fp", "nope")
+            .await
+            .unwrap()
+            .token,
+        None
+    );
     assert_eq!(
         state.attributes_of("T1").unwrap().pan_last4.as_deref(),
         Some("4444")
@@ -311,7 +322,15 @@ async fn authorizations_are_conditional_on_the_card_version() {
     assert!(state.token_of("T3").is_none() && state.decisions_of("T3").is_empty());
     assert!(state.history_of("T3").is_empty() && state.events_of("T3").is_empty());
     assert_eq!(state.live_tokens("fp"), 2);
-    assert_eq!(state.snapshot("fp", "T3").await.unwrap().card.version, 2);
+    assert_eq!(
+        state
+            .snapshot(&key("r-read"), "fp", "T3")
+            .await
+            .unwrap()
+            .card
+            .version,
+        2
+    );
     assert_eq!(state.ledger_entry(&key("r3")).unwrap().0, "IN_PROGRESS");
 
     // a decline on the current version is written, not counted
@@ -323,7 +342,15 @@ async fn authorizations_are_conditional_on_the_card_version() {
     assert_eq!(state.live_tokens("fp"), 2);
     // a live-counter change elsewhere (the lifecycle, a seed) moves the version
     state.set_live_tokens("fp", 2);
-    assert_eq!(state.snapshot("fp", "T3").await.unwrap().card.version, 4);
+    assert_eq!(
+        state
+            .snapshot(&key("r-read"), "fp", "T3")
+            .await
+            .unwrap()
+            .card
+            .version,
+        4
+    );
 
     // a re-authorization must see the token as it is
     claimed(&state, "r4").await;
@@ -389,7 +416,15 @@ async fn a_refusal_that_spares_the_token_writes_only_the_card_and_the_ledger() {
     assert_eq!(state.attempts_recorded("fp", "another"), 0);
     assert_eq!(state.attempts_recorded("other", "TR"), 1);
     assert_eq!(state.live_tokens("fp"), 0);
-    assert_eq!(state.snapshot("fp", "T1").await.unwrap().card.version, 1);
+    assert_eq!(
+        state
+            .snapshot(&key("r-read"), "fp", "T1")
+            .await
+            .unwrap()
+            .card
+            .version,
+        1
+    );
     assert_eq!(state.ledger_entry(&key("r2")).unwrap().0, "COMPLETED");
 }
 
@@ -409,7 +444,12 @@ async fn attempts_are_the_aggregate_s_as_last_written() {
     assert_eq!(state.attempts_recorded("fp", "TR"), 2);
     assert_eq!(state.attempts_recorded("fp", "other"), 1);
     assert_eq!(state.attempts_recorded("nope", "TR"), 0);
-    let read = state.snapshot("fp", "T1").await.unwrap().card.attempts;
+    let read = state
+        .snapshot(&key("r-read"), "fp", "T1")
+        .await
+        .unwrap()
+        .card
+        .attempts;
     assert_eq!(read, first.attempts);
     // WHEN the next decision writes the window without them
     claimed(&state, "r2").await;
@@ -496,11 +536,60 @@ async fn the_outbox_keeps_events_until_published() {
     let state = MemoryTokenState::default();
     claimed(&state, "r1").await;
     state.commit(&commit(None, 0, "r1")).await.unwrap();
-    assert_eq!(state.unpublished_events("T1").await.unwrap().len(), 1);
-    state.mark_published("T1", "ev-r1", NOW).await.unwrap();
-    assert!(state.unpublished_events("T1").await.unwrap().is_empty());
+    let ev = OutboxKey {
+        token_ref: "T1".to_owned(),
+        event_id: "ev-r1".to_owned(),
+    };
+    let nope = OutboxKey {
+        event_id: "nope".to_owned(),
+        ..ev.clone()
+    };
+    assert!(
+        state
+            .published_among(std::slice::from_ref(&ev))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    state.mark_published(&ev, NOW).await.unwrap();
+    let published = state
+        .published_among(&[ev.clone(), nope.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        published.into_iter().collect::<Vec<_>>(),
+        vec!["ev-r1".to_owned()]
+    );
     assert_eq!(state.events_of("T1"), vec![(event("ev-r1"), true)]);
-    assert!(state.mark_published("T1", "nope", NOW).await.is_err());
+    assert_eq!(state.committed_events(), vec![event("ev-r1")]);
+    assert!(state.mark_published(&nope, NOW).await.is_err());
+}
+
+#[tokio::test]
+async fn an_answered_request_is_read_with_the_card_and_cannot_be_answered_twice() {
+    // GIVEN a decision saved for r1
+    let state = MemoryTokenState::default();
+    state
+        .save_authorization(&write("T1", "r1", Decision::Approved))
+        .await
+        .unwrap();
+    // THEN the snapshot of r1 carries its answer
+    let snapshot = state.snapshot(&key("r1"), "fp", "T1").await.unwrap();
+    assert_eq!(
+        snapshot.request,
+        RequestState::Completed {
+            signature: "sig".to_owned(),
+            outcome_json: "{}".to_owned()
+        }
+    );
+    // AND a second answer to r1 (a concurrent duplicate) is refused whole
+    let mut duplicate = write("T2", "r1", Decision::Approved);
+    duplicate.card_version = 1;
+    assert!(matches!(
+        state.save_authorization(&duplicate).await,
+        Err(SaveError::Conflict)
+    ));
+    assert!(state.token_of("T2").is_none());
 }
 
 #[tokio::test]
