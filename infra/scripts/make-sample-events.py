@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""Writes events/mdes-*/*.json: API Gateway (REST) proxy events carrying MDES
-Pre-Digitization requests (authorizeService and the six other operations)
-whose fundingAccountInfo.encryptedPayload is encrypted, the way MDES does it,
-for the TEST-ONLY key in events/test-keys/.
+"""Writes events/mdes-*/*.json and events/vts-*/*.json: API Gateway (REST)
+proxy events carrying MDES Pre-Digitization requests (authorizeService and the
+six other operations), whose fundingAccountInfo.encryptedPayload is encrypted
+the way MDES does it, and Visa Token Service issuer API requests (the five
+operations), whose encryptedData is a compact JWE (RSA-OAEP-256 + A256GCM) the
+way VTS sends it, each for the TEST-ONLY keys in events/test-keys/.
 
-It uses Python's `cryptography` package (installed with moto in .venv), so the
-events double as an interoperability check of our Rust decryption.
+It uses Python's `cryptography` and `jwcrypto` packages (installed with moto in
+.venv), so the events double as an interoperability check of our Rust
+decryption.
+
+  make-sample-events.py            # every family
+  make-sample-events.py mdes|vts   # one family only
 """
 import hashlib
 import json
 import os
 import pathlib
+import sys
 
 from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric import padding as rsa_padding
@@ -18,6 +25,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 KEY = ROOT / "events/test-keys/mdes-test-public-key.pem"
+VTS_KEY = ROOT / "events/test-keys/vts-test-public-key.pem"
 EVENTS = ROOT / "events"
 OUT = EVENTS / "mdes-authorize-service"
 
@@ -107,6 +115,17 @@ def card(pan, mm, yy, cvc=None, valid_until=None):
 
 
 def main():
+    families = sys.argv[1:] or ["mdes", "vts"]
+    unknown = set(families) - {"mdes", "vts"}
+    if unknown:
+        sys.exit(f"unknown families {sorted(unknown)}: mdes, vts")
+    if "mdes" in families:
+        mdes()
+    if "vts" in families:
+        vts()
+
+
+def mdes():
     public_key = serialization.load_pem_public_key(KEY.read_bytes())
     trusted = {"recommendedDecision": "APPROVED", "recommendationStandardVersion": "1.0.0", "deviceScore": "5", "accountScore": "5"}
     doubtful = {"recommendedDecision": "REQUIRE_ADDITIONAL_AUTHENTICATION", "deviceScore": "3", "accountScore": "4",
@@ -256,6 +275,243 @@ def predigitization(public_key, jane_card: bytes) -> None:
     write(f, op, "replenish-suspicious-atcs", nse)
     write(f, op, "error-missing-events", without(nse, "events", "sample-nse-0091"))
     write(f, op, "error-malformed-json", '{"requestId": "sample-nse-0092", "events": {')
+
+
+
+# ----------------------------------------------------------------------------- VTS
+# The Visa family: checkEligibility, approveProvisioning, then the step-up path
+# of token VTS_YELLOW (getCardholderVerificationMethods, sendPasscode,
+# tokenChanged). The cards are infra/local/cards.json's Visa cards (cards.md);
+# the handler tests (functions/vts-predigitization) replay every file and check
+# the answer its name says, at their clock of 2026-12-01T10:00Z.
+
+VTS_TR = "40010030273"
+VTS_CARDS = {
+    # name: (PAN, expiry month, expiry year, the CVV2 the samples enter)
+    "active": ("4111111111111111", "12", "2029", "123"),
+    "lost": ("4000000000000002", "12", "2029", "123"),
+    # Its CVV2 is 123.
+    "cvv2-mismatch": ("4012888888881881", "12", "2029", "999"),
+    "no-contact": ("4217651111111119", "07", "2031", "135"),
+    "unknown": ("4012000033330026", "12", "2029", "123"),
+}
+VTS_TOKEN = "DNITHE{:018d}".format
+VTS_GREEN, VTS_YELLOW, VTS_ORANGE = VTS_TOKEN(1), VTS_TOKEN(2), VTS_TOKEN(3)
+VTS_STAND_IN = VTS_TOKEN(7)
+VTS_OTHER = VTS_TOKEN(99)
+VTS_TOKEN_NUMBER = "4895370012003478"
+VTS_EVENT_TIME = "2026-12-01T09:59:30.000Z"
+VTS_OTP_EXPIRY = "2026-12-01T10:30:00.000Z"
+VTS_TOKEN_PATH = "/vts/v1/tokenRequestors/{tokenRequestorID}/tokens/{tokenReferenceID}/"
+VTS_ROUTES = {
+    "vts-check-eligibility": "/vts/v1/checkEligibility",
+    "vts-approve-provisioning": VTS_TOKEN_PATH + "approveProvisioning",
+    "vts-get-cardholder-verification-methods": "/vts/v1/getCardholderVerificationMethods",
+    "vts-send-passcode": "/vts/v1/sendPasscode",
+    "vts-token-changed": VTS_TOKEN_PATH + "tokenChanged",
+}
+
+
+def vts_kid(public_key) -> str:
+    """The kid tmp-local gives an imported key (tmp_aws::vts_keys::derived_kid):
+    `vts-` and the first 16 hex digits of the SHA-256 of its SubjectPublicKeyInfo."""
+    spki = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return "vts-" + hashlib.sha256(spki).hexdigest()[:16]
+
+
+def vts_seal(key, kid: str, content: dict) -> str:
+    from jwcrypto import jwe
+    from jwcrypto.common import json_encode
+
+    token = jwe.JWE(json.dumps(content).encode(), protected=json_encode({"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": kid}),
+                    algs=["RSA-OAEP-256", "A256GCM"])
+    token.add_recipient(key)
+    return token.serialize(compact=True)
+
+
+def vts_tampered(compact: str) -> str:
+    """The JWE with its ciphertext's first character changed in transit."""
+    parts = compact.split(".")
+    parts[3] = ("B" if parts[3].startswith("A") else "A") + parts[3][1:]
+    return ".".join(parts)
+
+
+def vts_event(function: str, body: str, token: str | None = None, query: dict | None = None) -> dict:
+    resource = VTS_ROUTES[function]
+    path = resource
+    path_parameters = None
+    if token is not None:
+        path_parameters = {"tokenRequestorID": VTS_TR, "tokenReferenceID": token}
+        path = resource.replace("{tokenRequestorID}", VTS_TR).replace("{tokenReferenceID}", token)
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": "POST",
+        "headers": {"Content-Type": "application/json", "Host": "tmp.example.com"},
+        "multiValueHeaders": {"Content-Type": ["application/json"], "Host": ["tmp.example.com"]},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": None if query is None else {k: [v] for k, v in query.items()},
+        "pathParameters": path_parameters,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": "POST",
+            "path": f"/v1{path}",
+            "stage": "v1",
+            "requestId": "3f1c2a9e-8d4b-4c1e-9b7a-5e6f7a8b9c0d",
+            "accountId": "123456789012",
+            "apiId": "tmpvts0001",
+            "protocol": "HTTP/1.1",
+            "identity": {"sourceIp": "198.51.100.7", "userAgent": "VTS"},
+            "requestTimeEpoch": 1796119200000,
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def vts_write(function: str, name: str, body, token: str | None = None, query: dict | None = None) -> None:
+    out = EVENTS / function
+    out.mkdir(parents=True, exist_ok=True)
+    text = body if isinstance(body, str) else json.dumps(body)
+    (out / f"{name}.json").write_text(json.dumps(vts_event(function, text, token, query), indent=2) + "\n")
+
+
+def vts_cardholder(card: str, with_cvv2: bool = True) -> dict:
+    pan, month, year, cvv2 = VTS_CARDS[card]
+    info = {"primaryAccountNumber": pan, "name": "Alex Visa", "expirationDate": {"month": month, "year": year},
+            "billingAddress": {"line1": "1 Main St", "city": "London", "postalCode": "EC1A 1BB", "country": "GB"}}
+    if with_cvv2:
+        info["cvv2"] = cvv2
+    return info
+
+
+def vts_risk(wallet: str, visa: str) -> dict:
+    return {"walletProviderRiskAssessment": wallet, "walletProviderAccountScore": "5",
+            "walletProviderDeviceScore": "5", "visaTokenScore": "12", "visaTokenDecisioning": visa}
+
+
+def vts_token_content(status: str, card: str | None) -> dict:
+    content = {"tokenInfo": {"token": VTS_TOKEN_NUMBER, "tokenType": "SECURE_ELEMENT", "tokenStatus": status,
+                             "tokenExpirationDate": {"month": "03", "year": "2030"}}}
+    if card is not None:
+        content["cardholderInfo"] = vts_cardholder(card, with_cvv2=False)
+    return content
+
+
+def without_member(body: dict, member: str) -> dict:
+    copy = json.loads(json.dumps(body))
+    del copy[member]
+    return copy
+
+
+def vts():
+    from jwcrypto import jwk
+
+    pem = VTS_KEY.read_bytes()
+    key = jwk.JWK.from_pem(pem)
+    kid = vts_kid(serialization.load_pem_public_key(pem))
+    seal = lambda content: vts_seal(key, kid, content)  # noqa: E731
+    trusted, step_up, wallet_declined = vts_risk("0", "00"), vts_risk("1", "85"), vts_risk("2", "00")
+
+    f = "vts-check-eligibility"
+    def check(n: int, encrypted: str) -> dict:
+        return {"tokenRequestorID": VTS_TR, "panReferenceID": f"V-PANREF-{n:06d}", "locale": "en",
+                "walletProviderMsgTracing": {"wpRequestId": f"sample-ce-{n:04d}"}, "encryptedData": encrypted}
+    provisioning = lambda card, risk: {"cardholderInfo": vts_cardholder(card), "riskInformation": risk}  # noqa: E731
+    for n, (name, card) in enumerate([("eligible-debit-card", "active"), ("not-eligible-lost-card", "lost"),
+                                      ("not-eligible-cvv2-mismatch", "cvv2-mismatch"),
+                                      ("not-eligible-unknown-card", "unknown")], start=1):
+        vts_write(f, name, check(n, seal(provisioning(card, trusted))))
+    good = seal(provisioning("active", trusted))
+    vts_write(f, "error-tampered-jwe", check(91, vts_tampered(good)))
+    vts_write(f, "error-unknown-kid", check(92, vts_seal(key, "vts-0000000000000000", provisioning("active", trusted))))
+    vts_write(f, "error-missing-encrypted-data", without_member(check(93, good), "encryptedData"))
+    vts_write(f, "error-malformed-json", '{"tokenRequestorID": "40010030273", "encryptedData": ')
+
+    f = "vts-approve-provisioning"
+    def approve(n: int, encrypted: str) -> dict:
+        return {
+            "tokenInfo": {"tokenType": "SECURE_ELEMENT", "tokenAssuranceLevel": "20",
+                          "numberOfActiveTokensForPAN": "0", "numberOfInactiveTokensForPAN": "0",
+                          "numberOfSuspendedTokensForPAN": "0"},
+            "panReferenceID": f"V-PANREF-{n:06d}",
+            "lifeCycleTraceID": f"38123456789{n:04d}",
+            "locale": "en_GB",
+            "deviceInfo": {"deviceID": f"04A5B1C2D3E4{n:04d}", "deviceType": "MOBILE_PHONE",
+                           "deviceName": "QWxleCdzIFBob25l", "osType": "ANDROID"},
+            "walletProviderMsgTracing": {"tokenRequestorID": VTS_TR, "wpRequestId": f"sample-ap-{n:04d}"},
+            "encryptedData": encrypted,
+        }
+    scenarios = {
+        # name: (token, card, risk)
+        "green-approved": (VTS_GREEN, "active", trusted),
+        "yellow-step-up": (VTS_YELLOW, "active", step_up),
+        "orange-call-centre-only": (VTS_ORANGE, "no-contact", step_up),
+        "red-card-lost": (VTS_TOKEN(4), "lost", trusted),
+        "red-cvv2-mismatch": (VTS_TOKEN(5), "cvv2-mismatch", trusted),
+        "red-wallet-declined": (VTS_TOKEN(6), "active", wallet_declined),
+    }
+    for n, (name, (token, card, risk)) in enumerate(scenarios.items(), start=1):
+        vts_write(f, name, approve(n, seal(provisioning(card, risk))), token=token)
+    vts_write(f, "error-tampered-jwe", approve(91, vts_tampered(good)), token=VTS_TOKEN(91))
+    vts_write(f, "error-unknown-kid", approve(92, vts_seal(key, "vts-0000000000000000", provisioning("active", trusted))),
+              token=VTS_TOKEN(92))
+    vts_write(f, "error-missing-token-info", without_member(approve(93, good), "tokenInfo"), token=VTS_TOKEN(93))
+    vts_write(f, "error-malformed-json", '{"tokenInfo": {"tokenType": ', token=VTS_TOKEN(94))
+
+    f = "vts-get-cardholder-verification-methods"
+    def methods(token: str, n: int) -> dict:
+        return {"tokenReferenceID": token,
+                "walletProviderMsgTracing": {"tokenRequestorID": VTS_TR, "wpRequestId": f"sample-cvm-{n:04d}"},
+                "otpReason": "01", "otpMaxReached": False}
+    vts_write(f, "yellow-methods", methods(VTS_YELLOW, 1))
+    vts_write(f, "orange-call-centre-only", methods(VTS_ORANGE, 2))
+    vts_write(f, "error-unknown-token", methods(VTS_OTHER, 91))
+    vts_write(f, "error-missing-wallet-provider-msg-tracing", without_member(methods(VTS_YELLOW, 92), "walletProviderMsgTracing"))
+    vts_write(f, "error-malformed-json", '{"tokenReferenceID": ')
+
+    f = "vts-send-passcode"
+    def passcode(n: int, identifier: str) -> dict:
+        return {"tokenReferenceID": VTS_YELLOW,
+                "walletProviderMsgTracing": {"tokenRequestorID": VTS_TR, "wpRequestId": f"sample-sp-{n:04d}"},
+                "otpMethodIdentifier": identifier, "OTPCode": "482913", "OTPCodeExp": VTS_OTP_EXPIRY}
+    vts_write(f, "yellow-sms-passcode", passcode(1, "cvm-sms"))
+    # The same code again under a new message id: answered, not delivered twice.
+    vts_write(f, "yellow-sms-passcode-again", passcode(2, "cvm-sms"))
+    vts_write(f, "error-unknown-method-identifier", passcode(91, "bank_app"))
+    vts_write(f, "error-missing-otp-code", without_member(passcode(92, "cvm-sms"), "OTPCode"))
+    vts_write(f, "error-malformed-json", '{"tokenReferenceID": "DNITHE000000000000000002", "OTPCode": 4829')
+
+    f = "vts-token-changed"
+    def changed(reason: str, encrypted: str) -> dict:
+        return {"messageReason": "Token status updated", "messageReasonCode": reason,
+                "dateTimeOfEvent": VTS_EVENT_TIME, "panReferenceID": "V-PANREF-000002",
+                "deviceInfo": {"deviceID": "04A5B1C2D3E40002", "deviceName": "QWxleCdzIFBob25l"},
+                "encryptedData": encrypted}
+    def query(event_type: str, n: int) -> dict:
+        return {"eventType": event_type, "eventID": f"sample-tc-{n:04d}"}
+    notices = {
+        # name: (token, eventType, status, card inside)
+        "yellow-token-activated": (VTS_YELLOW, "TOKEN_STATUS_UPDATED", "ACTIVE", None),
+        "green-token-created": (VTS_GREEN, "TOKEN_CREATED", "ACTIVE", "active"),
+        "stand-in-token-created": (VTS_STAND_IN, "TOKEN_CREATED", "ACTIVE", "active"),
+        "yellow-token-suspended": (VTS_YELLOW, "TOKEN_STATUS_UPDATED", "SUSPENDED", None),
+        "error-unknown-token": (VTS_OTHER, "TOKEN_STATUS_UPDATED", "SUSPENDED", None),
+    }
+    for n, (name, (token, event_type, status, card)) in enumerate(notices.items(), start=1):
+        reason = "3700" if event_type == "TOKEN_CREATED" else "3701"
+        vts_write(f, name, changed(reason, seal(vts_token_content(status, card))), token=token,
+                  query=query(event_type, n))
+    active = vts_token_content("ACTIVE", None)
+    vts_write(f, "error-tampered-jwe", changed("3701", vts_tampered(seal(active))), token=VTS_YELLOW,
+              query=query("TOKEN_STATUS_UPDATED", 91))
+    vts_write(f, "error-unknown-kid", changed("3701", vts_seal(key, "vts-0000000000000000", active)), token=VTS_YELLOW,
+              query=query("TOKEN_STATUS_UPDATED", 92))
+    vts_write(f, "error-missing-event-id", changed("3701", seal(active)), token=VTS_YELLOW,
+              query={"eventType": "TOKEN_STATUS_UPDATED"})
+    vts_write(f, "error-malformed-json", '{"dateTimeOfEvent": "2026-12-01T09:59:30.000Z", ', token=VTS_YELLOW,
+              query=query("TOKEN_STATUS_UPDATED", 94))
 
 
 if __name__ == "__main__":

@@ -174,6 +174,7 @@ mod tests {
             function: "Fn".into(),
             binary: "f".into(),
             stage: "v1".into(),
+            api: None,
         }
     }
 

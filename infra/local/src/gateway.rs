@@ -2,12 +2,14 @@
 //! the function's handler with the proxy event Lambda would receive, plus the
 //! dev-only `/_local/...` endpoints (never part of the template).
 //!
-//! Like the deployed API, it admits only allow-listed clients (the resource
-//! policy's `AllowedTspCidrs`; locally `TMP_ALLOWED_CIDRS`, [`cidr`]) and
-//! answers the errors it produces itself (refused client, unknown route, a
-//! function that fails, crashes or cannot start) with the template's
+//! Like the deployed APIs, each API admits only its allow-listed clients (its
+//! resource policy's `AllowedTspCidrs` / `AllowedVtsCidrs`; locally
+//! `TMP_ALLOWED_CIDRS` and the per-API variables, [`apis`], [`cidr`]) and
+//! answers the errors the gateway produces itself (refused client, unknown
+//! route, a function that fails, crashes or cannot start) with its own
 //! `GatewayResponses` ([`responses`]).
 
+pub mod apis;
 pub mod cidr;
 pub mod responses;
 
@@ -24,8 +26,9 @@ use serde_json::json;
 use tmp_runtime::config::FunctionEnv;
 use tmp_runtime::lambda::HttpHandler;
 
-use self::cidr::AllowList;
-use self::responses::{GatewayResponses, ResponseType, ResponsesError};
+pub use self::apis::{AllowListSettings, ApiEdge, GatewayConfig};
+use self::cidr::CidrError;
+use self::responses::{ResponseType, ResponsesError};
 use crate::apigw_event::{IncomingRequest, into_lambda_request, proxy_event, response_parts};
 use crate::deployment::Deployment;
 use crate::registry::{self, InitFn};
@@ -54,16 +57,12 @@ pub enum GatewayError {
     ReservedPath { function: String, path: String },
     #[error("the template's GatewayResponses")]
     Responses(#[from] ResponsesError),
-}
-
-/// How the gateway answers what is not a function's own response.
-#[derive(Debug, Clone, Default)]
-pub struct GatewayConfig {
-    /// The template's gateway responses ([`GatewayResponses::from_template`]).
-    pub responses: GatewayResponses,
-    /// Clients whose address is not in it get `ACCESS_DENIED` before any
-    /// routing, as the resource policy refuses them (default: loopback).
-    pub allowed: AllowList,
+    #[error("the allow-list of API {api}")]
+    AllowList {
+        api: String,
+        #[source]
+        source: CidrError,
+    },
 }
 
 /// A route with its initialised handler.
@@ -137,6 +136,7 @@ pub async fn cold_start(
                     function: f.logical_id.clone(),
                     binary: f.binary.clone(),
                     stage: stage_of(template, api.as_deref()),
+                    api: api.clone(),
                 },
                 handler: handler.clone(),
             });
@@ -188,9 +188,9 @@ struct GatewayState {
 }
 
 /// The gateway router: `/_local/health`, `/_local/routes`, the extra dev
-/// routers (nested at their paths), and every template route. The allow-list
-/// and the gateway responses apply to the template's routes and unknown
-/// paths (the API), not to the dev-only `/_local/` endpoints.
+/// routers (nested at their paths), and every template route. Each API's
+/// allow-list and gateway responses apply to its routes and to the unknown
+/// paths closest to them, not to the dev-only `/_local/` endpoints.
 pub fn router(
     routes: Vec<ServedRoute>,
     extras: Vec<(String, Router)>,
@@ -251,24 +251,31 @@ async fn answer<'s>(
     req: axum::extract::Request,
     request_id: &str,
 ) -> (Response, Option<&'s ServedRoute>) {
-    let gateway = |kind| state.config.responses.respond(kind, request_id);
-    // The resource policy is evaluated before anything else: a refused
-    // client learns nothing about routes and never reaches a function.
-    if !state.config.allowed.allows(source.ip()) {
-        tracing::warn!(
-            source = %source.ip(),
-            allowed = %state.config.allowed,
-            "client not in the allow-list (TMP_ALLOWED_CIDRS): ACCESS_DENIED"
-        );
-        return (gateway(ResponseType::AccessDenied), None);
-    }
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
-    let Some((route, params)) = state.routes.iter().find_map(|r| {
+    let found = state.routes.iter().find_map(|r| {
         r.info
             .matches(parts.method.as_str(), path)
             .map(|params| (r, params))
-    }) else {
+    });
+    // The API the request is for: its route's, else the closest one's.
+    let edge = match &found {
+        Some((route, _)) => state.config.edge(route.info.api.as_deref()),
+        None => state.config.edge_for_unmatched(&state.routes, path),
+    };
+    let gateway = |kind| edge.responses.respond(kind, request_id);
+    // That API's resource policy is evaluated before anything else: a
+    // refused client never reaches a function.
+    if !edge.allowed.allows(source.ip()) {
+        tracing::warn!(
+            source = %source.ip(),
+            api = edge.name,
+            allowed = %edge.allowed,
+            "client not in the API's allow-list: ACCESS_DENIED"
+        );
+        return (gateway(ResponseType::AccessDenied), None);
+    }
+    let Some((route, params)) = found else {
         return (gateway(ResponseType::MissingAuthenticationToken), None);
     };
     let matched = Some(route);
@@ -322,6 +329,8 @@ mod tests {
     use tmp_runtime::lambda::HandlerError;
 
     use super::*;
+    use crate::gateway::cidr::AllowList;
+    use crate::gateway::responses::GatewayResponses;
 
     fn route(method: &str, path: &str, handler: HttpHandler) -> ServedRoute {
         ServedRoute {
@@ -331,6 +340,7 @@ mod tests {
                 function: format!("Fn{path}"),
                 binary: "test".into(),
                 stage: "v1".into(),
+                api: Some("Api".into()),
             },
             handler,
         }
@@ -391,10 +401,10 @@ Resources:
 
     fn mdes_config(allowed: &str) -> GatewayConfig {
         let template = Template::parse(MDES_SHAPED).unwrap();
-        GatewayConfig {
-            responses: GatewayResponses::from_template(&template).unwrap(),
-            allowed: AllowList::parse(allowed).unwrap(),
-        }
+        GatewayConfig::uniform(
+            GatewayResponses::for_api(template.api("Api").unwrap()).unwrap(),
+            AllowList::parse(allowed).unwrap(),
+        )
     }
 
     /// `(status, x-amzn-requestid, body)` of a POST.
@@ -619,6 +629,7 @@ Resources:
                 function: v["function"].as_str().unwrap().into(),
                 binary: v["binary"].as_str().unwrap().into(),
                 stage: v["stage"].as_str().unwrap().into(),
+                api: v["api"].as_str().map(Into::into),
             })
             .collect();
         assert_eq!(table.len(), 4);

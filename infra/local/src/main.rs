@@ -2,17 +2,18 @@
 //! until Ctrl-C or SIGTERM.
 //!
 //! Usage: `tmp-local [run] [--port N] [--template PATH] [--prefix P]`
-//! Env: `PORT`, `TMP_LOCAL_PREFIX`, `TMP_LOCAL_MOTO_SERVER`, `AWS_ENDPOINT_URL`, `RUST_LOG`.
+//! Env: `PORT`, `TMP_LOCAL_PREFIX`, `TMP_LOCAL_MOTO_SERVER`, `AWS_ENDPOINT_URL`,
+//! `TMP_MDES_KEY_PEM`, `TMP_VTS_KEY_PEM`, `TMP_ALLOWED_CIDRS` (and per API), `RUST_LOG`.
 // A developer tool: it prints what it serves and where.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::process::ExitCode;
 
 use tmp_local::issuer_simulator::CardBook;
-use tmp_local::seed::{self, MdesKeySource};
+use tmp_local::seed::{self, MdesKeySource, VtsKeySource};
 use tmp_local::{LocalPlatform, PlatformOptions};
 
-const USAGE: &str = "usage: tmp-local [run] [--port N] [--template PATH] [--prefix P]\n(MDES key onboarding is its own tool: mdes-key (generate|show), see README)";
+const USAGE: &str = "usage: tmp-local [run] [--port N] [--template PATH] [--prefix P]\n(key onboarding is its own tools: mdes-key and vts-key (generate|show), see README)";
 
 fn parse_args(mut o: PlatformOptions) -> Result<PlatformOptions, String> {
     let mut args = std::env::args().skip(1);
@@ -87,13 +88,18 @@ async fn main() -> ExitCode {
         .map_or(MdesKeySource::GenerateIfMissing, |p| {
             MdesKeySource::Import(p.into())
         });
+    // TMP_VTS_KEY_PEM likewise (events/test-keys/vts-test-private-key.pem).
+    let vts_key = std::env::var_os("TMP_VTS_KEY_PEM")
+        .map_or(VtsKeySource::GenerateIfMissing, |p| {
+            VtsKeySource::Import(p.into())
+        });
     // Listening for signals from the start: a Ctrl-C during start-up drops the
     // half-started platform, whose moto child is killed on drop.
     let mut stop = std::pin::pin!(shutdown_signal());
     let started = tokio::select! {
         biased;
         _ = &mut stop => return ExitCode::SUCCESS,
-        started = seed::standard(LocalPlatform::new(options), book, mdes_key).start() => started,
+        started = seed::standard_with(LocalPlatform::new(options), book, mdes_key, vts_key).start() => started,
     };
     let platform = match started {
         Ok(p) => p,
@@ -115,6 +121,7 @@ async fn main() -> ExitCode {
         seed::ISSUER_SIMULATOR_PATH
     );
     println!("mdes key: {base}/_local/keys/mdes-public.pem");
+    println!("vts key:  {base}/_local/keys/vts-public.pem");
     println!(
         "webhook:  {base}{}/webhook (issuer receiver)",
         seed::ISSUER_SIMULATOR_PATH

@@ -16,9 +16,8 @@ use tokio::task::JoinHandle;
 use crate::deployment::Deployment;
 use crate::emulator::{Emulator, EmulatorError, EmulatorSource};
 use crate::event_sources::{self, EventSourceError, PollOptions, Pollers};
-use crate::gateway::cidr::{AllowList, CidrError};
-use crate::gateway::responses::GatewayResponses;
-use crate::gateway::{self, GatewayConfig, GatewayError, LOCAL_PREFIX};
+use crate::gateway::cidr::AllowList;
+use crate::gateway::{self, AllowListSettings, GatewayConfig, GatewayError, LOCAL_PREFIX};
 use crate::iam::{self, IamProxy, PrincipalUsage, RunningIamProxy, UsageHandle};
 use crate::provision::{ProvisionError, provision};
 use crate::routes::RouteInfo;
@@ -41,8 +40,6 @@ pub enum PlatformError {
     StreamSource(#[from] StreamSourceError),
     #[error("seeding the local platform")]
     Seed(#[source] SeedError),
-    #[error("the gateway's allow-list")]
-    AllowList(#[from] CidrError),
     #[error("the functions' IAM policies")]
     Policies(#[from] crate::iam::PrincipalsError),
     #[error("the IAM-enforcing proxy")]
@@ -181,7 +178,7 @@ pub struct LocalPlatform {
     sqs_handlers: HashMap<String, SqsHandler>,
     stream_handlers: HashMap<String, EventHandler>,
     stream_poll: StreamPollOptions,
-    allowed_cidrs: Option<AllowList>,
+    allowed_cidrs: AllowListSettings,
 }
 
 impl LocalPlatform {
@@ -193,17 +190,26 @@ impl LocalPlatform {
             sqs_handlers: HashMap::new(),
             stream_handlers: HashMap::new(),
             stream_poll: StreamPollOptions::default(),
-            allowed_cidrs: None,
+            allowed_cidrs: AllowListSettings::default(),
         }
     }
 
-    /// The clients the gateway admits to the template's routes (the local
-    /// resource policy); others get the template's `ACCESS_DENIED` response.
-    /// Unset: `TMP_ALLOWED_CIDRS`, else loopback (`127.0.0.0/8,::1/128`).
-    /// (A builder option rather than a [`PlatformOptions`] field, so that
-    /// struct literals of the options keep compiling.)
+    /// The clients the gateway admits to every API's routes (the local
+    /// resource policies); others get their API's `ACCESS_DENIED` response.
+    /// Unset: each API's variable (`TMP_ALLOWED_VTS_CIDRS` for `VtsApi`, see
+    /// [`gateway::apis::AllowListSettings`]), `TMP_ALLOWED_CIDRS`, else
+    /// loopback (`127.0.0.0/8,::1/128`). (A builder option rather than a
+    /// [`PlatformOptions`] field, so that struct literals of the options keep
+    /// compiling.)
     pub fn allowed_cidrs(mut self, allowed: AllowList) -> Self {
-        self.allowed_cidrs = Some(allowed);
+        self.allowed_cidrs.every = Some(allowed);
+        self
+    }
+
+    /// The clients the gateway admits to the routes of API `api` (its
+    /// logical id, e.g. `VtsApi`), whatever [`Self::allowed_cidrs`] says.
+    pub fn api_allowed_cidrs(mut self, api: &str, allowed: AllowList) -> Self {
+        self.allowed_cidrs.per_api.insert(api.to_owned(), allowed);
         self
     }
 
@@ -263,12 +269,8 @@ impl LocalPlatform {
                 return Err(PlatformError::ExtraRouterPath(path.clone()));
             }
         }
-        let allowed = match self.allowed_cidrs {
-            Some(allowed) => allowed,
-            None => AllowList::from_env()?,
-        };
         let template = Template::from_path(&o.template_path)?;
-        let responses = GatewayResponses::from_template(&template).map_err(GatewayError::from)?;
+        let edges = GatewayConfig::from_template(&template, &self.allowed_cidrs)?;
         // Bound first: seed steps need the gateway's URL.
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", o.port))
             .await
@@ -344,8 +346,10 @@ impl LocalPlatform {
             .map(|(path, factory)| (path, factory(&ctx)))
             .collect();
         extras.push(("/_local/functions".to_owned(), functions));
-        tracing::info!(%allowed, "gateway allow-list");
-        let app = gateway::router(served, extras, GatewayConfig { responses, allowed });
+        for edge in edges.edges() {
+            tracing::info!(api = edge.name, allowed = %edge.allowed, "gateway allow-list");
+        }
+        let app = gateway::router(served, extras, edges);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<SocketAddr>();

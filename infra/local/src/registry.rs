@@ -14,6 +14,7 @@ pub type EventInitFn = ColdStart<EventHandler>;
 
 const FAMILIES: &[Registry] = &[
     mdes_predigitization::FUNCTIONS,
+    vts_predigitization::FUNCTIONS,
     notification_consumers::FUNCTIONS,
 ];
 

@@ -16,6 +16,8 @@ pub struct RouteInfo {
     pub binary: String,
     /// The stage of the API this route belongs to (`StageName`, SAM default `Prod`).
     pub stage: String,
+    /// The `RestApiId` of that API; `None` for SAM's implicit API.
+    pub api: Option<String>,
 }
 
 impl RouteInfo {
@@ -49,6 +51,24 @@ pub fn match_path(template: &str, path: &str) -> Option<BTreeMap<String, String>
         }
     }
     (wanted.len() == got.len()).then_some(params)
+}
+
+/// How many leading segments of `path` the resource path `template` matches
+/// (a parameter matches any segment, a greedy one the rest): how close an
+/// unmatched request is to a route.
+pub fn shared_prefix(template: &str, path: &str) -> usize {
+    let got = segments(path);
+    let mut shared = 0;
+    for (wanted, seg) in segments(template).iter().zip(&got) {
+        match wanted.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) if name.ends_with('+') => return got.len(),
+            Some(_) => {}
+            None if wanted == seg => {}
+            None => break,
+        }
+        shared += 1;
+    }
+    shared
 }
 
 /// API Gateway prefers literal segments over parameters: the route with the
@@ -90,6 +110,7 @@ mod tests {
             function: "F".into(),
             binary: "f".into(),
             stage: "v1".into(),
+            api: None,
         };
         assert!(r.matches("post", "/x").is_some());
         assert!(r.matches("GET", "/x").is_none());
@@ -98,5 +119,20 @@ mod tests {
             ..r
         };
         assert!(any.matches("DELETE", "/x").is_some());
+    }
+
+    #[test]
+    fn shared_prefixes_count_matching_leading_segments() {
+        let approve = "/vts/v1/tokenRequestors/{tokenRequestorID}/tokens/{tokenReferenceID}/approveProvisioning";
+        assert_eq!(shared_prefix(approve, "/vts/v1/nope"), 2);
+        assert_eq!(
+            shared_prefix(approve, "/vts/v1/tokenRequestors/1/tokens/t/nope"),
+            6
+        );
+        assert_eq!(shared_prefix(approve, approve), 7);
+        assert_eq!(shared_prefix("/mdes/authorizeService", "/vts/v1/nope"), 0);
+        assert_eq!(shared_prefix("/mdes/authorizeService", "/mdes/nope"), 1);
+        assert_eq!(shared_prefix("/mdes/authorizeService", "/"), 0);
+        assert_eq!(shared_prefix("/files/{proxy+}", "/files/a/b/c"), 4);
     }
 }

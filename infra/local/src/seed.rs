@@ -1,10 +1,13 @@
 //! What makes the emulated stack a working issuer platform locally: the issuer
 //! simulator at `/_local/issuer` (its URL and KMS-encrypted client secret fed
 //! into the template parameters), an MDES key pair envelope-encrypted under the
-//! stack's KMS key, its public key at `/_local/keys/mdes-public.pem`, the
+//! stack's KMS key, its public key at `/_local/keys/mdes-public.pem`, a VTS
+//! key pair the same way ([`vts_key`], `/_local/keys/vts-public.pem`), the
 //! issuer webhook receiver (`/_local/issuer/webhook`, its URL and encrypted
 //! signing secret fed into the template parameters when declared) and the
 //! outbox at `/_local/outbox`.
+
+pub mod vts_key;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +26,8 @@ use crate::issuer_simulator::{CardBook, ClientCredentials, IssuerSimulator};
 use crate::outbox::{self, OUTBOX_PATH};
 use crate::platform::{LocalPlatform, PlatformContext, SeedContext, SeedError};
 
+pub use vts_key::VtsKeySource;
+
 /// Logical ids in `template.yaml` the seed steps use.
 pub const SECRETS_KEY: &str = "SecretsKey";
 pub const MDES_KEY_MATERIAL_TABLE: &str = "MdesKeyMaterialTable";
@@ -40,8 +45,19 @@ pub enum MdesKeySource {
     Import(PathBuf),
 }
 
-/// The standard local platform: simulator, parameters, key, key endpoint.
+/// The standard local platform: simulator, parameters, keys, key endpoints;
+/// the VTS key generated unless one is stored.
 pub fn standard(platform: LocalPlatform, book: CardBook, mdes_key: MdesKeySource) -> LocalPlatform {
+    standard_with(platform, book, mdes_key, VtsKeySource::GenerateIfMissing)
+}
+
+/// [`standard`] with the VTS key chosen too.
+pub fn standard_with(
+    platform: LocalPlatform,
+    book: CardBook,
+    mdes_key: MdesKeySource,
+    vts_key: VtsKeySource,
+) -> LocalPlatform {
     let credentials = ClientCredentials::local_default();
     let simulator = IssuerSimulator::new(book, credentials.clone());
     let webhook_secret = simulator.webhook_secret().clone();
@@ -53,6 +69,7 @@ pub fn standard(platform: LocalPlatform, book: CardBook, mdes_key: MdesKeySource
             Box::pin(async move { point_webhook_at_simulator(ctx, &webhook_secret).await })
         })
         .seed(move |ctx| Box::pin(async move { ensure_mdes_key(ctx, &mdes_key).await }))
+        .seed(move |ctx| Box::pin(async move { vts_key::ensure_vts_key(ctx, &vts_key).await }))
         .extra_router_with("/_local/keys", keys_router)
         .extra_router_with(OUTBOX_PATH, move |ctx| {
             let emulator_url = ctx.sdk.endpoint_url().unwrap_or_default().to_owned();
@@ -187,32 +204,38 @@ pub fn read_pkcs8_pem(path: &Path) -> Result<MdesPrivateKey, SeedError> {
 
 fn keys_router(ctx: &PlatformContext<'_>) -> Router {
     let store = key_material(ctx.sdk, ctx.deployment).ok();
-    Router::new().route(
-        "/mdes-public.pem",
-        get(move || async move {
-            let Some(store) = store else {
-                return (StatusCode::NOT_FOUND, "no key material table").into_response();
-            };
-            match mdes_keys::public_keys(&store).await {
-                Ok(keys) if !keys.is_empty() => {
-                    let fingerprints: Vec<String> =
-                        keys.iter().map(|k| k.fingerprint.clone()).collect();
-                    let pem: String = keys.into_iter().map(|k| k.pem).collect();
-                    (
-                        [
-                            (header::CONTENT_TYPE, "application/x-pem-file".to_owned()),
-                            (
-                                header::HeaderName::from_static("x-public-key-fingerprint"),
-                                fingerprints.join(","),
-                            ),
-                        ],
-                        pem,
-                    )
-                        .into_response()
+    let vts_store = vts_key::store(ctx.sdk, ctx.deployment);
+    Router::new()
+        .route(
+            "/vts-public.pem",
+            get(move || vts_key::public_pem(vts_store.clone())),
+        )
+        .route(
+            "/mdes-public.pem",
+            get(move || async move {
+                let Some(store) = store else {
+                    return (StatusCode::NOT_FOUND, "no key material table").into_response();
+                };
+                match mdes_keys::public_keys(&store).await {
+                    Ok(keys) if !keys.is_empty() => {
+                        let fingerprints: Vec<String> =
+                            keys.iter().map(|k| k.fingerprint.clone()).collect();
+                        let pem: String = keys.into_iter().map(|k| k.pem).collect();
+                        (
+                            [
+                                (header::CONTENT_TYPE, "application/x-pem-file".to_owned()),
+                                (
+                                    header::HeaderName::from_static("x-public-key-fingerprint"),
+                                    fingerprints.join(","),
+                                ),
+                            ],
+                            pem,
+                        )
+                            .into_response()
+                    }
+                    Ok(_) => (StatusCode::NOT_FOUND, "no MDES key stored").into_response(),
+                    Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
                 }
-                Ok(_) => (StatusCode::NOT_FOUND, "no MDES key stored").into_response(),
-                Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
-            }
-        }),
-    )
+            }),
+        )
 }

@@ -169,6 +169,9 @@ pub struct ApiSpec {
     pub logical_id: String,
     /// Response type (`ACCESS_DENIED`, `DEFAULT_5XX`, ...) → its response.
     pub gateway_responses: BTreeMap<String, GatewayResponseSpec>,
+    /// The template parameter its resource policy matches `aws:SourceIp`
+    /// against (`AllowedTspCidrs`), if one: the API's allow-list.
+    pub source_ip_parameter: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -264,6 +267,7 @@ impl Template {
                 "AWS::Serverless::Api" => t.apis.push(ApiSpec {
                     logical_id: id.clone(),
                     gateway_responses: gateway_responses(id, p)?,
+                    source_ip_parameter: source_ip_parameter(p, &t.parameters),
                 }),
                 _ => {}
             }
@@ -455,6 +459,27 @@ fn subscription(id: &str, p: &Mapping) -> Result<SubscriptionSpec, TemplateError
         ),
         raw_message_delivery: bool_of(p, "RawMessageDelivery"),
         filter_policy: p.get("FilterPolicy").cloned().map(Expr),
+    })
+}
+
+/// The parameter an API's resource policy (`Auth.ResourcePolicy.CustomStatements`)
+/// compares `aws:SourceIp` with, in an `IpAddress` or `NotIpAddress` condition
+/// (`!Ref AllowedTspCidrs`); the first one, if several.
+fn source_ip_parameter(p: &Mapping, parameters: &BTreeMap<String, Parameter>) -> Option<String> {
+    let statements = p
+        .get("Auth")?
+        .get("ResourcePolicy")?
+        .get("CustomStatements")?
+        .as_sequence()?;
+    statements.iter().find_map(|statement| {
+        let condition = statement.get("Condition")?;
+        ["NotIpAddress", "IpAddress"].iter().find_map(|operator| {
+            let source = condition.get(*operator)?.get("aws:SourceIp")?;
+            Expr(source.clone())
+                .references()
+                .into_iter()
+                .find(|name| parameters.contains_key(name))
+        })
     })
 }
 
@@ -760,11 +785,75 @@ Resources:
         scalar_string(v).unwrap().parse().unwrap()
     }
 
+    /// The names of one network's API edge in the template.
+    struct Edge {
+        api: &'static str,
+        cidrs: &'static str,
+        has_domain: &'static str,
+        domain: &'static str,
+        domain_name: &'static str,
+        certificate: &'static str,
+        truststore: &'static str,
+        mapping: &'static str,
+        web_acl: &'static str,
+        has_web_acl: &'static str,
+        /// Its routes' prefix and how many there are.
+        prefix: &'static str,
+        routes: usize,
+        /// Operations held tighter than the stage default.
+        tighter: &'static [&'static str],
+    }
+
+    const TSP: Edge = Edge {
+        api: "TspApi",
+        cidrs: "AllowedTspCidrs",
+        has_domain: "HasTspDomain",
+        domain: "TspDomain",
+        domain_name: "TspDomainName",
+        certificate: "TspCertificateArn",
+        truststore: "TspTruststoreUri",
+        mapping: "TspBasePathMapping",
+        web_acl: "TspWebAclAssociation",
+        has_web_acl: "HasWebAcl",
+        prefix: "/mdes/",
+        routes: 7,
+        tighter: &[
+            "/~1mdes~1authorizeService",
+            "/~1mdes~1deliverActivationCode",
+        ],
+    };
+
+    const VTS: Edge = Edge {
+        api: "VtsApi",
+        cidrs: "AllowedVtsCidrs",
+        has_domain: "HasVtsDomain",
+        domain: "VtsDomain",
+        domain_name: "VtsDomainName",
+        certificate: "VtsCertificateArn",
+        truststore: "VtsTruststoreUri",
+        mapping: "VtsBasePathMapping",
+        web_acl: "VtsWebAclAssociation",
+        has_web_acl: "HasVtsWebAcl",
+        prefix: "/vts/v1/",
+        routes: 5,
+        tighter: &[
+            "/~1vts~1v1~1checkEligibility",
+            "/~1vts~1v1~1tokenRequestors~1{tokenRequestorID}~1tokens~1{tokenReferenceID}~1approveProvisioning",
+            "/~1vts~1v1~1sendPasscode",
+        ],
+    };
+
     #[test]
-    fn the_tsp_api_admits_only_allowed_networks_through_the_mtls_domain() {
+    fn each_network_api_admits_only_its_allowed_networks_through_its_mtls_domain() {
+        for edge in [TSP, VTS] {
+            admits_only_allowed_networks_through_the_mtls_domain(&edge);
+        }
+    }
+
+    fn admits_only_allowed_networks_through_the_mtls_domain(e: &Edge) {
         let t = workspace_template();
-        let api = props(&t, "TspApi");
-        // THEN the resource policy allows invoke and denies any source outside AllowedTspCidrs
+        let api = props(&t, e.api);
+        // THEN the resource policy allows invoke and denies any source outside its CIDRs
         let statements = at(&api, &["Auth", "ResourcePolicy", "CustomStatements"])
             .as_sequence()
             .unwrap();
@@ -776,15 +865,20 @@ Resources:
         assert_eq!(deny["Resource"], "execute-api:/*");
         assert_eq!(
             at(deny, &["Condition", "NotIpAddress", "aws:SourceIp"]),
-            &yaml("{Ref: AllowedTspCidrs}")
+            &yaml(&format!("{{Ref: {}}}", e.cidrs))
         );
         assert!(
             statements
                 .iter()
                 .any(|s| s["Effect"] == "Allow" && s["Action"] == "execute-api:Invoke")
         );
-        // AND AllowedTspCidrs is a list that fails closed by default (a documentation range)
-        let cidrs = &t.parameters["AllowedTspCidrs"];
+        // AND the parser finds that parameter as the API's allow-list
+        assert_eq!(
+            t.api(e.api).unwrap().source_ip_parameter.as_deref(),
+            Some(e.cidrs)
+        );
+        // AND it is a list that fails closed by default (a documentation range)
+        let cidrs = &t.parameters[e.cidrs];
         assert_eq!(cidrs.kind, "CommaDelimitedList");
         let default = cidrs.default.as_deref().unwrap();
         assert!(!default.contains("0.0.0.0/0") && !default.contains("::/0"));
@@ -798,31 +892,32 @@ Resources:
                 "{cidr} is a real network"
             );
         }
-        // AND with a domain, execute-api is disabled: MDES must come through mutual TLS
+        // AND with a domain, execute-api is disabled: the network must come through mutual TLS
         assert_eq!(
             api["DisableExecuteApiEndpoint"],
-            yaml(r#"{"Fn::If": [HasTspDomain, true, false]}"#)
+            yaml(&format!(r#"{{"Fn::If": [{}, true, false]}}"#, e.has_domain))
         );
         assert_eq!(
-            t.conditions["HasTspDomain"],
-            yaml(r#"{"Fn::Not": [{"Fn::Equals": [{Ref: TspDomainName}, ""]}]}"#)
+            t.conditions[e.has_domain],
+            yaml(&format!(
+                r#"{{"Fn::Not": [{{"Fn::Equals": [{{Ref: {}}}, ""]}}]}}"#,
+                e.domain_name
+            ))
         );
-        let domain = &t.resources["TspDomain"];
+        let domain = &t.resources[e.domain];
         assert_eq!(domain.kind, "AWS::ApiGateway::DomainName");
-        let d = props(&t, "TspDomain");
+        let d = props(&t, e.domain);
         assert_eq!(d["SecurityPolicy"], "TLS_1_2");
-        assert_eq!(
-            d["RegionalCertificateArn"],
-            yaml("{Ref: TspCertificateArn}")
-        );
+        let reference = |name: &str| yaml(&format!("{{Ref: {name}}}"));
+        assert_eq!(d["RegionalCertificateArn"], reference(e.certificate));
         assert_eq!(at(&d, &["EndpointConfiguration", "Types", "0"]), "REGIONAL");
         assert_eq!(
             at(&d, &["MutualTlsAuthentication", "TruststoreUri"]),
-            &yaml("{Ref: TspTruststoreUri}")
+            &reference(e.truststore)
         );
-        let mapping = props(&t, "TspBasePathMapping");
-        assert_eq!(mapping["RestApiId"], yaml("{Ref: TspApi}"));
-        assert_eq!(mapping["DomainName"], yaml("{Ref: TspDomain}"));
+        let mapping = props(&t, e.mapping);
+        assert_eq!(mapping["RestApiId"], reference(e.api));
+        assert_eq!(mapping["DomainName"], reference(e.domain));
         // AND the domain, its mapping and the WAF association exist only when configured
         let doc: Value = yaml(
             &std::fs::read_to_string(
@@ -831,20 +926,23 @@ Resources:
             .unwrap(),
         );
         let condition = |id: &str| at(&doc, &["Resources", id, "Condition"]).clone();
-        assert_eq!(condition("TspDomain"), "HasTspDomain");
-        assert_eq!(condition("TspBasePathMapping"), "HasTspDomain");
-        assert_eq!(condition("TspWebAclAssociation"), "HasWebAcl");
-        assert_eq!(
-            t.resources["TspWebAclAssociation"].kind,
-            "AWS::WAFv2::WebACLAssociation"
-        );
-        assert!(t.conditions.contains_key("HasWebAcl"));
+        assert_eq!(condition(e.domain), e.has_domain);
+        assert_eq!(condition(e.mapping), e.has_domain);
+        assert_eq!(condition(e.web_acl), e.has_web_acl);
+        assert_eq!(t.resources[e.web_acl].kind, "AWS::WAFv2::WebACLAssociation");
+        assert!(t.conditions.contains_key(e.has_web_acl));
     }
 
     #[test]
-    fn the_tsp_api_throttles_each_operation_and_logs_every_access_without_bodies() {
+    fn each_network_api_throttles_each_operation_and_logs_every_access_without_bodies() {
+        for edge in [TSP, VTS] {
+            throttles_each_operation_and_logs_every_access_without_bodies(&edge);
+        }
+    }
+
+    fn throttles_each_operation_and_logs_every_access_without_bodies(e: &Edge) {
         let t = workspace_template();
-        let api = props(&t, "TspApi");
+        let api = props(&t, e.api);
         let settings = api["MethodSettings"].as_sequence().unwrap();
         let setting = |path: &str| {
             settings
@@ -857,20 +955,22 @@ Resources:
             number(&stage["ThrottlingBurstLimit"]),
             number(&stage["ThrottlingRateLimit"]),
         );
-        // THEN every MDES route of the API has its own throttling (API Gateway's ~1 encoding)
+        // THEN every route of the API has its own throttling (API Gateway's ~1 encoding)
         let routes: Vec<&str> = t
             .functions
             .iter()
             .flat_map(|f| f.events.iter())
-            .filter_map(|(_, e)| match e {
-                FunctionEvent::Api { path, api, .. } if api.as_deref() == Some("TspApi") => {
+            .filter_map(|(_, event)| match event {
+                FunctionEvent::Api { path, api, .. } if api.as_deref() == Some(e.api) => {
                     Some(path.as_str())
                 }
                 _ => None,
             })
             .collect();
-        assert_eq!(routes.len(), 7, "{routes:?}");
+        assert_eq!(routes.len(), e.routes, "{routes:?}");
         for path in &routes {
+            // AND only this network's routes are on its API
+            assert!(path.starts_with(e.prefix), "{path} on {}", e.api);
             let s = setting(&path.replace('/', "~1").replacen("~1", "/~1", 1));
             assert_eq!(s["HttpMethod"], "POST");
             assert!(number(&s["ThrottlingRateLimit"]) <= default_rate, "{path}");
@@ -879,11 +979,8 @@ Resources:
                 "{path}"
             );
         }
-        // AND authorizeService and deliverActivationCode are held tighter than the default
-        for path in [
-            "/~1mdes~1authorizeService",
-            "/~1mdes~1deliverActivationCode",
-        ] {
+        // AND the operations that call the issuer or send a message are held tighter
+        for path in e.tighter.iter().copied() {
             assert!(number(&setting(path)["ThrottlingRateLimit"]) < default_rate);
             assert!(number(&setting(path)["ThrottlingBurstLimit"]) < default_burst);
         }
@@ -926,35 +1023,28 @@ Resources:
         let text = log["Format"].as_str().unwrap().to_ascii_lowercase();
         assert!(!text.contains("body") && !text.contains("$input"), "{text}");
         // AND SecretsKey lets CloudWatch Logs use it for exactly that log group
+        let name = g["LogGroupName"]["Fn::Sub"].as_str().unwrap();
+        let wanted = format!(
+            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{name}"
+        );
         let key = props(&t, "SecretsKey");
-        let grant = at(&key, &["KeyPolicy", "Statement"])
+        let granted = at(&key, &["KeyPolicy", "Statement"])
             .as_sequence()
             .unwrap()
             .iter()
-            .find(|s| {
+            .filter(|s| {
                 s["Principal"]["Service"]
                     == yaml(r#"{"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}"#)
-                    && s["Condition"].get("ArnEquals").is_some()
             })
-            .expect("a grant to logs.<region>.amazonaws.com for the access log");
-        let arn = at(
-            grant,
-            &[
-                "Condition",
-                "ArnEquals",
-                "kms:EncryptionContext:aws:logs:arn",
-                "Fn::Sub",
-            ],
-        )
-        .as_str()
-        .unwrap();
-        let name = g["LogGroupName"]["Fn::Sub"].as_str().unwrap();
-        assert_eq!(
-            arn,
-            format!(
-                "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{name}"
-            )
-        );
+            .filter_map(|s| {
+                s["Condition"]
+                    .get("ArnEquals")?
+                    .get("kms:EncryptionContext:aws:logs:arn")?
+                    .get("Fn::Sub")?
+                    .as_str()
+            })
+            .any(|arn| arn == wanted);
+        assert!(granted, "no grant to CloudWatch Logs for {name}");
     }
 
     #[test]
@@ -1012,6 +1102,200 @@ Resources:
                 assert_eq!(code, "INTERNAL_SERVICE_FAILURE", "{kind}");
             }
         }
+    }
+
+    #[test]
+    fn every_error_api_gateway_produces_on_the_vts_api_answers_in_visa_error_shape() {
+        let t = workspace_template();
+        let responses = &t.api("VtsApi").unwrap().gateway_responses;
+        // The codes of tmp-vts's VtsErrorCode (shared/vts/src/error.rs).
+        let codes = [
+            "ISE40000", "ISE40005", "ISE40006", "ISE40010", "ISE40011", "ISE40500", "ISE40501",
+            "ISE40504",
+        ];
+        for (kind, r) in responses {
+            assert!(
+                r.headers
+                    .contains(&("Content-Type".to_owned(), "application/json".to_owned())),
+                "{kind}"
+            );
+            let body: serde_json::Value =
+                serde_json::from_str(&r.templates["application/json"]).unwrap();
+            let fields: Vec<&str> = body
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            // THEN exactly Visa's two members, never MDES's responseId
+            assert_eq!(fields, ["errorCode", "errorDescription"], "{kind}");
+            let code = body["errorCode"].as_str().unwrap();
+            assert!(codes.contains(&code), "{kind}: {code}");
+            assert!(
+                !body["errorDescription"].as_str().unwrap().contains('$'),
+                "{kind}"
+            );
+            // AND never ISE40500: a refused caller or path says nothing about a token
+            assert_ne!(code, "ISE40500", "{kind}");
+            // AND our faults are ISE40504 at 503 (never 500, 502 or 504), throttling at its 429
+            let ours = kind.contains("5XX")
+                || kind.starts_with("INTEGRATION")
+                || kind == "API_CONFIGURATION_ERROR";
+            if ours {
+                assert_eq!(code, "ISE40504", "{kind}");
+                assert_eq!(r.status_code, Some(503), "{kind}");
+            }
+            if kind == "THROTTLED" || kind == "QUOTA_EXCEEDED" {
+                assert_eq!(code, "ISE40504", "{kind}");
+                assert_eq!(r.status_code, None, "{kind}");
+            }
+        }
+        for (kind, code, status) in [
+            ("DEFAULT_4XX", "ISE40011", None),
+            ("ACCESS_DENIED", "ISE40011", None),
+            ("MISSING_AUTHENTICATION_TOKEN", "ISE40011", Some(404)),
+            ("BAD_REQUEST_BODY", "ISE40000", None),
+            ("REQUEST_TOO_LARGE", "ISE40005", None),
+            ("DEFAULT_5XX", "ISE40504", Some(503)),
+        ] {
+            let r = &responses[kind];
+            let body: serde_json::Value =
+                serde_json::from_str(&r.templates["application/json"]).unwrap();
+            assert_eq!(body["errorCode"], code, "{kind}");
+            assert_eq!(r.status_code, status, "{kind}");
+        }
+    }
+
+    #[test]
+    fn the_five_vts_functions_are_routed_on_the_vts_api_and_none_publishes() {
+        let t = workspace_template();
+        let raw = raw_template();
+        for (id, binary, path) in [
+            (
+                "VtsCheckEligibilityFunction",
+                "vts-check-eligibility",
+                "/vts/v1/checkEligibility",
+            ),
+            (
+                "VtsApproveProvisioningFunction",
+                "vts-approve-provisioning",
+                "/vts/v1/tokenRequestors/{tokenRequestorID}/tokens/{tokenReferenceID}/approveProvisioning",
+            ),
+            (
+                "VtsGetCardholderVerificationMethodsFunction",
+                "vts-get-cardholder-verification-methods",
+                "/vts/v1/getCardholderVerificationMethods",
+            ),
+            (
+                "VtsSendPasscodeFunction",
+                "vts-send-passcode",
+                "/vts/v1/sendPasscode",
+            ),
+            (
+                "VtsTokenChangedFunction",
+                "vts-token-changed",
+                "/vts/v1/tokenRequestors/{tokenRequestorID}/tokens/{tokenReferenceID}/tokenChanged",
+            ),
+        ] {
+            let f = t.function(id).unwrap_or_else(|| panic!("no {id}"));
+            assert_eq!(f.binary, binary);
+            // THEN its one route is a POST on VtsApi
+            let routes: Vec<_> = f
+                .events
+                .iter()
+                .filter_map(|(_, e)| match e {
+                    FunctionEvent::Api { path, method, api } => {
+                        Some((path.as_str(), method.as_str(), api.as_deref()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(routes, [(path, "post", Some("VtsApi"))], "{id}");
+            // AND it neither publishes nor knows the topic (events leave through the stream)
+            assert!(
+                !f.environment.contains_key("TOKEN_EVENTS_TOPIC_ARN"),
+                "{id}"
+            );
+            let policies =
+                serde_json::to_string(&raw["Resources"][id]["Properties"]["Policies"].clone())
+                    .unwrap();
+            assert!(!policies.contains("sns:"), "{id}: {policies}");
+            // AND a function that loads the key ring may scan that table and open VTS keys
+            if f.environment.contains_key("VTS_KEY_MATERIAL_TABLE") {
+                assert!(policies.contains("VtsKeyMaterialTable"), "{id}");
+                assert!(policies.contains("vts-private-key"), "{id}");
+            } else {
+                assert!(!policies.contains("vts-private-key"), "{id}");
+            }
+            assert!(!policies.contains("MdesKeyMaterialTable"), "{id}");
+            assert!(!policies.contains("mdes-private-key"), "{id}");
+        }
+        // AND the key table has the MDES table's schema and protection
+        let (vts, mdes) = (
+            &t.resources["VtsKeyMaterialTable"],
+            &t.resources["MdesKeyMaterialTable"],
+        );
+        assert_eq!(vts.kind, mdes.kind);
+        assert_eq!(vts.properties, mdes.properties);
+    }
+
+    #[test]
+    fn the_vts_card_metadata_default_is_valid_and_covers_the_card_books_products() {
+        use tmp_vts::check_eligibility::CardMetadataInfo;
+        // GIVEN the template's default VtsCardMetadata
+        let t = workspace_template();
+        let default = t.parameters["VtsCardMetadata"].default.clone().unwrap();
+        // THEN it is a map of product category to Visa cardMetadataInfo, each valid
+        let metadata: BTreeMap<String, CardMetadataInfo> = serde_json::from_str(&default).unwrap();
+        for (product, info) in &metadata {
+            info.validate().unwrap_or_else(|e| panic!("{product}: {e}"));
+        }
+        // AND every product of the local card book has its metadata
+        let book = crate::issuer_simulator::CardBook::load(
+            crate::issuer_simulator::CardBook::default_path(),
+        )
+        .unwrap();
+        for card in book.cards() {
+            assert!(
+                metadata.contains_key(&card.product_category),
+                "{} has no VtsCardMetadata",
+                card.product_category
+            );
+        }
+    }
+
+    #[test]
+    fn an_apis_allow_list_parameter_is_the_one_its_policy_matches_the_source_ip_with() {
+        let t = Template::parse(
+            r#"
+Parameters:
+  Networks: { Type: CommaDelimitedList, Default: 192.0.2.0/24 }
+Resources:
+  Open: { Type: AWS::Serverless::Api, Properties: { StageName: v1 } }
+  Literal:
+    Type: AWS::Serverless::Api
+    Properties:
+      Auth:
+        ResourcePolicy:
+          CustomStatements:
+            - { Effect: Deny, Condition: { NotIpAddress: { aws:SourceIp: [10.0.0.0/8] } } }
+  Closed:
+    Type: AWS::Serverless::Api
+    Properties:
+      Auth:
+        ResourcePolicy:
+          CustomStatements:
+            - { Effect: Allow, Principal: "*" }
+            - { Effect: Allow, Condition: { IpAddress: { aws:SourceIp: !Ref Networks } } }
+"#,
+        )
+        .unwrap();
+        assert_eq!(t.api("Open").unwrap().source_ip_parameter, None);
+        assert_eq!(t.api("Literal").unwrap().source_ip_parameter, None);
+        assert_eq!(
+            t.api("Closed").unwrap().source_ip_parameter.as_deref(),
+            Some("Networks")
+        );
     }
 
     #[test]

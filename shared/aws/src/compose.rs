@@ -17,6 +17,7 @@ use tmp_core::usecases::authorize::AuthorizeTokenization;
 use tmp_core::usecases::cardholder_notification::{
     CardholderNotificationService, EnabledNotifications,
 };
+use tmp_core::usecases::check_eligibility::CheckEligibility;
 use tmp_core::usecases::deliver_activation_code::DeliverActivationCode;
 use tmp_core::usecases::events::PublishEvents;
 use tmp_core::usecases::issuer_notification::IssuerNotificationService;
@@ -24,14 +25,18 @@ use tmp_core::usecases::ledger::Idempotency;
 use tmp_core::usecases::lifecycle::TokenLifecycle;
 use tmp_core::usecases::notify_activated::NotifyActivated;
 use tmp_core::usecases::otp_delivery::OtpDeliveryService;
-use tmp_core::usecases::request_activation_methods::RequestActivationMethods;
+use tmp_core::usecases::request_activation_methods::{
+    RequestActivationMethods, TokenActivationMethods,
+};
 use tmp_core::usecases::suspicious_activity::RecordSuspiciousActivity;
+use tmp_core::usecases::token_changed::RecordTokenChange;
 use tmp_core::usecases::update_tokens::UpdateTokens;
 use tmp_core::usecases::validate_activation_code::ValidateActivationCode;
 use tmp_mdes::fle::{LegacyForms, MdesKeyRing};
 use tmp_runtime::config::{ConfigError, FunctionEnv};
 use tmp_runtime::consumer::RetryBackoff;
 use tmp_runtime::lambda::HandlerError;
+use tmp_vts::check_eligibility::CardMetadataCatalog;
 
 use crate::config_secret;
 use crate::dynamodb::{DynamoDbContactDirectory, DynamoDbKeyMaterialStore, TokenStateTable};
@@ -233,30 +238,35 @@ pub fn issuer_api_config(
     })
 }
 
+/// The issuer's Card Verification API client, its OAuth client secret
+/// unwrapped once (`ISSUER_OAUTH_CLIENT_SECRET_CIPHERTEXT`).
+async fn issuer_client(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<Arc<IssuerHttpClient>, HandlerError> {
+    let client_secret = config_secret::decrypt(
+        vault(sdk, env)?.as_ref(),
+        env.require("ISSUER_OAUTH_CLIENT_SECRET_CIPHERTEXT")?,
+        config_secret::ISSUER_OAUTH_CLIENT_SECRET,
+    )
+    .await?;
+    Ok(Arc::new(IssuerHttpClient::new(issuer_api_config(
+        env,
+        client_secret,
+    )?)?))
+}
+
 pub async fn authorize_tokenization(
     sdk: &SdkConfig,
     env: &FunctionEnv,
 ) -> Result<AuthorizeTokenization, HandlerError> {
     let table = table(sdk, env)?;
-    let vault = vault(sdk, env)?;
     // The three unwraps are independent: one KMS round trip of cold start, not three.
-    let (client_secret, sealing, hmac) = tokio::try_join!(
-        async {
-            config_secret::decrypt(
-                vault.as_ref(),
-                env.require("ISSUER_OAUTH_CLIENT_SECRET_CIPHERTEXT")?,
-                config_secret::ISSUER_OAUTH_CLIENT_SECRET,
-            )
-            .await
-            .map_err(HandlerError::from)
-        },
-        sealing(sdk, env),
-        hmac(sdk, env),
-    )?;
-    let issuer = IssuerHttpClient::new(issuer_api_config(env, client_secret)?)?;
+    let (issuer, sealing, hmac) =
+        tokio::try_join!(issuer_client(sdk, env), sealing(sdk, env), hmac(sdk, env))?;
     Ok(AuthorizeTokenization {
         vault: sealing,
-        verifier: Arc::new(issuer),
+        verifier: issuer,
         fingerprinter: hmac,
         store: table,
         policy: DecisionPolicy::from_json(env.get("DECISION_RULES").unwrap_or("{}"))?,
@@ -279,17 +289,72 @@ pub async fn request_activation_methods(
     })
 }
 
+/// The activation methods of a token named by its reference (Visa
+/// getCardholderVerificationMethods): the sealing key opens its contact; no
+/// PAN-fingerprint secret is unwrapped, the function is given none.
+pub async fn token_activation_methods(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<TokenActivationMethods, HandlerError> {
+    Ok(TokenActivationMethods {
+        tokens: table(sdk, env)?,
+        vault: sealing(sdk, env).await?,
+        contact: issuer_contact(env)?,
+    })
+}
+
+/// May this card be tokenized at all (Visa checkEligibility): the issuer's
+/// Card Verification API, nothing stored.
+pub async fn check_eligibility(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<CheckEligibility, HandlerError> {
+    Ok(CheckEligibility {
+        verifier: issuer_client(sdk, env).await?,
+        clock: clock(),
+    })
+}
+
+/// The card metadata per product (`VTS_CARD_METADATA`), checked at cold
+/// start: a bad entry fails the start naming the variable and the product.
+pub fn vts_card_metadata(env: &FunctionEnv) -> Result<Arc<CardMetadataCatalog>, ConfigError> {
+    const NAME: &str = "VTS_CARD_METADATA";
+    let catalog =
+        CardMetadataCatalog::from_json(env.require(NAME)?).map_err(|err| ConfigError::Invalid {
+            name: NAME.to_owned(),
+            reason: err.to_string(),
+        })?;
+    tracing::info!(products = ?catalog.product_categories(), "VTS card metadata loaded");
+    Ok(Arc::new(catalog))
+}
+
+/// A network's token created / status changed (Visa tokenChanged): the
+/// lifecycle engine, and the PAN-fingerprint secret to count a token new to
+/// us against its card.
+pub async fn record_token_change(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<RecordTokenChange, HandlerError> {
+    let table = table(sdk, env)?;
+    Ok(RecordTokenChange {
+        idempotency: idempotency(&table),
+        lifecycle: lifecycle(&table),
+        fingerprinter: hmac(sdk, env).await?,
+    })
+}
+
 pub async fn deliver_activation_code(
     sdk: &SdkConfig,
     env: &FunctionEnv,
 ) -> Result<DeliverActivationCode, HandlerError> {
     let table = table(sdk, env)?;
+    // Independent unwraps: one KMS round trip of cold start, not two.
+    let (sealing, hmac) = tokio::try_join!(sealing(sdk, env), hmac(sdk, env))?;
     Ok(DeliverActivationCode {
         idempotency: idempotency(&table),
-        tokens: table.clone(),
         codes: table.clone(),
-        vault: sealing(sdk, env).await?,
-        mac: hmac(sdk, env).await?,
+        vault: sealing,
+        mac: hmac,
         otp_queue: Arc::new(SqsOtpJobQueue::new(
             aws_sdk_sqs::Client::new(sdk),
             env.require("OTP_QUEUE_URL")?,
@@ -581,6 +646,45 @@ mod tests {
                 assert!(err.to_string().contains("ISSUER_WEBHOOK_URL"), "{err}");
             }
         }
+    }
+
+    #[test]
+    fn card_metadata_is_checked_at_cold_start() {
+        // GIVEN the template's kind of configuration
+        let entry = r#"{"cardIssuer":"Example Bank","foregroundColor":"FFFFFF","backgroundColor":"1A1F71","labelColor":"F7B600","shortDescription":"Example Visa Credit","termsAndConditionsID":"TC-2026-01","privacyPolicyURL":"https://bank.example/privacy","termsAndConditionsURL":"https://bank.example/terms","cardArtData":{"cardArtRefID":["art-consumer-credit-0001"]}}"#;
+        let good = format!(r#"{{"CONSUMER_CREDIT":{entry}}}"#);
+        // WHEN read THEN the product has its metadata
+        let catalog = vts_card_metadata(&env(&[("VTS_CARD_METADATA", &good)])).unwrap();
+        assert!(catalog.get("CONSUMER_CREDIT").is_some());
+        // AND a missing or bad configuration fails naming the variable (and the product)
+        let err = vts_card_metadata(&env(&[])).unwrap_err();
+        assert!(err.to_string().contains("VTS_CARD_METADATA"), "{err}");
+        let bad = good.replace("https://bank.example/terms", "http://bank.example/terms");
+        let err = vts_card_metadata(&env(&[("VTS_CARD_METADATA", &bad)])).unwrap_err();
+        assert!(err.to_string().contains("VTS_CARD_METADATA"), "{err}");
+        assert!(err.to_string().contains("CONSUMER_CREDIT"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn the_methods_of_a_named_token_hold_no_fingerprint_secret() {
+        // GIVEN getCardholderVerificationMethods' environment: no PAN-fingerprint secret
+        let sdk = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let env = env(&[("TOKEN_STATE_TABLE", "t"), ("SECRETS_KEY_ID", "k")]);
+        // WHEN composed THEN it needs the sealing key, never the fingerprint secret
+        let err = token_activation_methods(&sdk, &env).await.err().unwrap();
+        assert!(
+            err.to_string().contains("DATA_SEALING_KEY_CIPHERTEXT"),
+            "{err}"
+        );
+        // AND tokenChanged without its fingerprint secret fails by name
+        let err = record_token_change(&sdk, &env).await.err().unwrap();
+        assert!(
+            err.to_string()
+                .contains("PAN_FINGERPRINT_SECRET_CIPHERTEXT"),
+            "{err}"
+        );
     }
 
     #[tokio::test]

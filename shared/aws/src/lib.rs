@@ -14,6 +14,7 @@ pub mod local_keys;
 pub mod sns;
 pub mod sqs;
 pub mod sqs_backoff;
+pub mod vts_keys;
 pub mod webhook;
 
 pub use dynamodb::{DynamoDbContactDirectory, DynamoDbKeyMaterialStore, TokenStateTable};

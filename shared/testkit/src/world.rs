@@ -27,14 +27,18 @@ use tmp_core::ports::{
 use tmp_core::secret::Pan;
 use tmp_core::usecases::activation_methods::IssuerContact;
 use tmp_core::usecases::authorize::AuthorizeTokenization;
+use tmp_core::usecases::check_eligibility::CheckEligibility;
 use tmp_core::usecases::deliver_activation_code::DeliverActivationCode;
 use tmp_core::usecases::events::{OutboxRecord, PublishEvents};
 use tmp_core::usecases::ledger::Idempotency;
 use tmp_core::usecases::lifecycle::TokenLifecycle;
 use tmp_core::usecases::notify_activated::NotifyActivated;
 use tmp_core::usecases::otp_delivery::activation_code_context;
-use tmp_core::usecases::request_activation_methods::RequestActivationMethods;
+use tmp_core::usecases::request_activation_methods::{
+    RequestActivationMethods, TokenActivationMethods,
+};
 use tmp_core::usecases::suspicious_activity::RecordSuspiciousActivity;
+use tmp_core::usecases::token_changed::RecordTokenChange;
 use tmp_core::usecases::update_tokens::UpdateTokens;
 use tmp_core::usecases::validate_activation_code::ValidateActivationCode;
 
@@ -216,10 +220,17 @@ impl World {
         }
     }
 
+    pub fn token_activation_methods(&self) -> TokenActivationMethods {
+        TokenActivationMethods {
+            tokens: self.state.clone(),
+            vault: self.vault.clone(),
+            contact: self.contact.clone(),
+        }
+    }
+
     pub fn deliver_activation_code(&self) -> DeliverActivationCode {
         DeliverActivationCode {
             idempotency: self.idempotency(),
-            tokens: self.state.clone(),
             codes: self.state.clone(),
             vault: self.vault.clone(),
             mac: self.mac.clone(),
@@ -265,6 +276,21 @@ impl World {
         RecordSuspiciousActivity {
             idempotency: self.idempotency(),
             lifecycle: self.lifecycle(),
+        }
+    }
+
+    pub fn record_token_change(&self) -> RecordTokenChange {
+        RecordTokenChange {
+            idempotency: self.idempotency(),
+            lifecycle: self.lifecycle(),
+            fingerprinter: self.mac.clone(),
+        }
+    }
+
+    pub fn check_eligibility(&self) -> CheckEligibility {
+        CheckEligibility {
+            verifier: self.cards.clone(),
+            clock: self.clock.clone(),
         }
     }
 

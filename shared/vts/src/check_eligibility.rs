@@ -3,6 +3,8 @@
 //! answered with its card metadata (art, colours, texts, terms), any other
 //! with `actionCode` 05.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -137,6 +139,71 @@ impl CardMetadataInfo {
     }
 }
 
+/// Longest product category we accept as a key (the issuer's names are short).
+const MAX_PRODUCT_CATEGORY_LEN: usize = 64;
+
+/// Why `VTS_CARD_METADATA` was refused at cold start (our configuration, so
+/// the messages may name its products).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CardMetadataError {
+    #[error("not a JSON object of product category to cardMetadataInfo: {0}")]
+    NotJson(String),
+    #[error("names no product: every card would be ineligible")]
+    Empty,
+    #[error("product category {0:?} is empty or too long")]
+    InvalidProduct(String),
+    #[error("product category {product:?}: {error}")]
+    InvalidMetadata { product: String, error: VtsError },
+}
+
+/// How the wallet shows each product: the issuer's `productCategory` (Card
+/// Verification API) to its `cardMetadataInfo`, checked once at cold start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardMetadataCatalog {
+    products: HashMap<String, CardMetadataInfo>,
+}
+
+impl CardMetadataCatalog {
+    /// From `{"CONSUMER_CREDIT": {cardMetadataInfo}, ...}`: unknown members
+    /// inside an entry, a bad colour, URL or art id, or no product at all are
+    /// refused.
+    pub fn from_json(json: &str) -> Result<Self, CardMetadataError> {
+        let products: HashMap<String, CardMetadataInfo> = serde_json::from_str(json)
+            .map_err(|err| CardMetadataError::NotJson(err.to_string()))?;
+        Self::new(products)
+    }
+
+    pub fn new(products: HashMap<String, CardMetadataInfo>) -> Result<Self, CardMetadataError> {
+        if products.is_empty() {
+            return Err(CardMetadataError::Empty);
+        }
+        for (product, metadata) in &products {
+            if product.is_empty() || product.chars().count() > MAX_PRODUCT_CATEGORY_LEN {
+                return Err(CardMetadataError::InvalidProduct(product.clone()));
+            }
+            metadata
+                .validate()
+                .map_err(|error| CardMetadataError::InvalidMetadata {
+                    product: product.clone(),
+                    error,
+                })?;
+        }
+        Ok(Self { products })
+    }
+
+    /// The metadata of `product_category`, if the issuer configured it.
+    pub fn get(&self, product_category: &str) -> Option<&CardMetadataInfo> {
+        self.products.get(product_category)
+    }
+
+    /// The configured product categories, sorted (for the cold-start log).
+    pub fn product_categories(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.products.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckEligibilityResponse {
@@ -237,6 +304,38 @@ pub(crate) mod tests {
             ),
         ];
         assert_violations(valid, parse, &cases);
+    }
+
+    #[test]
+    fn the_catalog_is_checked_product_by_product() {
+        // GIVEN the configuration of two products
+        let entry = serde_json::to_value(metadata()).unwrap();
+        let json = json!({"CONSUMER_DEBIT": entry, "PREPAID": entry}).to_string();
+        // WHEN read THEN each product has its metadata, nothing else does
+        let catalog = CardMetadataCatalog::from_json(&json).unwrap();
+        assert_eq!(catalog.product_categories(), ["CONSUMER_DEBIT", "PREPAID"]);
+        assert_eq!(catalog.get("PREPAID"), Some(&metadata()));
+        assert_eq!(catalog.get("COMMERCIAL"), None);
+        // AND a bad entry, an unknown member, no product or no JSON is refused
+        let mut bad = entry.clone();
+        bad["labelColor"] = json!("#F7B600");
+        let err = CardMetadataCatalog::from_json(&json!({"PREPAID": bad}).to_string()).unwrap_err();
+        assert!(err.to_string().contains("PREPAID"), "{err}");
+        let mut unknown = entry.clone();
+        unknown["cardColour"] = json!("red");
+        assert!(matches!(
+            CardMetadataCatalog::from_json(&json!({"PREPAID": unknown}).to_string()),
+            Err(CardMetadataError::NotJson(_))
+        ));
+        assert_eq!(
+            CardMetadataCatalog::from_json("{}"),
+            Err(CardMetadataError::Empty)
+        );
+        assert!(matches!(
+            CardMetadataCatalog::from_json(&json!({"": entry}).to_string()),
+            Err(CardMetadataError::InvalidProduct(_))
+        ));
+        assert!(CardMetadataCatalog::from_json("[1]").is_err());
     }
 
     #[test]

@@ -263,6 +263,30 @@ pub struct Params {
 }
 
 impl Params {
+    /// From the gateway's (name, value) pairs. A name given twice is refused
+    /// rather than guessed at (which `eventID` is the message's id?), without
+    /// naming it: the name is the caller's text.
+    pub fn from_pairs<'a>(
+        path: impl IntoIterator<Item = (&'a str, &'a str)>,
+        query: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, VtsError> {
+        fn collect<'a>(
+            pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        ) -> Result<HashMap<String, String>, VtsError> {
+            let mut map = HashMap::new();
+            for (name, value) in pairs {
+                if map.insert(name.to_owned(), value.to_owned()).is_some() {
+                    return Err(VtsError::repeated_parameter());
+                }
+            }
+            Ok(map)
+        }
+        Ok(Self {
+            path: collect(path)?,
+            query: collect(query)?,
+        })
+    }
+
     pub fn path(&self, name: &str) -> Result<&str, VtsError> {
         self.path
             .get(name)
@@ -309,4 +333,31 @@ pub enum ActionCode {
     ApproveWithVerification,
     #[serde(rename = "05")]
     Decline,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::VtsErrorCode;
+
+    #[test]
+    fn parameters_are_taken_once_each() {
+        // GIVEN the gateway's path and query pairs
+        let params = Params::from_pairs(
+            [("tokenRequestorID", "40010030273")],
+            [("eventType", "TOKEN_CREATED"), ("eventID", "evt-1")],
+        )
+        .unwrap();
+        // THEN each is read by name
+        assert_eq!(params.path("tokenRequestorID").unwrap(), "40010030273");
+        assert_eq!(params.query("eventID").unwrap(), "evt-1");
+        assert_eq!(
+            params.query("x").unwrap_err().code,
+            VtsErrorCode::MissingField
+        );
+        // AND a name given twice is refused without echoing it
+        let err = Params::from_pairs([], [("eventID<b>", "a"), ("eventID<b>", "b")]).unwrap_err();
+        assert_eq!(err.code, VtsErrorCode::InvalidValue);
+        assert!(!err.description.contains("eventID"), "{err}");
+    }
 }

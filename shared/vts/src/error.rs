@@ -156,6 +156,15 @@ impl VtsError {
         )
     }
 
+    /// A path or query parameter given more than once (not named: the
+    /// name is the caller's text).
+    pub fn repeated_parameter() -> Self {
+        Self::with(
+            VtsErrorCode::InvalidValue,
+            "A request parameter is given more than once".to_owned(),
+        )
+    }
+
     /// The one answer for every `encryptedData` failure: no oracle.
     pub fn cryptography() -> Self {
         Self::with(

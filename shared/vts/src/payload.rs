@@ -104,7 +104,8 @@ pub struct EncryptedTokenInfo {
 }
 
 /// What tokenChanged's payload says, checked: the token's status, its last
-/// four and the card's last four. Nothing secret is kept.
+/// four, and the card (a `Pan`: masked when printed, zeroized on drop) with
+/// its last four. The token number itself is not kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenChangedData {
     pub token_status: TokenStatus,
@@ -112,7 +113,9 @@ pub struct TokenChangedData {
     pub token_last4: String,
     /// `MMYY`, as the core stores token expiries.
     pub token_expiry: Option<String>,
-    /// Present when the payload carries the card (always for TOKEN_CREATED).
+    /// Present when the payload carries the card (always for TOKEN_CREATED):
+    /// a token new to us is counted against it.
+    pub pan: Option<Pan>,
     pub pan_last4: Option<String>,
 }
 
@@ -382,7 +385,8 @@ impl DecryptedData {
     }
 
     /// tokenChanged: `tokenInfo.token` and `tokenInfo.tokenStatus` always;
-    /// the card (PAN and expiry) when `card_required` (TOKEN_CREATED).
+    /// the card when `card_required` (TOKEN_CREATED), else when present: its
+    /// PAN as a [`Pan`] (a token new to us is counted on it) and last four.
     pub fn for_token_changed(&self, card_required: bool) -> Result<TokenChangedData, AppError> {
         let info = self
             .token_info
@@ -434,16 +438,18 @@ impl DecryptedData {
             .as_ref()
             .map(|d| d.mmyy("tokenInfo.tokenExpirationDate"))
             .transpose()?;
-        let pan_last4 = match (&self.cardholder_info, card_required) {
-            (Some(card), _) => Some(last4(card.entered_card(card_required)?.pan.expose())),
+        let pan = match (&self.cardholder_info, card_required) {
+            (Some(card), _) => Some(card.entered_card(card_required)?.pan),
             (None, true) => return Err(unusable("cardholderInfo")),
             (None, false) => None,
         };
+        let pan_last4 = pan.as_ref().map(|p| p.last4().to_owned());
         Ok(TokenChangedData {
             token_status,
             token_type: info.token_type,
             token_last4: last4(token),
             token_expiry,
+            pan,
             pan_last4,
         })
     }
@@ -562,14 +568,19 @@ mod tests {
         assert_eq!(read.token_status, TokenStatus::Active);
         assert_eq!(read.token_last4, "3478");
         assert_eq!(read.pan_last4.as_deref(), Some("1111"));
+        assert_eq!(read.pan.as_ref().map(Pan::expose), Some("4111111111111111"));
         assert_eq!(read.token_expiry.as_deref(), Some("0330"));
+        // AND printing it shows neither the card nor the token number
+        let printed = format!("{read:?}");
+        assert!(!printed.contains("4111111111111111") && !printed.contains("4895370012003478"));
         // AND without the card it is refused for TOKEN_CREATED only
         let no_card = DecryptedData {
             cardholder_info: None,
             ..data
         };
         assert!(no_card.for_token_changed(true).is_err());
-        assert_eq!(no_card.for_token_changed(false).unwrap().pan_last4, None);
+        let without = no_card.for_token_changed(false).unwrap();
+        assert_eq!((without.pan, without.pan_last4), (None, None));
     }
 
     #[test]

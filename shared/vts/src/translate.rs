@@ -9,9 +9,12 @@ use tmp_core::domain::decision::{Decision, WalletAdvice};
 use tmp_core::domain::delivery::DeliveryChannel;
 use tmp_core::domain::token;
 use tmp_core::domain::verification::{ActivationMethod, ActivationMethodKind};
+use tmp_core::ports::TokenAttributes;
 use tmp_core::usecases::authorize::{AuthorizationOutcome, AuthorizeCommand};
+use tmp_core::usecases::check_eligibility::{CheckEligibilityCommand, Eligibility};
 use tmp_core::usecases::deliver_activation_code::DeliverActivationCodeCommand;
 use tmp_core::usecases::ledger::{Message, signature};
+use tmp_core::usecases::token_changed::{TokenChangeCommand, TokenChangeKind};
 
 use crate::VtsError;
 use crate::approve_provisioning::{
@@ -22,10 +25,14 @@ use crate::cardholder_verification_methods::{
     CardholderVerificationMethod, CardholderVerificationMethodType,
     GetCardholderVerificationMethodsResponse,
 };
+use crate::check_eligibility::{
+    CardMetadataCatalog, CheckEligibilityRequest, CheckEligibilityResponse,
+};
 use crate::common::{ActionCode, TokenStatus};
 use crate::jwe::VtsKeyRing;
-use crate::payload::CheckedRisk;
+use crate::payload::{CheckedRisk, DecryptedData};
 use crate::send_passcode::SendPasscodeRequest;
+use crate::token_changed::{EventType, TokenChanged};
 
 fn message(request_id: &str, parts: &[&str]) -> Message {
     Message {
@@ -204,6 +211,8 @@ pub fn send_passcode_command(
         channel,
         code: Some(request.otp_code.clone()),
         expires_at: Some(request.expires_at()?),
+        // Visa sending the same code again is a duplicate, not a resend request.
+        resend_same_code: false,
     })
 }
 
@@ -215,4 +224,94 @@ pub fn token_status(status: TokenStatus) -> token::TokenStatus {
         TokenStatus::Suspended => token::TokenStatus::Suspended,
         TokenStatus::Deactivated => token::TokenStatus::Deactivated,
     }
+}
+
+/// checkEligibility as the core's eligibility check: the card stays sealed
+/// until the use case opens it (PAN required, expiry and CVV2 if sent).
+pub fn check_eligibility_command(
+    request: &CheckEligibilityRequest,
+    keys: &Arc<VtsKeyRing>,
+) -> CheckEligibilityCommand {
+    CheckEligibilityCommand {
+        card_data: VtsCardData::for_eligibility(&request.encrypted_data, keys).sealed(),
+    }
+}
+
+/// The core's eligibility as checkEligibility's answer: `00` with the
+/// product's card metadata, else `05` alone.
+pub fn check_eligibility_response(
+    eligibility: &Eligibility,
+    catalog: &CardMetadataCatalog,
+) -> CheckEligibilityResponse {
+    match eligibility {
+        Eligibility::Eligible { product_category } => match catalog.get(product_category) {
+            Some(metadata) => CheckEligibilityResponse::eligible(metadata.clone()),
+            // A product the issuer configured no metadata for is not
+            // eligible: the wallet could not show the card (no art, no terms
+            // to accept), so it must not be provisioned. The answer does not
+            // say why, like every other ineligible card.
+            None => {
+                tracing::warn!(
+                    product_category = %product_category,
+                    "eligible card of a product without card metadata: answered not eligible"
+                );
+                CheckEligibilityResponse::ineligible()
+            }
+        },
+        Eligibility::NotEligible => CheckEligibilityResponse::ineligible(),
+    }
+}
+
+/// tokenChanged as the core's token change. `encryptedData` is opened here:
+/// the status and the card are the command itself (every failure, from the
+/// JWE to a field inside, is the one `ISE40010`).
+///
+/// The ledger key is the `eventID`; the message's identity is the path, the
+/// event type, the status and the event's reason and time (not the JWE,
+/// which a re-encrypted retry changes).
+pub fn token_changed_command(
+    request: &TokenChanged,
+    keys: &VtsKeyRing,
+) -> Result<TokenChangeCommand, VtsError> {
+    let body = &request.body;
+    let kind = match request.event_type {
+        EventType::TokenCreated => TokenChangeKind::Created,
+        EventType::TokenStatusUpdated => TokenChangeKind::StatusUpdated,
+    };
+    // TOKEN_CREATED must carry the card: a token new to us is counted on it.
+    let data = DecryptedData::open(keys, &body.encrypted_data)?
+        .for_token_changed(kind == TokenChangeKind::Created)?;
+    let path = &request.path;
+    let status = token_status(data.token_status);
+    let reason_code = body.message_reason_code.as_deref().unwrap_or("");
+    Ok(TokenChangeCommand {
+        message: message(
+            &request.event_id,
+            &[
+                &path.token_requestor_id,
+                &path.token_reference_id,
+                request.event_type.as_str(),
+                status.as_str(),
+                reason_code,
+                &body.date_time_of_event,
+            ],
+        ),
+        token_ref: path.token_reference_id.clone(),
+        kind,
+        status,
+        reason_code: body.message_reason_code.clone(),
+        event_time: Some(body.event_time()?),
+        event_time_field: "dateTimeOfEvent",
+        pan: data.pan,
+        attributes: TokenAttributes {
+            token_requestor_id: Some(path.token_requestor_id.clone()),
+            token_type: data.token_type.map(|t| t.as_str().to_owned()),
+            token_last4: Some(data.token_last4),
+            token_expiry: data.token_expiry,
+            payment_app_instance_id: body.device_id().map(str::to_owned),
+            device_name: body.device_info.as_ref().and_then(|d| d.decoded_name()),
+            pan_last4: data.pan_last4,
+            ..TokenAttributes::default()
+        },
+    })
 }

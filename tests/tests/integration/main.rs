@@ -9,7 +9,9 @@
 )]
 
 mod authorize_service_events;
+mod event_publisher;
 mod issuer_api;
 mod kms_and_key_material;
 mod notifications;
 mod predigitization_flow;
+mod vts_flow;

@@ -1,7 +1,7 @@
 //! Source-address allow-lists: IPv4 and IPv6 CIDR blocks, matched the way the
-//! template's resource policy matches `aws:SourceIp` (`AllowedTspCidrs`).
-//! The local gateway admits a client only when its address is in the list
-//! (`TMP_ALLOWED_CIDRS`, loopback by default).
+//! template's resource policies match `aws:SourceIp` (`AllowedTspCidrs`,
+//! `AllowedVtsCidrs`). The local gateway admits a client to an API only when
+//! its address is in that API's list (see [`super::apis`]; loopback by default).
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -24,8 +24,12 @@ pub enum CidrError {
         "the allow-list is empty or has an empty entry (comma-separated CIDRs, e.g. 10.0.0.0/8,::1/128)"
     )]
     Empty,
-    #[error("{ALLOWED_CIDRS_ENV}")]
-    Env(#[source] Box<CidrError>),
+    #[error("{var}")]
+    Env {
+        var: String,
+        #[source]
+        source: Box<CidrError>,
+    },
 }
 
 /// One CIDR block, e.g. `10.0.0.0/8` or `2001:db8::/32`; a bare address is a
@@ -143,9 +147,17 @@ impl AllowList {
 
     /// `TMP_ALLOWED_CIDRS`, or [`AllowList::loopback`] when it is unset.
     pub fn from_env() -> Result<Self, CidrError> {
-        match std::env::var(ALLOWED_CIDRS_ENV) {
-            Ok(list) => Self::parse(&list).map_err(|e| CidrError::Env(Box::new(e))),
-            Err(_) => Ok(Self::loopback()),
+        Ok(Self::from_env_var(ALLOWED_CIDRS_ENV)?.unwrap_or_else(Self::loopback))
+    }
+
+    /// The list in environment variable `var`, if it is set.
+    pub fn from_env_var(var: &str) -> Result<Option<Self>, CidrError> {
+        match std::env::var(var) {
+            Ok(list) => Self::parse(&list).map(Some).map_err(|e| CidrError::Env {
+                var: var.to_owned(),
+                source: Box::new(e),
+            }),
+            Err(_) => Ok(None),
         }
     }
 

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderName, HeaderValue, StatusCode};
 use serde_json::json;
 
-use crate::template::{GatewayResponseSpec, Template};
+use crate::template::{ApiSpec, GatewayResponseSpec};
 
 /// The API Gateway errors the local gateway can produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,10 +73,6 @@ impl ResponseType {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResponsesError {
-    #[error(
-        "APIs {first} and {second} declare different GatewayResponses; the local gateway serves one set"
-    )]
-    Conflicting { first: String, second: String },
     #[error("API {api}, gateway response {kind}: header {header} is not a valid HTTP header")]
     Header {
         api: String,
@@ -85,54 +81,36 @@ pub enum ResponsesError {
     },
 }
 
-/// The gateway responses the local gateway answers with.
+/// One API's gateway responses: what the local gateway answers for its routes.
 #[derive(Debug, Clone, Default)]
 pub struct GatewayResponses {
     by_type: BTreeMap<String, GatewayResponseSpec>,
 }
 
 impl GatewayResponses {
-    /// API Gateway's built-in answers only (a template without `GatewayResponses`).
+    /// API Gateway's built-in answers only (an API without `GatewayResponses`,
+    /// SAM's implicit API).
     pub fn builtin() -> Self {
         Self::default()
     }
 
-    /// The `GatewayResponses` of the template's APIs that serve routes. APIs
-    /// that declare none do not count; two that declare different ones are an
-    /// error (the local gateway serves every route on one port).
-    pub fn from_template(template: &Template) -> Result<Self, ResponsesError> {
-        let served = served_apis(template);
-        let mut chosen: Option<(&str, &BTreeMap<String, GatewayResponseSpec>)> = None;
-        for api in &template.apis {
-            if !served.contains(api.logical_id.as_str()) || api.gateway_responses.is_empty() {
-                continue;
-            }
-            for (kind, spec) in &api.gateway_responses {
-                for (header, value) in &spec.headers {
-                    if HeaderName::from_bytes(header.as_bytes()).is_err()
-                        || HeaderValue::from_str(value).is_err()
-                    {
-                        return Err(ResponsesError::Header {
-                            api: api.logical_id.clone(),
-                            kind: kind.clone(),
-                            header: header.clone(),
-                        });
-                    }
-                }
-            }
-            match chosen {
-                Some((first, responses)) if *responses != api.gateway_responses => {
-                    return Err(ResponsesError::Conflicting {
-                        first: first.to_owned(),
-                        second: api.logical_id.clone(),
+    /// The `GatewayResponses` of `api`, their headers checked once here.
+    pub fn for_api(api: &ApiSpec) -> Result<Self, ResponsesError> {
+        for (kind, spec) in &api.gateway_responses {
+            for (header, value) in &spec.headers {
+                if HeaderName::from_bytes(header.as_bytes()).is_err()
+                    || HeaderValue::from_str(value).is_err()
+                {
+                    return Err(ResponsesError::Header {
+                        api: api.logical_id.clone(),
+                        kind: kind.clone(),
+                        header: header.clone(),
                     });
                 }
-                Some(_) => {}
-                None => chosen = Some((&api.logical_id, &api.gateway_responses)),
             }
         }
         Ok(Self {
-            by_type: chosen.map(|(_, r)| r.clone()).unwrap_or_default(),
+            by_type: api.gateway_responses.clone(),
         })
     }
 
@@ -176,19 +154,6 @@ impl GatewayResponses {
     }
 }
 
-/// The APIs the template's `Api` events name (`RestApiId`).
-fn served_apis(template: &Template) -> std::collections::BTreeSet<&str> {
-    template
-        .functions
-        .iter()
-        .flat_map(|f| f.events.iter())
-        .filter_map(|(_, e)| match e {
-            crate::template::FunctionEvent::Api { api: Some(api), .. } => Some(api.as_str()),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The `$context` variables a gateway response template can use that the
 /// local gateway knows; others are left as written.
 fn render(template: &str, kind: ResponseType, request_id: &str) -> String {
@@ -230,6 +195,11 @@ fn render(template: &str, kind: ResponseType, request_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template::Template;
+
+    fn of(t: &Template, api: &str) -> GatewayResponses {
+        GatewayResponses::for_api(t.api(api).unwrap()).unwrap()
+    }
 
     const TEMPLATE: &str = r#"
 Resources:
@@ -275,7 +245,7 @@ Resources:
     #[tokio::test]
     async fn the_templates_responses_answer_with_their_fallbacks() {
         let t = Template::parse(TEMPLATE).unwrap();
-        let responses = GatewayResponses::from_template(&t).unwrap();
+        let responses = of(&t, "Api");
         // GIVEN ACCESS_DENIED customised: its template and headers; without a status
         // of its own it takes DEFAULT_4XX's ("changes the status codes of all other
         // 4XX responses", API Gateway's documentation)
@@ -305,9 +275,10 @@ Resources:
     }
 
     #[tokio::test]
-    async fn the_workspace_templates_errors_are_mdes_errors_responses() {
+    async fn the_workspace_templates_errors_are_each_networks_own_error_shape() {
         let t = Template::from_path(&crate::workspace_root().join("template.yaml")).unwrap();
-        let responses = GatewayResponses::from_template(&t).unwrap();
+        // GIVEN TspApi THEN MDES's ErrorsResponse, with this request's id
+        let responses = of(&t, "TspApi");
         for (kind, status, code) in [
             (ResponseType::AccessDenied, 403, "INVALID_FIELD_VALUE"),
             (
@@ -329,6 +300,23 @@ Resources:
                     .as_str()
                     .is_some_and(|d| !d.is_empty())
             );
+        }
+        // GIVEN VtsApi THEN Visa's {errorCode, errorDescription}, a failed function at 503
+        let responses = of(&t, "VtsApi");
+        for (kind, status, code) in [
+            (ResponseType::AccessDenied, 403, "ISE40011"),
+            (ResponseType::MissingAuthenticationToken, 404, "ISE40011"),
+            (ResponseType::RequestTooLarge, 413, "ISE40005"),
+            (ResponseType::BadRequest, 400, "ISE40011"),
+            (ResponseType::FunctionError, 503, "ISE40504"),
+        ] {
+            let (got, body, r) = answer(&responses, kind).await;
+            assert_eq!(got, status, "{kind:?}");
+            assert_eq!(r.headers()["content-type"], "application/json");
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let members: Vec<&String> = body.as_object().unwrap().keys().collect();
+            assert_eq!(members, ["errorCode", "errorDescription"], "{kind:?}");
+            assert_eq!(body["errorCode"], code, "{kind:?}");
         }
     }
 
@@ -352,33 +340,10 @@ Resources:
     }
 
     #[test]
-    fn apis_with_different_responses_are_refused_and_unserved_apis_ignored() {
-        let two = format!(
-            "{TEMPLATE}{}",
-            r#"
-  Other:
-    Type: AWS::Serverless::Api
-    Properties:
-      StageName: v1
-      GatewayResponses:
-        DEFAULT_4XX: { ResponseTemplates: { application/json: '{}' } }
-  Fn2:
-    Type: AWS::Serverless::Function
-    Metadata: { BuildProperties: { Binary: g } }
-    Properties:
-      Events:
-        Call: { Type: Api, Properties: { Path: /y, Method: post, RestApiId: !Ref Other } }
-"#
-        );
-        let t = Template::parse(&two).unwrap();
-        assert!(matches!(
-            GatewayResponses::from_template(&t),
-            Err(ResponsesError::Conflicting { .. })
-        ));
-        // An API no route uses does not count.
-        let unserved = two.replace("RestApiId: !Ref Other", "RestApiId: !Ref Api");
-        let t = Template::parse(&unserved).unwrap();
-        assert!(GatewayResponses::from_template(&t).is_ok());
+    fn a_header_that_is_not_http_is_refused_naming_the_api() {
+        let t = Template::parse(&TEMPLATE.replace("X-Denied", "X Denied")).unwrap();
+        let err = GatewayResponses::for_api(t.api("Api").unwrap()).unwrap_err();
+        assert!(err.to_string().contains("API Api"), "{err}");
     }
 
     #[test]

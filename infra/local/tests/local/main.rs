@@ -1,6 +1,6 @@
 //! tmp-local's integration tests, one binary: the gateway, the event sources
-//! (SQS, DynamoDB streams) and the end-to-end authorizeService path against
-//! a private moto.
+//! (SQS, DynamoDB streams), the end-to-end authorizeService path and the VTS
+//! API, keys and flow against a private moto.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -16,3 +16,4 @@ mod event_sources;
 mod gateway;
 mod iam;
 mod stream_sources;
+mod vts;

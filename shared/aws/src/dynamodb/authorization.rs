@@ -5,10 +5,8 @@
 //! the message being unanswered, so concurrent decisions for a card
 //! serialise and a duplicate replays the first answer.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{ConditionCheck, KeysAndAttributes, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem, Update};
 use tmp_core::ports::{
     AuthorizationSnapshot, AuthorizationStore, AuthorizationWrite, RequestKey, SaveError,
     StoreError,
@@ -17,13 +15,10 @@ use tmp_core::ports::{
 use super::TokenStateTable;
 use super::codec::{
     Item, attempts_json, authorized_token_item, built, card_aggregate, decision_item, history_item,
-    key, n, outbox_item, put, rfc3339, s, token_snapshot, unavailable, update,
+    key, n, outbox_item, put, rfc3339, s, token_snapshot, update,
 };
 use super::keys;
 use super::ledger::{answer, request_state};
-
-/// Rounds of re-asking BatchGetItem for keys it left unprocessed.
-const UNPROCESSED_RETRIES: usize = 3;
 
 #[async_trait]
 impl AuthorizationStore for TokenStateTable {
@@ -36,37 +31,12 @@ impl AuthorizationStore for TokenStateTable {
         let request_key = key(keys::request(request));
         let card_key = key(keys::card(pan_fingerprint));
         let token_key = key(keys::token(token_ref));
-        let wanted = KeysAndAttributes::builder()
-            .keys(request_key.clone())
-            .keys(card_key.clone())
-            .keys(token_key.clone())
-            .consistent_read(true)
-            .build()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mut pending = Some(HashMap::from([(self.table.clone(), wanted)]));
-        let mut items = Vec::with_capacity(3);
-        // BatchGetItem may leave keys unprocessed under load: ask again for those.
-        for _ in 0..UNPROCESSED_RETRIES {
-            let Some(request) = pending.take().filter(|r| !r.is_empty()) else {
-                break;
-            };
-            let out = self
-                .client
-                .batch_get_item()
-                .set_request_items(Some(request))
-                .send()
-                .await
-                .map_err(|e| unavailable(e.into_service_error()))?;
-            if let Some(mut responses) = out.responses {
-                items.extend(responses.remove(&self.table).unwrap_or_default());
-            }
-            pending = out.unprocessed_keys;
-        }
-        if pending.is_some_and(|p| !p.is_empty()) {
-            return Err(StoreError::Corrupt(
-                "batch read left keys unprocessed".into(),
-            ));
-        }
+        let items = self
+            .batch_get(
+                vec![request_key.clone(), card_key.clone(), token_key.clone()],
+                None,
+            )
+            .await?;
         let is = |item: &Item, wanted: &Item| {
             item.get(keys::PK) == wanted.get(keys::PK) && item.get(keys::SK) == wanted.get(keys::SK)
         };

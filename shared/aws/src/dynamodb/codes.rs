@@ -5,10 +5,14 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use time::OffsetDateTime;
-use tmp_core::ports::{ActivationCodeStore, RequestCompletion, SaveError, StoreError, StoredCode};
+use tmp_core::ports::{
+    ActivationCodeStore, RequestCompletion, SaveError, StoreError, StoredCode, TokenRecord,
+};
 
 use super::TokenStateTable;
-use super::codec::{b, built, code_item, epoch, key, n, put, stored_code, update};
+use super::codec::{
+    b, built, code_item, epoch, get_s, key, n, put, stored_code, token_record, update,
+};
 use super::keys;
 use super::ledger::completion;
 
@@ -44,6 +48,30 @@ impl ActivationCodeStore for TokenStateTable {
             .await?
             .map(|c| stored_code(&c))
             .transpose()
+    }
+
+    async fn token_and_code(
+        &self,
+        token_ref: &str,
+    ) -> Result<(Option<TokenRecord>, Option<StoredCode>), StoreError> {
+        let items = self
+            .batch_get(
+                vec![
+                    key(keys::token(token_ref)),
+                    key(keys::activation_code(token_ref)),
+                ],
+                None,
+            )
+            .await?;
+        let of = |sk: &str| items.iter().find(|i| get_s(i, keys::SK) == Some(sk));
+        let (_, token_sk) = keys::token(token_ref);
+        let (_, code_sk) = keys::activation_code(token_ref);
+        Ok((
+            of(&token_sk)
+                .map(|t| token_record(token_ref, t))
+                .transpose()?,
+            of(&code_sk).map(stored_code).transpose()?,
+        ))
     }
 
     async fn issue(

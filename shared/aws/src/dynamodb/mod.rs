@@ -16,8 +16,16 @@ pub mod stream;
 pub mod tokens;
 pub mod transact;
 
+use std::collections::HashMap;
+
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::KeysAndAttributes;
 use tmp_core::ports::StoreError;
+
+/// BatchGetItem reads at most 100 keys per call.
+const BATCH_GET_LIMIT: usize = 100;
+/// Rounds of re-asking BatchGetItem for keys it left unprocessed.
+const UNPROCESSED_RETRIES: usize = 3;
 
 pub use contacts::DynamoDbContactDirectory;
 pub use key_material::DynamoDbKeyMaterialStore;
@@ -37,6 +45,48 @@ impl TokenStateTable {
             client,
             table: table.into(),
         }
+    }
+
+    /// The items of `wanted` that exist, strongly consistent, in as few
+    /// `BatchGetItem` calls as the 100-key limit allows (one, for every read
+    /// on a request path); keys left unprocessed under load are asked again.
+    pub(crate) async fn batch_get(
+        &self,
+        wanted: Vec<Item>,
+        projection: Option<&str>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut found = Vec::with_capacity(wanted.len());
+        for chunk in wanted.chunks(BATCH_GET_LIMIT) {
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(chunk.to_vec()))
+                .consistent_read(true)
+                .set_projection_expression(projection.map(str::to_owned))
+                .build()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let mut pending = Some(HashMap::from([(self.table.clone(), request)]));
+            for _ in 0..UNPROCESSED_RETRIES {
+                let Some(ask) = pending.take().filter(|r| !r.is_empty()) else {
+                    break;
+                };
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .set_request_items(Some(ask))
+                    .send()
+                    .await
+                    .map_err(|e| unavailable(e.into_service_error()))?;
+                if let Some(mut responses) = out.responses {
+                    found.extend(responses.remove(&self.table).unwrap_or_default());
+                }
+                pending = out.unprocessed_keys;
+            }
+            if pending.is_some_and(|p| !p.is_empty()) {
+                return Err(StoreError::Unavailable(
+                    "batch read left keys unprocessed".into(),
+                ));
+            }
+        }
+        Ok(found)
     }
 
     /// A strongly consistent read of one item.

@@ -58,6 +58,8 @@ pub enum Suspender {
     Cardholder,
     MobilePinLocked,
     PaymentAppProvider,
+    /// The network, without saying on whose behalf (Visa's status updates).
+    Network,
 }
 
 /// Who initiated a transition.

@@ -118,6 +118,12 @@ pub struct StoredCode {
 pub trait ActivationCodeStore: Send + Sync {
     async fn code(&self, token_ref: &str) -> Result<Option<StoredCode>, StoreError>;
 
+    /// The token and its code, in one read.
+    async fn token_and_code(
+        &self,
+        token_ref: &str,
+    ) -> Result<(Option<TokenRecord>, Option<StoredCode>), StoreError>;
+
     /// Stores `code` (its `generation` one above the code read), replacing
     /// the token's previous code; `Conflict` when another request issued one
     /// since it was read.

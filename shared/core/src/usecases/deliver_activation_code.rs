@@ -16,9 +16,7 @@ use crate::domain::decision::Decision;
 use crate::domain::delivery::{DeliveryChannel, OtpDeliveryJob};
 use crate::domain::token::TokenStatus;
 use crate::error::unavailable;
-use crate::ports::{
-    ActivationCodeStore, KeyVault, KeyedMac, OtpJobQueue, StoredCode, TokenLifecycleStore,
-};
+use crate::ports::{ActivationCodeStore, KeyVault, KeyedMac, OtpJobQueue, StoredCode};
 use crate::secret::Secret;
 use crate::usecases::ledger::{Claim, Idempotency, Message};
 use crate::usecases::otp_delivery::activation_code_context;
@@ -33,11 +31,13 @@ pub struct DeliverActivationCodeCommand {
     pub code: Option<Secret<String>>,
     /// When the network's code stops being valid.
     pub expires_at: Option<OffsetDateTime>,
+    /// Whether the network handing over the code in force again means "send
+    /// it again" (MDES) or is a duplicate already delivered (Visa).
+    pub resend_same_code: bool,
 }
 
 pub struct DeliverActivationCode {
     pub idempotency: Idempotency,
-    pub tokens: Arc<dyn TokenLifecycleStore>,
     pub codes: Arc<dyn ActivationCodeStore>,
     pub vault: Arc<dyn KeyVault>,
     pub mac: Arc<dyn KeyedMac>,
@@ -64,11 +64,14 @@ impl DeliverActivationCode {
     ) -> Result<(), AppError> {
         let now = self.clock.now();
         let token_ref = command.token_ref.as_str();
-        let token = self
-            .tokens
-            .token(token_ref)
+        // One read: the token and its code.
+        let (token, current) = self
+            .codes
+            .token_and_code(token_ref)
             .await
-            .map_err(unavailable("reading token failed"))?
+            .map_err(unavailable("reading token and code failed"))?;
+        let token = token
+            .filter(|token| token.network == command.message.network)
             .ok_or(AppError::UnknownToken)?;
         // Codes are for the yellow path only: an INACTIVE token whose
         // authorization asked for additional authentication.
@@ -77,11 +80,6 @@ impl DeliverActivationCode {
         {
             return Err(AppError::NotAwaitingAuthentication);
         }
-        let current = self
-            .codes
-            .code(token_ref)
-            .await
-            .map_err(unavailable("reading activation code failed"))?;
         let network_mac = match &command.code {
             Some(code) => Some(code_mac(self.mac.as_ref(), token_ref, code).await?),
             None => None,
@@ -94,6 +92,17 @@ impl DeliverActivationCode {
             (Some(code), Some(mac)) if code.issued.mac == *mac => Some(code),
             _ => None,
         };
+        let handed_over_again = resend.is_some() && network_mac.is_some();
+        if handed_over_again && !command.resend_same_code {
+            // The network's duplicate of a code already delivered: answered, not sent twice.
+            tracing::info!("the network's code was delivered already: not sent again");
+            return self
+                .idempotency
+                .ledger
+                .complete(&claim.completion("{}".to_owned()), now)
+                .await
+                .map_err(unavailable("completing deliverActivationCode failed"));
+        }
         let to_send = match resend {
             Some(code) => {
                 if code.issued.sends >= self.code_policy.max_sends {

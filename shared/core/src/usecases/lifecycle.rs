@@ -37,11 +37,37 @@ pub enum EventRule {
     TokenUpdate { announces_update: bool },
     /// Always `event` (a report about the token, whatever its state).
     Always(TokenEventType),
+    /// A network's status notice (Visa TOKEN_STATUS_UPDATED): the first
+    /// activation (INACTIVE → ACTIVE) is `TOKEN_ACTIVATED` ("card added to
+    /// wallet", as MDES's notifyServiceActivated), anything else as
+    /// [`Self::TokenUpdate`].
+    StatusNotice,
+    /// A network's notice that a token was created: `TOKEN_ACTIVATED` when it
+    /// is ACTIVE now and was not before (or is new to us), else nothing.
+    TokenCreated,
 }
 
 impl EventRule {
-    fn event_type(self, before: &LifecycleState, after: &LifecycleState) -> Option<TokenEventType> {
+    fn event_type(
+        self,
+        before: &LifecycleState,
+        after: &LifecycleState,
+        is_new: bool,
+    ) -> Option<TokenEventType> {
         match self {
+            Self::StatusNotice
+                if before.status == TokenStatus::Inactive
+                    && after.status == TokenStatus::Active =>
+            {
+                Some(TokenEventType::TokenActivated)
+            }
+            Self::StatusNotice => Self::TokenUpdate {
+                announces_update: false,
+            }
+            .event_type(before, after, is_new),
+            Self::TokenCreated => (after.status == TokenStatus::Active
+                && (is_new || before.status != TokenStatus::Active))
+                .then_some(TokenEventType::TokenActivated),
             Self::OnStatusChange(event) => (before.status != after.status).then_some(event),
             Self::TokenUpdate { announces_update } => {
                 if after.status == TokenStatus::Deactivated
@@ -172,7 +198,7 @@ impl TokenLifecycle {
         };
         let events = if applied {
             t.event
-                .event_type(&before, &after)
+                .event_type(&before, &after, current.is_none())
                 .map(|event_type| self.event(t, current, &before, &after, event_type))
                 .into_iter()
                 .collect()

@@ -4,6 +4,7 @@
 pub mod activation_methods;
 pub mod authorize;
 pub mod cardholder_notification;
+pub mod check_eligibility;
 pub mod deliver_activation_code;
 pub mod events;
 pub mod issuer_notification;
@@ -14,5 +15,6 @@ pub mod otp_delivery;
 pub mod request_activation_methods;
 pub mod suspicious_activity;
 pub mod templates;
+pub mod token_changed;
 pub mod update_tokens;
 pub mod validate_activation_code;

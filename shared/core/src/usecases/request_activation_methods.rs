@@ -65,23 +65,61 @@ impl RequestActivationMethods {
         if !same_card || !token.state.status.is_live() {
             return Ok(Vec::new());
         }
-        let contact = self.contact_of(&token, sealed_contact.as_deref()).await?;
+        let contact = contact_of(self.vault.as_ref(), &token, sealed_contact.as_deref()).await?;
         Ok(activation_methods(&contact, &self.contact))
     }
+}
 
-    async fn contact_of(
+/// The activation methods of a token named by its reference alone (Visa
+/// getCardholderVerificationMethods, over the network's authenticated
+/// channel): no card to compare, so no PAN-fingerprint secret either.
+pub struct TokenActivationMethods {
+    pub tokens: Arc<dyn TokenLifecycleStore>,
+    pub vault: Arc<dyn KeyVault>,
+    pub contact: IssuerContact,
+}
+
+impl TokenActivationMethods {
+    /// A token of another network, or none, is unknown; one not
+    /// waiting for the cardholder to authenticate has nothing to offer.
+    pub async fn methods_for_token(
         &self,
-        token: &TokenRecord,
-        sealed: Option<&[u8]>,
-    ) -> Result<crate::domain::delivery::ContactDetails, AppError> {
-        let Some(ciphertext) = sealed else {
-            return Ok(Default::default());
-        };
-        let plaintext = self
-            .vault
-            .decrypt(ciphertext, &contact_context(&token.token_ref))
+        network: crate::domain::Network,
+        token_ref: &str,
+    ) -> Result<Vec<ActivationMethod>, AppError> {
+        let Some((token, sealed_contact)) = self
+            .tokens
+            .token_with_contact(token_ref)
             .await
-            .map_err(unavailable("opening contact details failed"))?;
-        open_contact(&plaintext).map_err(unavailable("contact details unreadable"))
+            .map_err(unavailable("reading token failed"))?
+        else {
+            return Err(AppError::UnknownToken);
+        };
+        if token.network != network {
+            return Err(AppError::UnknownToken);
+        }
+        if token.state.status != crate::domain::token::TokenStatus::Inactive
+            || token.authorization_decision
+                != Some(crate::domain::decision::Decision::RequireAdditionalAuthentication)
+        {
+            return Err(AppError::NotAwaitingAuthentication);
+        }
+        let contact = contact_of(self.vault.as_ref(), &token, sealed_contact.as_deref()).await?;
+        Ok(activation_methods(&contact, &self.contact))
     }
+}
+
+async fn contact_of(
+    vault: &dyn KeyVault,
+    token: &TokenRecord,
+    sealed: Option<&[u8]>,
+) -> Result<crate::domain::delivery::ContactDetails, AppError> {
+    let Some(ciphertext) = sealed else {
+        return Ok(Default::default());
+    };
+    let plaintext = vault
+        .decrypt(ciphertext, &contact_context(&token.token_ref))
+        .await
+        .map_err(unavailable("opening contact details failed"))?;
+    open_contact(&plaintext).map_err(unavailable("contact details unreadable"))
 }

@@ -20,6 +20,7 @@ fn command(request_id: &str, channel: DeliveryChannel) -> DeliverActivationCodeC
         channel,
         code: None,
         expires_at: None,
+        resend_same_code: true,
     }
 }
 
@@ -507,4 +508,48 @@ async fn an_exhausted_code_is_replaced_by_a_new_generation() {
     assert_ne!(stored.issued.mac, spent.issued.mac);
     let code = world.open_job_code(&world.otp_queue.jobs()[0]).await;
     assert_eq!(stored.issued.mac, world.code_mac(TOKEN, &code));
+}
+
+#[tokio::test]
+async fn a_network_that_treats_its_code_as_delivered_once_never_gets_it_sent_twice() {
+    // GIVEN a network (Visa) that hands over its own code, and the token awaiting it
+    let world = world();
+    let deliver = world.deliver_activation_code();
+    let once = DeliverActivationCodeCommand {
+        resend_same_code: false,
+        ..network_command("r1", "482913", None)
+    };
+    deliver.deliver(&once).await.unwrap();
+    // WHEN it sends the same code again under another request id
+    let again = DeliverActivationCodeCommand {
+        resend_same_code: false,
+        ..network_command("r2", "482913", None)
+    };
+    deliver.deliver(&again).await.unwrap();
+    // THEN it was queued once, and both messages are answered
+    assert_eq!(world.otp_queue.jobs().len(), 1);
+    assert_eq!(world.state.code_of(TOKEN).unwrap().issued.sends, 1);
+    assert_eq!(
+        world.ledger_state(OPERATION, "r2").as_deref(),
+        Some("COMPLETED")
+    );
+    // AND a different code from it is delivered
+    let other = DeliverActivationCodeCommand {
+        resend_same_code: false,
+        ..network_command("r3", "771204", None)
+    };
+    deliver.deliver(&other).await.unwrap();
+    assert_eq!(world.otp_queue.jobs().len(), 2);
+}
+
+#[tokio::test]
+async fn a_token_of_another_network_is_unknown_to_it() {
+    let world = world();
+    let mut visa = command("r1", DeliveryChannel::Sms);
+    visa.message.network = tmp_core::domain::Network::Visa;
+    assert_eq!(
+        world.deliver_activation_code().deliver(&visa).await,
+        Err(AppError::UnknownToken)
+    );
+    assert!(world.otp_queue.jobs().is_empty());
 }

@@ -13,6 +13,7 @@
 mod support;
 
 mod authorize;
+mod check_eligibility;
 mod deliver_activation_code;
 mod events;
 mod ledger;
@@ -20,5 +21,6 @@ mod lifecycle;
 mod notify_activated;
 mod request_activation_methods;
 mod suspicious_activity;
+mod token_changed;
 mod update_tokens;
 mod validate_activation_code;

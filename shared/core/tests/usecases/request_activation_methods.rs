@@ -241,3 +241,43 @@ async fn a_store_outage_is_unavailable() {
         .await;
     assert!(matches!(result, Err(AppError::Unavailable(_))));
 }
+
+#[tokio::test]
+async fn by_reference_alone_only_a_token_of_that_network_awaiting_authentication_gets_methods() {
+    use tmp_core::domain::Network;
+    use tmp_core::domain::decision::Decision;
+    // GIVEN a Mastercard token awaiting authentication, phone and e-mail on file
+    let world = World::default();
+    let mut record = token_record(TOKEN, TokenStatus::Inactive, Some(world.fingerprint(PAN)));
+    record.authorization_decision = Some(Decision::RequireAdditionalAuthentication);
+    world.state.seed_token(
+        record.clone(),
+        Some(sealed_contact(TOKEN, Some(PHONE), Some(EMAIL))),
+    );
+    let methods = world.token_activation_methods();
+    // WHEN its network asks by reference, THEN the masked methods on file
+    let offered = methods
+        .methods_for_token(Network::Mastercard, TOKEN)
+        .await
+        .unwrap();
+    assert_eq!(offered.len(), 3);
+    assert_eq!(offered[0].value, "***-***-0123");
+    // WHEN another network names it, or an unknown reference is named, THEN unknown
+    assert_eq!(
+        methods.methods_for_token(Network::Visa, TOKEN).await,
+        Err(AppError::UnknownToken)
+    );
+    assert_eq!(
+        methods.methods_for_token(Network::Mastercard, "nope").await,
+        Err(AppError::UnknownToken)
+    );
+    // WHEN the token is no longer awaiting authentication, THEN nothing to offer
+    world.state.seed_token(
+        token_record(TOKEN, TokenStatus::Active, Some(world.fingerprint(PAN))),
+        None,
+    );
+    assert_eq!(
+        methods.methods_for_token(Network::Mastercard, TOKEN).await,
+        Err(AppError::NotAwaitingAuthentication)
+    );
+}

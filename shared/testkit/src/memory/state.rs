@@ -833,6 +833,14 @@ impl ActivationCodeStore for MemoryTokenState {
         Ok(inner.code(token_ref).cloned())
     }
 
+    async fn token_and_code(
+        &self,
+        token_ref: &str,
+    ) -> Result<(Option<TokenRecord>, Option<StoredCode>), StoreError> {
+        let token = self.token(token_ref).await?;
+        Ok((token, self.code(token_ref).await?))
+    }
+
     async fn issue(
         &self,
         token_ref: &str,

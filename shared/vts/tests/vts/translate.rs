@@ -1,7 +1,7 @@
 //! Translation: approveProvisioning → the core's AuthorizeCommand, the core's
 //! outcome → actionCode / cvv2ResultsCode, and the verification methods.
 
-use serde_json::json;
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tmp_core::domain::Network;
 use tmp_core::domain::card::{CvcResponse, Expiry};
@@ -221,5 +221,138 @@ fn token_statuses_map_to_the_core_lifecycle() {
         (TokenStatus::Deactivated, Core::Deactivated),
     ] {
         assert_eq!(translate::token_status(vts), core);
+    }
+}
+
+#[test]
+fn check_eligibility_keeps_the_card_sealed_and_answers_by_product() {
+    use std::collections::HashMap;
+    use tmp_core::usecases::check_eligibility::Eligibility;
+    use tmp_vts::check_eligibility::{CardMetadataCatalog, CheckEligibilityRequest};
+    // GIVEN a checkEligibility request without expiry inside
+    let mut content = provisioning_content();
+    content["cardholderInfo"]
+        .as_object_mut()
+        .unwrap()
+        .remove("expirationDate");
+    let request = CheckEligibilityRequest::from_parts(
+        &Params::default(),
+        json!({"tokenRequestorID": TOKEN_REQUESTOR, "encryptedData": sealed(KID_A, &content)}),
+    )
+    .unwrap();
+    // WHEN translated THEN the card opens only in the use case, PAN without expiry
+    let command = translate::check_eligibility_command(&request, &ring());
+    let card = command
+        .card_data
+        .open(OffsetDateTime::now_utc())
+        .unwrap()
+        .card
+        .unwrap();
+    assert_eq!((card.pan.last4(), card.expiry), ("1111", None));
+    // AND an eligible product with metadata is 00 with it; without, or ineligible, 05 alone
+    let catalog = CardMetadataCatalog::new(HashMap::from([(
+        "CONSUMER_DEBIT".to_owned(),
+        crate::hostile::metadata(),
+    )]))
+    .unwrap();
+    let eligible = |product: &str| Eligibility::Eligible {
+        product_category: product.to_owned(),
+    };
+    let answer = |e: &Eligibility| {
+        serde_json::to_value(translate::check_eligibility_response(e, &catalog)).unwrap()
+    };
+    let json = answer(&eligible("CONSUMER_DEBIT"));
+    assert_eq!(json["actionCode"], "00");
+    assert_eq!(json["cardMetadataInfo"]["cardIssuer"], "Example Bank");
+    assert_eq!(answer(&eligible("PREPAID")), json!({"actionCode": "05"}));
+    assert_eq!(
+        answer(&Eligibility::NotEligible),
+        json!({"actionCode": "05"})
+    );
+}
+
+#[test]
+fn token_changed_becomes_a_token_change_with_the_card() {
+    use tmp_core::domain::token::TokenStatus as Core;
+    use tmp_core::usecases::token_changed::TokenChangeKind;
+    use tmp_vts::token_changed::TokenChanged;
+    // GIVEN a TOKEN_CREATED notice with the token and card inside encryptedData
+    let body = json!({
+        "messageReasonCode": "3700",
+        "dateTimeOfEvent": "2026-12-01T10:15:30.123Z",
+        "deviceInfo": {"deviceID": "04A5B1C2D3E4F5", "deviceName": "SmFuZSdzIFBob25l"},
+        "encryptedData": sealed(KID_B, &token_changed_content())
+    });
+    let request = TokenChanged::from_parts(
+        &token_changed_params("TOKEN_CREATED", "evt-0001"),
+        body.clone(),
+    )
+    .unwrap();
+    // WHEN translated
+    let command = translate::token_changed_command(&request, &ring()).unwrap();
+    // THEN the event id is the ledger key, the status and card come from inside
+    assert_eq!(command.message.network, Network::Visa);
+    assert_eq!(command.message.request_id, "evt-0001");
+    assert_eq!(
+        command.message.signature,
+        format!("{TOKEN_REQUESTOR}|{TOKEN_REF}|TOKEN_CREATED|ACTIVE|3700|2026-12-01T10:15:30.123Z")
+    );
+    assert_eq!(command.token_ref, TOKEN_REF);
+    assert_eq!(command.kind, TokenChangeKind::Created);
+    assert_eq!(command.status, Core::Active);
+    assert_eq!(command.reason_code.as_deref(), Some("3700"));
+    assert_eq!(command.event_time.unwrap().unix_timestamp(), 1_796_120_130);
+    assert_eq!(command.event_time_field, "dateTimeOfEvent");
+    assert_eq!(command.pan.as_ref().unwrap().expose(), PAN);
+    let a = &command.attributes;
+    assert_eq!(a.token_requestor_id.as_deref(), Some(TOKEN_REQUESTOR));
+    assert_eq!(a.token_type.as_deref(), Some("SECURE_ELEMENT"));
+    assert_eq!(a.token_last4.as_deref(), Some("3478"));
+    assert_eq!(a.token_expiry.as_deref(), Some("0330"));
+    assert_eq!(a.payment_app_instance_id.as_deref(), Some("04A5B1C2D3E4F5"));
+    assert_eq!(a.device_name.as_deref(), Some("Jane's Phone"));
+    assert_eq!(a.pan_last4.as_deref(), Some("1111"));
+    // AND the same notice re-encrypted is the same message
+    let mut again = body;
+    again["encryptedData"] = json!(sealed(KID_A, &token_changed_content()));
+    let request =
+        TokenChanged::from_parts(&token_changed_params("TOKEN_CREATED", "evt-0001"), again)
+            .unwrap();
+    let retried = translate::token_changed_command(&request, &ring()).unwrap();
+    assert_eq!(retried.message.signature, command.message.signature);
+}
+
+#[test]
+fn token_changed_refuses_what_it_cannot_open_as_one_cryptography_error() {
+    use tmp_vts::token_changed::TokenChanged;
+    let mut no_card = token_changed_content();
+    no_card.as_object_mut().unwrap().remove("cardholderInfo");
+    let ok_body = |content: &Value, kid: &str| {
+        json!({"messageReasonCode": "3701", "dateTimeOfEvent": "2026-12-01T10:15:30.123Z",
+               "encryptedData": sealed(kid, content)})
+    };
+    // GIVEN a status update without the card THEN it is read (the card is optional)
+    let request = TokenChanged::from_parts(
+        &token_changed_params("TOKEN_STATUS_UPDATED", "evt-2"),
+        ok_body(&no_card, KID_A),
+    )
+    .unwrap();
+    let command = translate::token_changed_command(&request, &ring()).unwrap();
+    assert!(command.pan.is_none());
+    assert_eq!(command.attributes.pan_last4, None);
+    // GIVEN a TOKEN_CREATED without the card, or for a key not ours THEN ISE40010
+    for (event_type, content, kid) in [
+        ("TOKEN_CREATED", &no_card, KID_A),
+        ("TOKEN_STATUS_UPDATED", &token_changed_content(), STRANGER),
+    ] {
+        let request = TokenChanged::from_parts(
+            &token_changed_params(event_type, "evt-3"),
+            ok_body(content, kid),
+        )
+        .unwrap();
+        let err = translate::token_changed_command(&request, &ring())
+            .err()
+            .unwrap();
+        assert_eq!(err, tmp_vts::VtsError::cryptography(), "{event_type} {kid}");
     }
 }
