@@ -19,6 +19,7 @@ use tmp_runtime::lambda::{HandlerError, SqsHandler};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::consumers::{self, Consumer, ConsumerStartError};
 use crate::deployment::Deployment;
 use crate::registry;
 use crate::resolve::ResolveError;
@@ -39,18 +40,8 @@ pub enum EventSourceError {
     },
     #[error("function {function}: its SQS event names no provisioned queue ({arn})")]
     UnknownQueue { function: String, arn: String },
-    #[error(
-        "function {function}: binary {binary} is not registered as an SQS consumer (infra/local/src/registry.rs)"
-    )]
-    Unregistered { function: String, binary: String },
-    #[error("function {function}: building its environment failed")]
-    Environment {
-        function: String,
-        #[source]
-        source: ResolveError,
-    },
-    #[error("function {function}: init failed: {message}")]
-    Init { function: String, message: String },
+    #[error(transparent)]
+    Start(#[from] ConsumerStartError),
 }
 
 /// One SQS event of one function: what its poller needs.
@@ -115,33 +106,21 @@ pub async fn cold_start(
     sources: &[SqsSource],
     deployment: &Deployment,
     sdk_for: &crate::gateway::FunctionSdk,
-    mut given: HashMap<String, SqsHandler>,
+    given: HashMap<String, SqsHandler>,
 ) -> Result<HashMap<String, SqsHandler>, EventSourceError> {
-    for s in sources {
-        if given.contains_key(&s.function) {
-            continue;
-        }
-        let init =
-            registry::lookup_sqs(&s.binary).ok_or_else(|| EventSourceError::Unregistered {
-                function: s.function.clone(),
-                binary: s.binary.clone(),
-            })?;
-        let env = deployment.function_env(&s.function).map_err(|source| {
-            EventSourceError::Environment {
-                function: s.function.clone(),
-                source,
-            }
-        })?;
-        let handler =
-            init(&sdk_for(&s.function), &env)
-                .await
-                .map_err(|e| EventSourceError::Init {
-                    function: s.function.clone(),
-                    message: e.to_string(),
-                })?;
-        given.insert(s.function.clone(), handler);
-    }
-    Ok(given)
+    let consumers = sources.iter().map(|s| Consumer {
+        function: &s.function,
+        binary: &s.binary,
+    });
+    Ok(consumers::cold_start(
+        consumers,
+        registry::lookup_sqs,
+        "an SQS consumer",
+        deployment,
+        sdk_for,
+        given,
+    )
+    .await?)
 }
 
 /// How the pollers receive.
@@ -205,9 +184,10 @@ pub fn start(
     let mut tasks = Vec::new();
     for source in sources {
         let handler = handlers.get(&source.function).cloned().ok_or_else(|| {
-            EventSourceError::Unregistered {
+            ConsumerStartError::Unregistered {
                 function: source.function.clone(),
                 binary: source.binary.clone(),
+                kind: "an SQS consumer",
             }
         })?;
         let poller = Poller {

@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 
 pub mod apigw_event;
+pub mod consumers;
 pub mod deployment;
 pub use tmp_testkit::moto as emulator;
 pub mod event_sources;

@@ -19,6 +19,7 @@ use tmp_runtime::lambda::EventHandler;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::consumers::{self, ConsumerStartError};
 use crate::deployment::Deployment;
 use crate::registry;
 use crate::resolve::ResolveError;
@@ -58,18 +59,8 @@ pub enum StreamSourceError {
         #[source]
         source: FilterError,
     },
-    #[error(
-        "function {function}: binary {binary} is not registered as an event function (infra/local/src/registry.rs)"
-    )]
-    Unregistered { function: String, binary: String },
-    #[error("function {function}: building its environment failed")]
-    Environment {
-        function: String,
-        #[source]
-        source: ResolveError,
-    },
-    #[error("function {function}: init failed: {message}")]
-    Init { function: String, message: String },
+    #[error(transparent)]
+    Start(#[from] ConsumerStartError),
 }
 
 /// One `DynamoDB` event of one function: what its poller needs.
@@ -206,33 +197,21 @@ pub async fn cold_start(
     sources: &[StreamSource],
     deployment: &Deployment,
     sdk_for: &crate::gateway::FunctionSdk,
-    mut given: HashMap<String, EventHandler>,
+    given: HashMap<String, EventHandler>,
 ) -> Result<HashMap<String, EventHandler>, StreamSourceError> {
-    for s in sources {
-        if given.contains_key(&s.function) {
-            continue;
-        }
-        let init =
-            registry::lookup_event(&s.binary).ok_or_else(|| StreamSourceError::Unregistered {
-                function: s.function.clone(),
-                binary: s.binary.clone(),
-            })?;
-        let env = deployment.function_env(&s.function).map_err(|source| {
-            StreamSourceError::Environment {
-                function: s.function.clone(),
-                source,
-            }
-        })?;
-        let handler =
-            init(&sdk_for(&s.function), &env)
-                .await
-                .map_err(|e| StreamSourceError::Init {
-                    function: s.function.clone(),
-                    message: e.to_string(),
-                })?;
-        given.insert(s.function.clone(), handler);
-    }
-    Ok(given)
+    let consumers = sources.iter().map(|s| consumers::Consumer {
+        function: &s.function,
+        binary: &s.binary,
+    });
+    Ok(consumers::cold_start(
+        consumers,
+        registry::lookup_event,
+        "an event function",
+        deployment,
+        sdk_for,
+        given,
+    )
+    .await?)
 }
 
 /// How the stream pollers read and retry.
@@ -308,9 +287,10 @@ pub fn start(
     let mut tasks = Vec::new();
     for source in sources {
         let handler = handlers.get(&source.function).cloned().ok_or_else(|| {
-            StreamSourceError::Unregistered {
+            ConsumerStartError::Unregistered {
                 function: source.function.clone(),
                 binary: source.binary.clone(),
+                kind: "an event function",
             }
         })?;
         let consumer = Arc::new(Consumer {

@@ -11,10 +11,8 @@ use aws_config::SdkConfig;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use tmp_core::crypto::CryptoError;
-use tmp_core::crypto::envelope::{self, Sealed};
+use tmp_core::crypto::sealed_key::{self, SealedKeyError};
 use tmp_core::ports::key_material::{
     KeyMaterial, KeyMaterialStatus, KeyMaterialStore, KeyMaterialStoreError,
 };
@@ -51,6 +49,15 @@ pub enum VtsKeyStoreError {
     PublicKeyMismatch(String),
     #[error("RSA key generation did not finish")]
     Generation,
+}
+
+impl From<SealedKeyError> for VtsKeyStoreError {
+    fn from(err: SealedKeyError) -> Self {
+        match err {
+            SealedKeyError::Vault(e) => Self::Vault(e),
+            SealedKeyError::Crypto(e) => Self::Crypto(e),
+        }
+    }
 }
 
 /// What Visa onboarding needs: the key id and the public key.
@@ -107,23 +114,15 @@ pub async fn seal_and_store(
     key: &VtsPrivateKey,
 ) -> Result<VtsPublicKeyInfo, VtsKeyStoreError> {
     let kid = key.kid().to_owned();
-    let data_key = vault.generate_data_key(&encryption_context(&kid)).await?;
-    let der = pkcs8_der(key)?;
-    let sealed = envelope::seal(&data_key.plaintext, der.expose(), kid.as_bytes())?;
-    let created_at = OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .map_err(|_| CryptoError::KeyGeneration)?;
-    store
-        .put(&KeyMaterial {
-            fingerprint: kid.clone(),
-            public_key_der: key.public_key_der().to_vec(),
-            encrypted_data_key: data_key.ciphertext,
-            nonce: sealed.nonce,
-            sealed_private_key: sealed.ciphertext,
-            created_at,
-            status: KeyMaterialStatus::Active,
-        })
-        .await?;
+    let material = sealed_key::seal(
+        vault,
+        &encryption_context(&kid),
+        &kid,
+        key.public_key_der(),
+        &pkcs8_der(key)?,
+    )
+    .await?;
+    store.put(&material).await?;
     Ok(VtsPublicKeyInfo {
         pem: key.public_key_pem()?,
         kid,
@@ -167,14 +166,7 @@ async fn open_key(
     material: &KeyMaterial,
 ) -> Result<VtsPrivateKey, VtsKeyStoreError> {
     let kid = &material.fingerprint;
-    let data_key = vault
-        .decrypt(&material.encrypted_data_key, &encryption_context(kid))
-        .await?;
-    let sealed = Sealed {
-        nonce: material.nonce.clone(),
-        ciphertext: material.sealed_private_key.clone(),
-    };
-    let der = envelope::open(&data_key, &sealed, kid.as_bytes())?;
+    let der = sealed_key::open(vault, &encryption_context(kid), material).await?;
     let key = VtsPrivateKey::from_pkcs8_der(kid, &der)?;
     // The AAD binds the kid; this also catches a swapped public key.
     if key.public_key_der() != material.public_key_der {

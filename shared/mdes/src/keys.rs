@@ -4,12 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
 use crate::fle::{MdesKeyRing, MdesPrivateKey, spki_fingerprint, spki_pem};
 use tmp_core::crypto::CryptoError;
-use tmp_core::crypto::envelope::{self, Sealed};
+use tmp_core::crypto::sealed_key::{self, SealedKeyError};
 use tmp_core::ports::key_material::{
     KeyMaterial, KeyMaterialStatus, KeyMaterialStore, KeyMaterialStoreError,
 };
@@ -28,6 +25,15 @@ pub enum MdesKeyError {
     Crypto(#[from] CryptoError),
     #[error("stored key material does not match its fingerprint")]
     FingerprintMismatch,
+}
+
+impl From<SealedKeyError> for MdesKeyError {
+    fn from(err: SealedKeyError) -> Self {
+        match err {
+            SealedKeyError::Vault(e) => Self::Vault(e),
+            SealedKeyError::Crypto(e) => Self::Crypto(e),
+        }
+    }
 }
 
 /// What Mastercard onboarding needs: the public key and its fingerprint.
@@ -68,29 +74,15 @@ pub async fn seal_and_store(
 ) -> Result<MdesPublicKeyInfo, MdesKeyError> {
     let fingerprint = key.fingerprint().to_owned();
 
-    let data_key = vault
-        .generate_data_key(&encryption_context(&fingerprint))
-        .await?;
-    let sealed = envelope::seal(
-        &data_key.plaintext,
-        key.to_pkcs8_der()?.expose(),
-        fingerprint.as_bytes(),
-    )?;
-    let created_at = OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .map_err(|_| CryptoError::KeyGeneration)?;
-
-    store
-        .put(&KeyMaterial {
-            fingerprint: fingerprint.clone(),
-            public_key_der: key.public_key_der().to_vec(),
-            encrypted_data_key: data_key.ciphertext,
-            nonce: sealed.nonce,
-            sealed_private_key: sealed.ciphertext,
-            created_at,
-            status: KeyMaterialStatus::Active,
-        })
-        .await?;
+    let material = sealed_key::seal(
+        vault,
+        &encryption_context(&fingerprint),
+        &fingerprint,
+        key.public_key_der(),
+        &key.to_pkcs8_der()?,
+    )
+    .await?;
+    store.put(&material).await?;
     Ok(MdesPublicKeyInfo {
         pem: key.public_key_pem(),
         fingerprint,
@@ -142,17 +134,7 @@ async fn open_key(
     vault: &dyn KeyVault,
     material: &KeyMaterial,
 ) -> Result<MdesPrivateKey, MdesKeyError> {
-    let data_key = vault
-        .decrypt(
-            &material.encrypted_data_key,
-            &encryption_context(&material.fingerprint),
-        )
-        .await?;
-    let sealed = Sealed {
-        nonce: material.nonce.clone(),
-        ciphertext: material.sealed_private_key.clone(),
-    };
-    let der = envelope::open(&data_key, &sealed, material.fingerprint.as_bytes())?;
+    let der = sealed_key::open(vault, &encryption_context(&material.fingerprint), material).await?;
     let key = MdesPrivateKey::from_pkcs8_der(&der)?;
     // The AAD already binds the fingerprint; this also catches a swapped public key.
     if key.fingerprint() != material.fingerprint || key.public_key_der() != material.public_key_der

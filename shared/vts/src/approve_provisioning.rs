@@ -77,27 +77,9 @@ impl ApproveProvisioningRequest {
         }
         common::optional_reference_id("panReferenceID", self.pan_reference_id.as_deref())?;
         common::life_cycle_trace_id(self.life_cycle_trace_id.as_deref())?;
-        optional_length(
-            "walletAccountEmailAddressHash",
+        common::wallet_account(
             self.wallet_account_email_address_hash.as_deref(),
-            1,
-            64,
-        )?;
-        validate::charset(
-            "walletAccountEmailAddressHash",
-            self.wallet_account_email_address_hash.as_deref(),
-            |c| c.is_ascii_hexdigit(),
-        )?;
-        optional_length(
-            "clientWalletAccountID",
             self.client_wallet_account_id.as_deref(),
-            1,
-            24,
-        )?;
-        validate::charset(
-            "clientWalletAccountID",
-            self.client_wallet_account_id.as_deref(),
-            validate::printable,
         )?;
         common::pan_source(self.pan_source.as_deref())?;
         result_code(

@@ -215,6 +215,24 @@ pub fn optional_reference_id(field: &str, value: Option<&str>) -> Result<(), Vts
     value.map_or(Ok(()), |v| reference_id(field, v))
 }
 
+/// The wallet account's `walletAccountEmailAddressHash` (1 to 64 hex
+/// digits) and `clientWalletAccountID` (1 to 24 printable characters).
+pub fn wallet_account(
+    email_address_hash: Option<&str>,
+    client_wallet_account_id: Option<&str>,
+) -> Result<(), VtsError> {
+    optional_length("walletAccountEmailAddressHash", email_address_hash, 1, 64)?;
+    validate::charset("walletAccountEmailAddressHash", email_address_hash, |c| {
+        c.is_ascii_hexdigit()
+    })?;
+    optional_length("clientWalletAccountID", client_wallet_account_id, 1, 24)?;
+    validate::charset(
+        "clientWalletAccountID",
+        client_wallet_account_id,
+        validate::printable,
+    )
+}
+
 /// `lifeCycleTraceID`: 1 to 15 printable characters.
 pub fn life_cycle_trace_id(value: Option<&str>) -> Result<(), VtsError> {
     optional_length("lifeCycleTraceID", value, 1, 15)?;

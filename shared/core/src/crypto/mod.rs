@@ -3,5 +3,6 @@
 
 pub mod envelope;
 mod error;
+pub mod sealed_key;
 
 pub use error::{CryptoError, random_bytes};
