@@ -155,6 +155,7 @@ pub fn deliver_activation_code_command(
             (Some(_), Some(raw)) => Some(parse_time("expirationDateTime", raw)?),
             _ => None,
         },
+        expires_at_field: "expirationDateTime",
         // MDES handing over the code in force again asks for it to be re-sent.
         resend_same_code: true,
     })

@@ -211,6 +211,7 @@ pub fn send_passcode_command(
         channel,
         code: Some(request.otp_code.clone()),
         expires_at: Some(request.expires_at()?),
+        expires_at_field: "OTPCodeExp",
         // Visa sending the same code again is a duplicate, not a resend request.
         resend_same_code: false,
     })

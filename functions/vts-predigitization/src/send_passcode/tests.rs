@@ -110,20 +110,33 @@ async fn unknown_and_unverifiable_tokens_are_refused() {
 }
 
 #[tokio::test]
-async fn a_passcode_travels_with_visas_expiry() {
-    // GIVEN a passcode Visa says already expired (the core does not refuse
-    // it yet: see the report)
+async fn a_passcode_visa_says_expired_is_refused_and_not_sent() {
+    // GIVEN a passcode whose OTPCodeExp has passed
     let fx = Fixture::new();
     fx.approve_yellow().await;
     let mut body = passcode_body(YELLOW_TOKEN, "wp-otp-1", "cvm-sms");
     body["OTPCodeExp"] = json!("2026-12-01T09:00:00.000+00:00");
-    // WHEN sent THEN its job carries Visa's expiry, after which otp-delivery drops it
+    // WHEN sent THEN it is refused as an invalid value, and nothing is queued
+    fx.call(PASSCODE, &Call::body(&body))
+        .await
+        .assert_refused(400, "ISE40011");
+    assert!(fx.otp_queue.jobs().is_empty());
+}
+
+#[tokio::test]
+async fn a_passcode_travels_with_visas_expiry() {
+    // GIVEN a passcode valid for a while
+    let fx = Fixture::new();
+    fx.approve_yellow().await;
+    let mut body = passcode_body(YELLOW_TOKEN, "wp-otp-2", "cvm-sms");
+    body["OTPCodeExp"] = json!("2099-12-01T09:00:00.000+00:00");
+    // WHEN sent THEN its job carries Visa's expiry
     fx.call(PASSCODE, &Call::body(&body))
         .await
         .assert_ok(&accepted());
     let jobs = fx.otp_queue.jobs();
     assert_eq!(jobs.len(), 1);
-    assert_eq!(jobs[0].expires_at, "2026-12-01T09:00:00Z");
+    assert_eq!(jobs[0].expires_at, "2099-12-01T09:00:00Z");
 }
 
 #[tokio::test]

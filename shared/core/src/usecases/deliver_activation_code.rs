@@ -15,7 +15,7 @@ use crate::domain::activation_code::{self, CodePolicy, CodeSource, IssuedCode};
 use crate::domain::decision::Decision;
 use crate::domain::delivery::{DeliveryChannel, OtpDeliveryJob};
 use crate::domain::token::TokenStatus;
-use crate::error::unavailable;
+use crate::error::{InputProblem, unavailable};
 use crate::ports::{ActivationCodeStore, KeyVault, KeyedMac, OtpJobQueue, StoredCode};
 use crate::secret::Secret;
 use crate::usecases::ledger::{Claim, Idempotency, Message};
@@ -29,8 +29,9 @@ pub struct DeliverActivationCodeCommand {
     pub channel: DeliveryChannel,
     /// The network's code, when it generated one.
     pub code: Option<Secret<String>>,
-    /// When the network's code stops being valid.
+    /// When the network's code stops being valid, and the caller's name for it.
     pub expires_at: Option<OffsetDateTime>,
+    pub expires_at_field: &'static str,
     /// Whether the network handing over the code in force again means "send
     /// it again" (MDES) or is a duplicate already delivered (Visa).
     pub resend_same_code: bool,
@@ -63,6 +64,14 @@ impl DeliverActivationCode {
         claim: Claim,
     ) -> Result<(), AppError> {
         let now = self.clock.now();
+        // A network code already expired could never be entered: refuse it
+        // rather than send the cardholder a dead code.
+        if command.code.is_some() && command.expires_at.is_some_and(|at| at <= now) {
+            return Err(AppError::invalid(
+                command.expires_at_field,
+                InputProblem::Value,
+            ));
+        }
         let token_ref = command.token_ref.as_str();
         // One read: the token and its code.
         let (token, current) = self

@@ -20,6 +20,7 @@ fn command(request_id: &str, channel: DeliveryChannel) -> DeliverActivationCodeC
         channel,
         code: None,
         expires_at: None,
+        expires_at_field: "expirationDateTime",
         resend_same_code: true,
     }
 }
@@ -552,4 +553,25 @@ async fn a_token_of_another_network_is_unknown_to_it() {
         Err(AppError::UnknownToken)
     );
     assert!(world.otp_queue.jobs().is_empty());
+}
+
+#[tokio::test]
+async fn a_network_code_already_expired_is_refused_and_nothing_is_sent() {
+    // GIVEN a network code whose validity ended a minute ago
+    let world = world();
+    let expired = network_command("r1", "482913", Some(world.now() - Duration::minutes(1)));
+    // WHEN handed over
+    let refused = world.deliver_activation_code().deliver(&expired).await;
+    // THEN it is refused, naming the caller's field, and nothing is stored or queued
+    assert!(
+        matches!(&refused, Err(AppError::Invalid(e)) if e.field == "expirationDateTime"),
+        "{refused:?}"
+    );
+    assert!(world.otp_queue.jobs().is_empty());
+    assert!(world.state.code_of(TOKEN).is_none());
+    assert_eq!(
+        world.ledger_state(OPERATION, "r1"),
+        None,
+        "the claim is released"
+    );
 }

@@ -208,6 +208,7 @@ async fn a_delivered_code_validates_end_to_end() {
             channel: DeliveryChannel::Sms,
             code: None,
             expires_at: None,
+            expires_at_field: "expirationDateTime",
             resend_same_code: true,
         })
         .await

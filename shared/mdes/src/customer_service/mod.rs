@@ -1,5 +1,5 @@
-//! MDES Customer Service API (spec "MDES Customer Service" 2.0.7,
-//! `specs/mastercard/mdes-customer-service-2.0.7.yaml`): the calls the TMP
+//! MDES Customer Service API (Mastercard's "MDES Customer Service" 2.0.7;
+//! our statement of the part we call: `api/mdes-customer-service.openapi.yaml`): the calls the TMP
 //! makes to MDES to manage tokens. Types carry the spec's names: PascalCase
 //! fields, each body wrapped in its root element (`TokenSuspendRequestSchema`
 //! is `{"TokenSuspendRequest": {…}}`). Requests are signed with

@@ -2,8 +2,10 @@
 //! client: one binary, a module per concern.
 //!
 //! The OpenAPI checks and the OAuth interoperability run Python from the
-//! workspace's `.venv` (`make venv`): openapi-schema-validator reads the
-//! Mastercard YAML, mastercard-oauth1-signer is Mastercard's own signer.
+//! workspace's `.venv` (`make venv`): openapi-spec-validator and
+//! openapi-schema-validator read our statement of the API,
+//! `api/mdes-customer-service.openapi.yaml`; mastercard-oauth1-signer is
+//! Mastercard's own signer. Nothing outside the repository is read.
 #![recursion_limit = "256"]
 #![allow(
     clippy::unwrap_used,
