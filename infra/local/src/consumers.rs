@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 
 use tmp_aws::cold_start::ColdStart;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::deployment::Deployment;
 use crate::resolve::ResolveError;
@@ -70,4 +72,34 @@ pub async fn cold_start<H>(
         given.insert(c.function.to_owned(), handler);
     }
     Ok(given)
+}
+
+/// The running pollers of an event source (one task per queue or shard
+/// reader); [`Pollers::shutdown`] stops them between batches: a batch being
+/// handled finishes (and is settled) first.
+pub struct Pollers {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Pollers {
+    pub(crate) fn new(stop: watch::Sender<bool>, tasks: Vec<JoinHandle<()>>) -> Self {
+        Self { stop, tasks }
+    }
+
+    pub fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    /// Stops every poller and waits for it.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
 }

@@ -17,8 +17,8 @@ use aws_sdk_sqs::types::{
 };
 use tmp_runtime::lambda::{HandlerError, SqsHandler};
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
+pub use crate::consumers::Pollers;
 use crate::consumers::{self, Consumer, ConsumerStartError};
 use crate::deployment::Deployment;
 use crate::registry;
@@ -146,30 +146,6 @@ impl Default for PollOptions {
     }
 }
 
-/// The running pollers; [`Pollers::shutdown`] stops them between batches.
-pub struct Pollers {
-    stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
-}
-
-impl Pollers {
-    pub fn len(&self) -> usize {
-        self.tasks.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.tasks.is_empty()
-    }
-
-    /// Stops every poller; a batch being handled finishes (and is settled) first.
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        for task in self.tasks {
-            let _ = task.await;
-        }
-    }
-}
-
 /// Starts one poller per source, calling `handlers[source.function]`.
 /// A source without a handler is an error.
 pub fn start(
@@ -199,7 +175,7 @@ pub fn start(
         };
         tasks.push(tokio::spawn(poller.run(stopped.clone())));
     }
-    Ok(Pollers { stop, tasks })
+    Ok(Pollers::new(stop, tasks))
 }
 
 struct Poller {

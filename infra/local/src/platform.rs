@@ -21,7 +21,7 @@ use crate::gateway::{self, AllowListSettings, GatewayConfig, GatewayError, LOCAL
 use crate::iam::{self, IamProxy, PrincipalUsage, RunningIamProxy, UsageHandle};
 use crate::provision::{ProvisionError, provision};
 use crate::routes::RouteInfo;
-use crate::stream_sources::{self, StreamPollOptions, StreamPollers, StreamSourceError};
+use crate::stream_sources::{self, StreamPollOptions, StreamSourceError};
 use crate::template::{Template, TemplateError};
 
 #[derive(Debug, thiserror::Error)]
@@ -400,7 +400,7 @@ pub struct RunningPlatform {
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     pollers: Pollers,
-    stream_pollers: StreamPollers,
+    stream_pollers: Pollers,
 }
 
 impl RunningPlatform {

@@ -17,9 +17,8 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 use tmp_runtime::lambda::EventHandler;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
-use crate::consumers::{self, ConsumerStartError};
+use crate::consumers::{self, ConsumerStartError, Pollers};
 use crate::deployment::Deployment;
 use crate::registry;
 use crate::resolve::ResolveError;
@@ -246,32 +245,6 @@ struct Consumer {
     sns: aws_sdk_sns::Client,
 }
 
-/// The running stream pollers; [`StreamPollers::shutdown`] stops them
-/// between invocations.
-pub struct StreamPollers {
-    stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
-}
-
-impl StreamPollers {
-    pub fn len(&self) -> usize {
-        self.tasks.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.tasks.is_empty()
-    }
-
-    /// Stops every poller; an invocation under way finishes first, a batch
-    /// waiting for a retry is left (its checkpoint was never persisted).
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        for task in self.tasks {
-            let _ = task.await;
-        }
-    }
-}
-
 /// Starts one poller per source, calling `handlers[source.function]`.
 /// A source without a handler is an error.
 pub fn start(
@@ -279,7 +252,7 @@ pub fn start(
     sources: Vec<StreamSource>,
     handlers: &HashMap<String, EventHandler>,
     options: &StreamPollOptions,
-) -> Result<StreamPollers, StreamSourceError> {
+) -> Result<Pollers, StreamSourceError> {
     let (stop, stopped) = watch::channel(false);
     let streams = aws_sdk_dynamodbstreams::Client::new(sdk);
     let sqs = aws_sdk_sqs::Client::new(sdk);
@@ -306,7 +279,7 @@ pub fn start(
             stopped.clone(),
         )));
     }
-    Ok(StreamPollers { stop, tasks })
+    Ok(Pollers::new(stop, tasks))
 }
 
 /// A mapping: its stream's shards, each consumed on its own (moto keeps one

@@ -6,4 +6,5 @@
 
 pub mod memory;
 pub mod moto;
+pub mod python;
 pub mod world;

@@ -193,3 +193,33 @@ async fn an_event_that_is_not_a_stream_batch_fails_the_invocation() {
     assert!(handler(json!({"Records": [{"nope": 1}]})).await.is_err());
     assert!(handler(json!("text")).await.is_err());
 }
+
+#[tokio::test]
+async fn the_sample_stream_batch_is_published_in_order() {
+    // GIVEN the sample batch of events/token-event-publisher, its events in the outbox
+    let sample: Value = serde_json::from_str(include_str!(
+        "../../../../events/token-event-publisher/outbox-inserts.json"
+    ))
+    .unwrap();
+    let world = World::default();
+    let events: Vec<TokenEvent> = sample["Records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            serde_json::from_str(r["dynamodb"]["NewImage"]["event"]["S"].as_str().unwrap()).unwrap()
+        })
+        .collect();
+    for event in &events {
+        world.state.seed_event(event);
+    }
+    // WHEN handled
+    let response = super::handler(world.publish_events())(sample)
+        .await
+        .unwrap();
+    // THEN both go out in stream order, and both are marked
+    assert!(failures(&response).is_empty());
+    let expected: Vec<String> = events.iter().map(|e| e.event_id.clone()).collect();
+    assert_eq!(published_ids(&world), expected);
+    assert!(world.outbox(TOKEN).iter().all(|(_, published)| *published));
+}

@@ -1,8 +1,6 @@
 //! The venv's Python, scratch files, a test key, sample requests.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -10,36 +8,11 @@ use rsa::PrivateKey;
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use tmp_mdes::customer_service::AuditInfo;
 
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+pub use tmp_testkit::moto::workspace_root;
 
-pub fn python() -> PathBuf {
-    let python = workspace_root().join(".venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} not found: run `make venv` (it installs mastercard-oauth1-signer and the OpenAPI validators)",
-        python.display()
-    );
-    python
-}
-
-/// Runs the venv's Python with `args`, feeding `stdin`; stdout, or stderr as the error.
+/// The venv's Python with `args` (`make venv` installs it).
 pub fn run_python(args: &[&str], stdin: &[u8]) -> Result<Vec<u8>, String> {
-    let mut child = Command::new(python())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+    tmp_testkit::python::run_python(args, stdin)
 }
 
 /// A file in the temp dir, removed on drop.

@@ -19,27 +19,8 @@ use crate::support::*;
 
 const SPEC: &str = "api/tmp-api.openapi.yaml";
 
-/// Validates the document, then each instance against
-/// `#/components/schemas/<name>` (OAS 3.0 dialect, formats checked).
-const CHECK: &str = r##"
-import json, sys, yaml
-from openapi_spec_validator import validate
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
-spec = yaml.safe_load(open(sys.argv[1]))
-validate(spec)
-out = []
-for name, instance in json.load(sys.stdin):
-    schema = {"components": spec["components"], "$ref": "#/components/schemas/" + name}
-    v = OAS30Validator(schema, format_checker=oas30_format_checker)
-    out.append([e.message for e in v.iter_errors(instance)])
-json.dump(out, sys.stdout)
-"##;
-
 fn schema_errors(cases: &[(&str, Value)]) -> Vec<Vec<String>> {
-    let spec = workspace_root().join(SPEC);
-    let input = serde_json::to_vec(cases).unwrap();
-    let out = run_python(&["-c", CHECK, spec.to_str().unwrap()], &input).unwrap();
-    serde_json::from_slice(&out).unwrap()
+    tmp_testkit::python::openapi_schema_errors(&workspace_root().join(SPEC), cases).unwrap()
 }
 
 fn spec() -> Value {

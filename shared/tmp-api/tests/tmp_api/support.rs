@@ -1,9 +1,6 @@
 //! Shared fixtures: test signing keys, raw token making (for the attacks),
 //! the venv's Python.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use base64::Engine as _;
@@ -75,36 +72,9 @@ pub fn rs256(key: &PrivateKey, header: &Value, payload: &Value) -> String {
     format!("{input}.{}", b64(&signature.to_vec()))
 }
 
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+pub use tmp_testkit::moto::workspace_root;
 
-/// The venv's interpreter; `make venv` creates it.
-pub fn python() -> PathBuf {
-    let python = workspace_root().join(".venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} not found: run `make venv` (it installs jwcrypto and the OpenAPI validators)",
-        python.display()
-    );
-    python
-}
-
-/// Runs the venv's Python with `args`, feeding `stdin`; returns stdout, or
-/// stderr as the error.
+/// The venv's Python with `args` (`make venv` installs it).
 pub fn run_python(args: &[&str], stdin: &[u8]) -> Result<Vec<u8>, String> {
-    let mut child = Command::new(python())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+    tmp_testkit::python::run_python(args, stdin)
 }
