@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""Writes events/mdes-*/*.json and events/vts-*/*.json: API Gateway (REST)
-proxy events carrying MDES Pre-Digitization requests (authorizeService and the
-six other operations), whose fundingAccountInfo.encryptedPayload is encrypted
-the way MDES does it, and Visa Token Service issuer API requests (the five
-operations), whose encryptedData is a compact JWE (RSA-OAEP-256 + A256GCM) the
-way VTS sends it, each for the TEST-ONLY keys in events/test-keys/.
+"""Writes events/mdes-*/*.json, events/vts-*/*.json and events/tmp-*/*.json:
+API Gateway (REST) proxy events carrying MDES Pre-Digitization requests
+(authorizeService and the six other operations), whose
+fundingAccountInfo.encryptedPayload is encrypted the way MDES does it, Visa
+Token Service issuer API requests (the five operations), whose encryptedData
+is a compact JWE (RSA-OAEP-256 + A256GCM) the way VTS sends it, and TMP API
+requests of the issuer's back office (the ten operations), whose bearer
+access token is an RS256 JWT with Cognito's claims, with the SQS batches of
+their job worker; each for the TEST-ONLY keys in events/test-keys/.
 
 It uses Python's `cryptography` and `jwcrypto` packages (installed with moto in
 .venv), so the events double as an interoperability check of our Rust
 decryption.
 
-  make-sample-events.py            # every family
-  make-sample-events.py mdes|vts   # one family only
+  make-sample-events.py                # every family
+  make-sample-events.py mdes|vts|tmp   # one family only
 """
 import hashlib
 import json
@@ -115,14 +118,16 @@ def card(pan, mm, yy, cvc=None, valid_until=None):
 
 
 def main():
-    families = sys.argv[1:] or ["mdes", "vts"]
-    unknown = set(families) - {"mdes", "vts"}
+    families = sys.argv[1:] or ["mdes", "vts", "tmp"]
+    unknown = set(families) - {"mdes", "vts", "tmp"}
     if unknown:
-        sys.exit(f"unknown families {sorted(unknown)}: mdes, vts")
+        sys.exit(f"unknown families {sorted(unknown)}: mdes, vts, tmp")
     if "mdes" in families:
         mdes()
     if "vts" in families:
         vts()
+    if "tmp" in families:
+        tmp()
 
 
 def mdes():
@@ -512,6 +517,296 @@ def vts():
               query={"eventType": "TOKEN_STATUS_UPDATED"})
     vts_write(f, "error-malformed-json", '{"dateTimeOfEvent": "2026-12-01T09:59:30.000Z", ', token=VTS_YELLOW,
               query=query("TOKEN_STATUS_UPDATED", 94))
+
+
+
+# The TMP API family: the issuer's back office calling the ten operations (token
+# look-ups and actions, card events, bulk actions, jobs) with a client-credentials
+# access token, and the job worker's SQS batches (no token: the queue's own). Tokens are signed by the TEST-ONLY key
+# events/test-keys/tmp-api-test-private-key.pem (made once, kept; its JWKS is
+# tmp-api-test-jwks.json) and issued in 2099: the handler tests
+# (functions/issuer-api) check each against the JWKS at its own iat, then send it
+# re-issued at their clock (same claims and lifetime), as the verifier refuses a
+# token issued in the future and Cognito's lifetime is one day at most.
+
+TMP_KEY = ROOT / "events/test-keys/tmp-api-test-private-key.pem"
+TMP_JWKS = ROOT / "events/test-keys/tmp-api-test-jwks.json"
+TMP_ISSUER = "https://tmp.test/issuer"
+TMP_CLIENT = "issuer-backoffice"
+TMP_READ, TMP_WRITE = "tmp/tokens.read", "tmp/tokens.write"
+TMP_IAT = 4070908800  # 2099-01-01T00:00:00Z
+TMP_LIFETIME = 3600
+TMP_EXPIRED_IAT = 1577836800  # 2020-01-01T00:00:00Z
+TMP_TOKEN = "DWSPMC00000000000000000000000000000000000000{:04d}".format
+TMP_ACTIVE, TMP_SUSPENDED, TMP_INACTIVE, TMP_UNKNOWN = TMP_TOKEN(101), TMP_TOKEN(102), TMP_TOKEN(103), TMP_TOKEN(199)
+TMP_VISA = "DNITHE000000000000000101"
+TMP_PAN = "5555555555554444"
+# The issuer's card id of Jane's Mastercard (the three Mastercard tokens) and of
+# the Visa card; the device (MDES paymentAppInstanceId) holding the active
+# Mastercard token and the Visa token. The handler tests seed the same.
+TMP_CARD, TMP_VISA_CARD, TMP_DEVICE = "card-0001", "card-0002", "phone-0001"
+TMP_NEW_PAN = "5105105105105100"
+TMP_ACTION_PATH = "/api/v1/tokens/{tokenId}/"
+TMP_ROUTES = {
+    # function: (method, resource)
+    "tmp-search-tokens": ("POST", "/api/v1/tokens/search"),
+    "tmp-get-token": ("GET", "/api/v1/tokens/{tokenId}"),
+    "tmp-activate-token": ("POST", TMP_ACTION_PATH + "activate"),
+    "tmp-suspend-token": ("POST", TMP_ACTION_PATH + "suspend"),
+    "tmp-unsuspend-token": ("POST", TMP_ACTION_PATH + "unsuspend"),
+    "tmp-delete-token": ("POST", TMP_ACTION_PATH + "delete"),
+    "tmp-post-card-event": ("POST", "/api/v1/cards/{cardId}/events"),
+    "tmp-bulk-card-tokens": ("POST", "/api/v1/cards/{cardId}/tokens/{action}"),
+    "tmp-bulk-device-tokens": ("POST", "/api/v1/devices/{deviceId}/tokens/{action}"),
+    "tmp-get-job": ("GET", "/api/v1/jobs/{jobId}"),
+}
+# Read-only operations: no Idempotency-Key.
+TMP_READS = ("tmp-search-tokens", "tmp-get-token", "tmp-get-job")
+TMP_JOB_QUEUE = "arn:aws:sqs:us-east-1:123456789012:TokenJobQueue"
+
+
+def b64url(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def tmp_key():
+    """The TEST-ONLY signing key: made once (RSA-2048, PKCS#8), then reused so
+    that regenerating the events changes nothing; its JWKS is rewritten."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    if not TMP_KEY.exists():
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        TMP_KEY.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+    key = serialization.load_pem_private_key(TMP_KEY.read_bytes(), password=None)
+    public = key.public_key()
+    spki = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    kid = "tmp-api-test-" + hashlib.sha256(spki).hexdigest()[:16]
+    numbers = public.public_numbers()
+    n, e = numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big"), numbers.e.to_bytes(3, "big")
+    jwks = {"keys": [{"kty": "RSA", "kid": kid, "n": b64url(n), "e": b64url(e), "alg": "RS256", "use": "sig"}]}
+    TMP_JWKS.write_text(json.dumps(jwks, indent=2) + "\n")
+    return key, kid
+
+
+def tmp_claims(n: int, scopes: list[str], iat: int = TMP_IAT, issuer: str = TMP_ISSUER) -> dict:
+    """Cognito's access-token claims for a client-credentials token."""
+    return {"sub": TMP_CLIENT, "iss": issuer, "client_id": TMP_CLIENT, "token_use": "access", "scope": " ".join(scopes),
+            "auth_time": iat, "exp": iat + TMP_LIFETIME, "iat": iat, "jti": f"00000000-0000-4000-8000-{n:012d}",
+            "version": 2}
+
+
+def tmp_jwt(key, kid: str, claims: dict) -> str:
+    from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
+
+    compact = lambda value: b64url(json.dumps(value, separators=(",", ":")).encode())  # noqa: E731
+    signing_input = f"{compact({'kid': kid, 'alg': 'RS256'})}.{compact(claims)}"
+    signature = key.sign(signing_input.encode(), asym_padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{b64url(signature)}"
+
+
+def tmp_job_id(idempotency_key: str) -> str:
+    """The job a start under `idempotency_key` creates (tmp_core::usecases::jobs::job_id_for)."""
+    digest = hashlib.sha256(f"{TMP_CLIENT}|job|{idempotency_key}".encode()).digest()
+    return "job_" + digest[:12].hex()
+
+
+def tmp_event(function: str, n: int, body, token: str | None, params: dict | None = None,
+              idempotency_key: str | None = None, claims: dict | None = None) -> dict:
+    method, resource = TMP_ROUTES[function]
+    path = resource
+    for name, value in (params or {}).items():
+        path = path.replace("{" + name + "}", value)
+    headers = {"Accept": "application/json", "Host": "api.tmp.example.com", "User-Agent": "issuer-backoffice/1.0"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    if idempotency_key is not None:
+        headers["Idempotency-Key"] = idempotency_key
+    context = {
+        "resourcePath": resource,
+        "httpMethod": method,
+        "path": f"/v1{path}",
+        "stage": "v1",
+        "requestId": f"5b1f7c2e-8a4d-4e6f-9c3b-{n:012d}",
+        "accountId": "123456789012",
+        "apiId": "tmpiss0001",
+        "protocol": "HTTP/1.1",
+        "identity": {"sourceIp": "203.0.113.10", "userAgent": "issuer-backoffice/1.0"},
+        "requestTimeEpoch": 1796119200000,
+    }
+    if claims is not None:
+        # What the Cognito authorizer passes on for a token it accepted: every claim as text.
+        context["authorizer"] = {"claims": {k: str(v) for k, v in claims.items()}}
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": params or None,
+        "stageVariables": None,
+        "requestContext": context,
+        "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
+        "isBase64Encoded": False,
+    }
+
+
+def tmp():
+    key, kid = tmp_key()
+    counter = iter(range(1, 1000))
+
+    def write(function: str, name: str, body, token_id: str | None = None, scopes=None, idempotency: bool = True,
+              token: str | None = "valid", path: dict | None = None) -> str | None:
+        """Writes the sample; answers its Idempotency-Key (if any)."""
+        n = next(counter)
+        claims = tmp_claims(n, scopes or [TMP_READ, TMP_WRITE])
+        if token == "valid":
+            token, passed = tmp_jwt(key, kid, claims), claims
+        else:
+            passed = None
+        is_action = function not in TMP_READS
+        idempotency_key = f"sample-{function.removeprefix('tmp-')}-{n:04d}" if is_action and idempotency else None
+        out = EVENTS / function
+        out.mkdir(parents=True, exist_ok=True)
+        params = path if token_id is None else {"tokenId": token_id}
+        event = tmp_event(function, n, body, token, params, idempotency_key, passed)
+        (out / f"{name}.json").write_text(json.dumps(event, indent=2) + "\n")
+        return idempotency_key
+
+    def tampered(claims: dict) -> str:
+        """A token whose payload was changed after signing (its scope widened)."""
+        header, _, signature = tmp_jwt(key, kid, claims).split(".")
+        return f"{header}.{b64url(json.dumps(dict(claims, scope=f'{TMP_READ} {TMP_WRITE}')).encode())}.{signature}"
+
+    f = "tmp-search-tokens"
+    write(f, "by-pan", {"pan": TMP_PAN, "status": "ACTIVE", "limit": 25}, scopes=[TMP_READ])
+    write(f, "by-token-reference", {"tokenReference": TMP_SUSPENDED}, scopes=[TMP_READ])
+    write(f, "error-two-selectors", {"pan": TMP_PAN, "cardId": "card-0001"}, scopes=[TMP_READ])
+    write(f, "error-invalid-pan", {"pan": "5555555555554445"}, scopes=[TMP_READ])
+    write(f, "error-malformed-json", '{"pan": "5555555555554444", ', scopes=[TMP_READ])
+    write(f, "error-no-access-token", {"pan": TMP_PAN}, token=None)
+
+    f = "tmp-get-token"
+    write(f, "active-token", None, token_id=TMP_ACTIVE, scopes=[TMP_READ])
+    write(f, "error-unknown-token", None, token_id=TMP_UNKNOWN, scopes=[TMP_READ])
+    write(f, "error-invalid-token-id", None, token_id="tok", scopes=[TMP_READ])
+    write(f, "error-missing-scope", None, token_id=TMP_ACTIVE, scopes=[TMP_WRITE])
+    write(f, "error-expired-access-token", None, token_id=TMP_ACTIVE,
+          token=tmp_jwt(key, kid, tmp_claims(90, [TMP_READ], iat=TMP_EXPIRED_IAT)))
+
+    f = "tmp-activate-token"
+    write(f, "inactive-token-activated", {"reasonCode": "CARDHOLDER_VERIFIED", "operator": "agent.17"},
+          token_id=TMP_INACTIVE, scopes=[TMP_WRITE])
+    write(f, "error-token-already-active", {"reasonCode": "CARDHOLDER_VERIFIED", "operator": "agent.17"},
+          token_id=TMP_ACTIVE, scopes=[TMP_WRITE])
+    write(f, "error-missing-idempotency-key", {"reasonCode": "CARDHOLDER_VERIFIED", "operator": "agent.17"},
+          token_id=TMP_INACTIVE, scopes=[TMP_WRITE], idempotency=False)
+
+    f = "tmp-suspend-token"
+    write(f, "active-token-suspended", {"reasonCode": "DEVICE_LOST", "comment": "Cardholder called", "operator": "agent.17"},
+          token_id=TMP_ACTIVE, scopes=[TMP_WRITE])
+    write(f, "error-missing-idempotency-key", {"reasonCode": "DEVICE_LOST", "operator": "agent.17"},
+          token_id=TMP_ACTIVE, scopes=[TMP_WRITE], idempotency=False)
+    write(f, "error-reason-of-another-action", {"reasonCode": "FRAUD_CLEARED", "operator": "agent.17"},
+          token_id=TMP_ACTIVE, scopes=[TMP_WRITE])
+    write(f, "error-unknown-token", {"reasonCode": "SUSPECTED_FRAUD", "operator": "agent.17"},
+          token_id=TMP_UNKNOWN, scopes=[TMP_WRITE])
+    write(f, "error-read-only-access-token", {"reasonCode": "DEVICE_LOST", "operator": "agent.17"},
+          token_id=TMP_ACTIVE, scopes=[TMP_READ])
+    write(f, "error-tampered-access-token", {"reasonCode": "DEVICE_LOST", "operator": "agent.17"},
+          token_id=TMP_ACTIVE, token=tampered(tmp_claims(91, [TMP_READ])))
+
+    f = "tmp-unsuspend-token"
+    write(f, "suspended-token-unsuspended", {"reasonCode": "DEVICE_FOUND", "operator": "agent.17"},
+          token_id=TMP_SUSPENDED, scopes=[TMP_WRITE])
+    write(f, "error-operator-not-an-id", {"reasonCode": "DEVICE_FOUND", "operator": "Jane Doe"},
+          token_id=TMP_SUSPENDED, scopes=[TMP_WRITE])
+    write(f, "error-missing-idempotency-key", {"reasonCode": "DEVICE_FOUND", "operator": "agent.17"},
+          token_id=TMP_SUSPENDED, scopes=[TMP_WRITE], idempotency=False)
+
+    f = "tmp-delete-token"
+    write(f, "visa-token-deleted", {"reasonCode": "CONFIRMED_FRAUD", "comment": "Case 4711", "operator": "agent.17"},
+          token_id=TMP_VISA, scopes=[TMP_WRITE])
+    write(f, "error-other-without-comment", {"reasonCode": "OTHER", "operator": "agent.17"},
+          token_id=TMP_VISA, scopes=[TMP_WRITE])
+    write(f, "error-unknown-member", {"reasonCode": "CONFIRMED_FRAUD", "operator": "agent.17", "pan": TMP_PAN},
+          token_id=TMP_VISA, scopes=[TMP_WRITE])
+    write(f, "error-unknown-token", {"reasonCode": "CONFIRMED_FRAUD", "operator": "agent.17"},
+          token_id=TMP_UNKNOWN, scopes=[TMP_WRITE])
+
+    # Jobs: each start answers 202 and the job's id (derived from its key).
+    f = "tmp-post-card-event"
+    card = {"cardId": TMP_CARD}
+    for name, kind in [("card-lost", "LOST"), ("card-blocked", "BLOCKED"), ("card-unblocked", "UNBLOCKED"),
+                       ("card-closed", "CLOSED")]:
+        write(f, name, {"type": kind}, path=card, scopes=[TMP_WRITE])
+    # Updating tokens to a new number is not carried to the networks yet: refused (422).
+    write(f, "error-replaced-not-carried-yet", {"type": "REPLACED", "newPan": TMP_NEW_PAN, "newExpiry": "09/30"},
+          path=card, scopes=[TMP_WRITE])
+    write(f, "error-new-pan-on-lost", {"type": "LOST", "newPan": TMP_NEW_PAN}, path=card, scopes=[TMP_WRITE])
+    write(f, "error-missing-idempotency-key", {"type": "LOST"}, path=card, scopes=[TMP_WRITE], idempotency=False)
+    write(f, "error-read-only-access-token", {"type": "LOST"}, path=card, scopes=[TMP_READ])
+    write(f, "error-malformed-json", '{"type": "LOST", ', path=card, scopes=[TMP_WRITE])
+
+    f = "tmp-bulk-card-tokens"
+    on_card = lambda action: {"cardId": TMP_CARD, "action": action}  # noqa: E731
+    suspension = write(f, "card-tokens-suspended",
+                       {"reasonCode": "SUSPECTED_FRAUD", "comment": "Case 4712", "operator": "agent.17"},
+                       path=on_card("suspend"), scopes=[TMP_WRITE])
+    write(f, "error-unknown-action", {"reasonCode": "SUSPECTED_FRAUD", "operator": "agent.17"},
+          path=on_card("wipe"), scopes=[TMP_WRITE])
+    # Activation is per token (after the cardholder was verified), never bulk.
+    write(f, "error-activate-not-bulk", {"reasonCode": "CARDHOLDER_VERIFIED", "operator": "agent.17"},
+          path=on_card("activate"), scopes=[TMP_WRITE])
+    write(f, "error-reason-of-another-action", {"reasonCode": "FRAUD_CLEARED", "operator": "agent.17"},
+          path=on_card("suspend"), scopes=[TMP_WRITE])
+
+    f = "tmp-bulk-device-tokens"
+    write(f, "device-tokens-deleted", {"reasonCode": "DEVICE_LOST", "operator": "agent.17"},
+          path={"deviceId": TMP_DEVICE, "action": "delete"}, scopes=[TMP_WRITE])
+
+    # The card suspension's job, as getJob and the worker see it.
+    job = tmp_job_id(suspension)
+    f = "tmp-get-job"
+    write(f, "card-suspension-job", None, path={"jobId": job}, scopes=[TMP_READ])
+    write(f, "error-invalid-job-id", None, path={"jobId": "job"}, scopes=[TMP_READ])
+    write(f, "error-unknown-job", None, path={"jobId": tmp_job_id("sample-never-started")}, scopes=[TMP_READ])
+
+    # The worker's batches: one record each, the item of the card suspension for the
+    # active token (first delivery, fifth delivery: the World's last attempt) and a
+    # body that is no item.
+    f = "tmp-job-worker"
+    item = json.dumps({"jobId": job, "tokenRef": TMP_ACTIVE})
+    for n, (name, body, receive_count) in enumerate([
+        ("card-suspension-item", item, 1),
+        ("card-suspension-item-fifth-delivery", item, 5),
+        ("error-poison-body", '{"jobId": 42', 1),
+    ], start=1):
+        record = {
+            "messageId": f"7d2e0000-0000-4000-8000-{n:012d}",
+            "receiptHandle": f"AQEB{n:04d}sample-receipt-handle",
+            "body": body,
+            "attributes": {
+                "ApproximateReceiveCount": str(receive_count),
+                "SentTimestamp": "1796119200000",
+                "SenderId": "AROAEXAMPLE:tmp-bulk-card-tokens",
+                "ApproximateFirstReceiveTimestamp": "1796119200050",
+            },
+            "messageAttributes": {},
+            "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": TMP_JOB_QUEUE,
+            "awsRegion": "us-east-1",
+        }
+        out = EVENTS / f
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{name}.json").write_text(json.dumps({"Records": [record]}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

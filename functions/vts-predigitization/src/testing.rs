@@ -494,7 +494,7 @@ pub fn cryptography_error() -> Value {
 /// The ledger key of a VTS message.
 pub fn visa_key(operation: &'static str, request_id: &str) -> RequestKey {
     RequestKey {
-        network: tmp_core::domain::Network::Visa,
+        origin: tmp_core::domain::Network::Visa.into(),
         operation,
         request_id: request_id.to_owned(),
     }

@@ -175,6 +175,7 @@ mod tests {
             binary: "f".into(),
             stage: "v1".into(),
             api: None,
+            auth: crate::routes::RouteAuth::default(),
         }
     }
 

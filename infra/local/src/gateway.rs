@@ -3,7 +3,8 @@
 //! dev-only `/_local/...` endpoints (never part of the template).
 //!
 //! Like the deployed APIs, each API admits only its allow-listed clients (its
-//! resource policy's `AllowedTspCidrs` / `AllowedVtsCidrs`; locally
+//! resource policy's `AllowedTspCidrs` / `AllowedVtsCidrs` /
+//! `AllowedIssuerCidrs`; locally
 //! `TMP_ALLOWED_CIDRS` and the per-API variables, [`apis`], [`cidr`]) and
 //! answers the errors the gateway produces itself (refused client, unknown
 //! route, a function that fails, crashes or cannot start) with its own
@@ -34,7 +35,7 @@ use crate::deployment::Deployment;
 use crate::registry::{self, InitFn};
 use crate::resolve::ResolveError;
 use crate::routes::{RouteInfo, specificity};
-use crate::template::{FunctionEvent, Template};
+use crate::template::{FunctionEvent, Template, route_auth};
 
 /// API Gateway's payload limit.
 const MAX_BODY: usize = 10 * 1024 * 1024;
@@ -87,7 +88,12 @@ pub async fn cold_start(
             .events
             .iter()
             .filter_map(|(_, e)| match e {
-                FunctionEvent::Api { path, method, api } => Some((path, method, api)),
+                FunctionEvent::Api {
+                    path,
+                    method,
+                    api,
+                    auth,
+                } => Some((path, method, api, auth)),
                 _ => None,
             })
             .collect();
@@ -122,7 +128,7 @@ pub async fn cold_start(
                 init_on_request(f.logical_id.clone(), init, sdk, env)
             }
         };
-        for (path, method, api) in apis {
+        for (path, method, api, auth) in apis {
             if path.starts_with(LOCAL_PREFIX) {
                 return Err(GatewayError::ReservedPath {
                     function: f.logical_id.clone(),
@@ -137,6 +143,7 @@ pub async fn cold_start(
                     binary: f.binary.clone(),
                     stage: stage_of(template, api.as_deref()),
                     api: api.clone(),
+                    auth: route_auth(api.as_deref().and_then(|a| template.api(a)), auth),
                 },
                 handler: handler.clone(),
             });
@@ -331,6 +338,7 @@ mod tests {
     use super::*;
     use crate::gateway::cidr::AllowList;
     use crate::gateway::responses::GatewayResponses;
+    use crate::routes::RouteAuth;
 
     fn route(method: &str, path: &str, handler: HttpHandler) -> ServedRoute {
         ServedRoute {
@@ -341,6 +349,7 @@ mod tests {
                 binary: "test".into(),
                 stage: "v1".into(),
                 api: Some("Api".into()),
+                auth: RouteAuth::default(),
             },
             handler,
         }
@@ -630,6 +639,7 @@ Resources:
                 binary: v["binary"].as_str().unwrap().into(),
                 stage: v["stage"].as_str().unwrap().into(),
                 api: v["api"].as_str().map(Into::into),
+                auth: RouteAuth::default(),
             })
             .collect();
         assert_eq!(table.len(), 4);

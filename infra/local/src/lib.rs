@@ -18,6 +18,8 @@ pub mod gateway;
 pub mod iam;
 pub mod intrinsics;
 pub mod issuer_simulator;
+pub mod jobs;
+pub mod local_auth;
 pub mod outbox;
 pub mod platform;
 pub mod provision;
@@ -27,6 +29,7 @@ pub mod routes;
 pub mod seed;
 pub mod stream_sources;
 pub mod template;
+pub mod tsp_simulator;
 
 pub use deployment::Deployment;
 pub use platform::{LocalPlatform, PlatformOptions, RunningPlatform};

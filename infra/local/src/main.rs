@@ -10,7 +10,10 @@
 use std::process::ExitCode;
 
 use tmp_local::issuer_simulator::CardBook;
+use tmp_local::jobs;
+use tmp_local::local_auth;
 use tmp_local::seed::{self, MdesKeySource, VtsKeySource};
+use tmp_local::tsp_simulator;
 use tmp_local::{LocalPlatform, PlatformOptions};
 
 const USAGE: &str = "usage: tmp-local [run] [--port N] [--template PATH] [--prefix P]\n(key onboarding is its own tools: mdes-key and vts-key (generate|show), see README)";
@@ -113,6 +116,21 @@ async fn main() -> ExitCode {
     for r in &platform.routes {
         println!("route:    {} {base}{}  -> {}", r.method, r.path, r.function);
     }
+    // Schedules never fire locally: each scheduled function runs when POSTed.
+    for job in &platform.jobs {
+        let every: Vec<&str> = job
+            .schedules
+            .iter()
+            .map(|s| s.expression.as_str())
+            .collect();
+        println!(
+            "job:      POST {base}{}/{}  -> {} (on AWS {}; here only when asked)",
+            jobs::JOBS_PATH,
+            job.binary,
+            job.function,
+            every.join(", ")
+        );
+    }
     println!("emulator: {}", platform.emulator_url);
     println!("health:   {base}/_local/health");
     println!("routes:   {base}/_local/routes");
@@ -127,6 +145,27 @@ async fn main() -> ExitCode {
         seed::ISSUER_SIMULATOR_PATH
     );
     println!("outbox:   {base}/_local/outbox");
+    println!(
+        "mdes:     {base}{}{} (simulated Customer Service, OAuth consumer key {}; tokens, calls, fail-next, notifications under {base}{})",
+        tsp_simulator::MDES_PATH,
+        tsp_simulator::CS_BASE_PATH,
+        tsp_simulator::LOCAL_CONSUMER_KEY,
+        tsp_simulator::MDES_PATH
+    );
+    println!(
+        "vts:      {base}{} (simulated lifecycle and inquiry; tokens, calls, fail-next, notifications)",
+        tsp_simulator::VTS_PATH
+    );
+    println!(
+        "oauth:    {base}/_local/keys/mdes-oauth-public.pem (MDES OAuth signing key, public half)"
+    );
+    println!(
+        "auth:     {base}{}{} (client {} / {}, TMP API tokens)",
+        local_auth::LOCAL_AUTH_PATH,
+        local_auth::TOKEN_PATH,
+        local_auth::LOCAL_CLIENT_ID,
+        local_auth::LOCAL_CLIENT_SECRET
+    );
     println!("ready (Ctrl-C to stop)");
     stop.await;
     platform.shutdown().await;

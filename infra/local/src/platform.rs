@@ -19,6 +19,7 @@ use crate::event_sources::{self, EventSourceError, PollOptions, Pollers};
 use crate::gateway::cidr::AllowList;
 use crate::gateway::{self, AllowListSettings, GatewayConfig, GatewayError, LOCAL_PREFIX};
 use crate::iam::{self, IamProxy, PrincipalUsage, RunningIamProxy, UsageHandle};
+use crate::jobs::{self, JobError, Schedule, ScheduledFunction};
 use crate::provision::{ProvisionError, provision};
 use crate::routes::RouteInfo;
 use crate::stream_sources::{self, StreamPollOptions, StreamSourceError};
@@ -38,6 +39,8 @@ pub enum PlatformError {
     EventSource(#[from] EventSourceError),
     #[error("DynamoDB stream event sources")]
     StreamSource(#[from] StreamSourceError),
+    #[error("scheduled functions")]
+    Jobs(#[from] JobError),
     #[error("seeding the local platform")]
     Seed(#[source] SeedError),
     #[error("the functions' IAM policies")]
@@ -328,11 +331,16 @@ impl LocalPlatform {
         let stream_consumers =
             stream_sources::cold_start(&streams, &deployment, &function_sdk, self.stream_handlers)
                 .await?;
+        // Schedules never fire locally: each scheduled function runs on
+        // POST /_local/jobs/<binary>, cold-started now like the others.
+        let scheduled = jobs::scheduled_functions(&template, &deployment)?;
+        let job_runners = jobs::cold_start(scheduled.clone(), &deployment, &function_sdk).await?;
         let functions = functions_router(
             &template,
             &deployment,
             iam.as_ref()
                 .map(|p| (p.usage_handle(), p.endpoint_url.clone())),
+            &scheduled,
         );
         let routes: Vec<RouteInfo> = served.iter().map(|r| r.info.clone()).collect();
         let ctx = PlatformContext {
@@ -346,6 +354,10 @@ impl LocalPlatform {
             .map(|(path, factory)| (path, factory(&ctx)))
             .collect();
         extras.push(("/_local/functions".to_owned(), functions));
+        extras.push((
+            jobs::JOBS_PATH.to_owned(),
+            jobs::router(job_runners, &deployment),
+        ));
         for edge in edges.edges() {
             tracing::info!(api = edge.name, allowed = %edge.allowed, "gateway allow-list");
         }
@@ -375,6 +387,7 @@ impl LocalPlatform {
             deployment,
             sdk,
             routes,
+            jobs: scheduled,
             emulator,
             iam,
             stop,
@@ -395,6 +408,8 @@ pub struct RunningPlatform {
     pub deployment: Arc<Deployment>,
     pub sdk: SdkConfig,
     pub routes: Vec<RouteInfo>,
+    /// The scheduled functions, each run by `POST /_local/jobs/<binary>`.
+    pub jobs: Vec<ScheduledFunction>,
     emulator: Emulator,
     iam: Option<RunningIamProxy>,
     stop: oneshot::Sender<()>,
@@ -443,12 +458,13 @@ impl RunningPlatform {
 /// `GET /_local/functions`: every function of the template with the
 /// environment Lambda would give it (its variables, and the endpoint and
 /// credentials that route its calls through the IAM proxy, so its binary can
-/// be run by hand against the local stack), and the actions it used and was
-/// denied so far.
+/// be run by hand against the local stack), its schedules (empty for most),
+/// and the actions it used and was denied so far.
 fn functions_router(
     template: &Template,
     deployment: &Deployment,
     iam: Option<(UsageHandle, String)>,
+    scheduled: &[ScheduledFunction],
 ) -> Router {
     #[derive(Clone, serde::Serialize)]
     #[serde(rename_all = "camelCase")]
@@ -456,6 +472,7 @@ fn functions_router(
         logical_id: String,
         binary: String,
         environment: BTreeMap<String, String>,
+        schedules: Vec<Schedule>,
     }
     let functions: Vec<Function> = template
         .functions
@@ -484,6 +501,11 @@ fn functions_router(
                 logical_id: f.logical_id.clone(),
                 binary: f.binary.clone(),
                 environment,
+                schedules: scheduled
+                    .iter()
+                    .find(|s| s.function == f.logical_id)
+                    .map(|s| s.schedules.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -502,6 +524,7 @@ fn functions_router(
                             "logicalId": f.logical_id,
                             "binary": f.binary,
                             "environment": f.environment,
+                            "schedules": f.schedules,
                             "used": seen.map(|u| u.used.clone()).unwrap_or_default(),
                             "denied": seen.map(|u| u.denied.clone()).unwrap_or_default(),
                         })

@@ -2,6 +2,8 @@
 //! key the template declares, named `{prefix}{LogicalId}`, and records what
 //! was created in a [`Deployment`].
 
+mod cognito;
+
 use std::collections::{HashMap, HashSet};
 
 use aws_config::SdkConfig;
@@ -73,9 +75,10 @@ pub async fn provision(
     Ok(d)
 }
 
-/// Functions and APIs are not created in the emulator, but templates refer
-/// to them (`!Ref TspApi`, `!GetAtt Fn.Arn`), so they get stand-in values.
-fn register_unprovisioned(template: &Template, d: &mut Deployment) {
+/// Functions, APIs and Cognito resources are not created in the emulator,
+/// but templates refer to them (`!Ref TspApi`, `!GetAtt Fn.Arn`,
+/// `${IssuerUserPool}`), so they get stand-in values ([`cognito`]).
+pub(crate) fn register_unprovisioned(template: &Template, d: &mut Deployment) {
     for (id, r) in &template.resources {
         let name = d.physical_name(id);
         let resource = match r.kind.as_str() {
@@ -89,7 +92,10 @@ fn register_unprovisioned(template: &Template, d: &mut Deployment) {
             "AWS::Serverless::Api" => {
                 DeployedResource::new(&r.kind, "local").with("RootResourceId", "root")
             }
-            _ => continue,
+            _ => match cognito::stand_in(d, id, r) {
+                Some(resource) => resource,
+                None => continue,
+            },
         };
         d.insert(id, resource);
     }

@@ -16,6 +16,8 @@ const FAMILIES: &[Registry] = &[
     mdes_predigitization::FUNCTIONS,
     vts_predigitization::FUNCTIONS,
     notification_consumers::FUNCTIONS,
+    issuer_api::FUNCTIONS,
+    scheduled_jobs::FUNCTIONS,
 ];
 
 fn functions() -> impl Iterator<Item = &'static (&'static str, Init)> {

@@ -18,6 +18,24 @@ pub struct RouteInfo {
     pub stage: String,
     /// The `RestApiId` of that API; `None` for SAM's implicit API.
     pub api: Option<String>,
+    /// What guards it on AWS (recorded, not enforced locally: see [`RouteAuth`]).
+    #[serde(flatten)]
+    pub auth: RouteAuth,
+}
+
+/// The authorizer API Gateway runs before a route's function, as SAM resolves
+/// it (the event's `Auth.Authorizer`, else its API's `DefaultAuthorizer`;
+/// `NONE` is none). The local gateway records it for `GET /_local/routes` but
+/// does not emulate it: the functions verify their bearer tokens themselves,
+/// against tmp-local's token issuer.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct RouteAuth {
+    /// The authorizer's name in its API's `Auth.Authorizers` (or `AWS_IAM`).
+    pub authorizer: Option<String>,
+    /// A token must carry one of these (the event's `AuthorizationScopes`,
+    /// else the authorizer's); empty without an authorizer.
+    #[serde(rename = "authorizationScopes")]
+    pub authorization_scopes: Vec<String>,
 }
 
 impl RouteInfo {
@@ -111,6 +129,7 @@ mod tests {
             binary: "f".into(),
             stage: "v1".into(),
             api: None,
+            auth: RouteAuth::default(),
         };
         assert!(r.matches("post", "/x").is_some());
         assert!(r.matches("GET", "/x").is_none());

@@ -4,8 +4,11 @@
 //! stack's KMS key, its public key at `/_local/keys/mdes-public.pem`, a VTS
 //! key pair the same way ([`vts_key`], `/_local/keys/vts-public.pem`), the
 //! issuer webhook receiver (`/_local/issuer/webhook`, its URL and encrypted
-//! signing secret fed into the template parameters when declared) and the
-//! outbox at `/_local/outbox`.
+//! signing secret fed into the template parameters when declared), the
+//! outbox at `/_local/outbox`, and the local token issuer of the TMP API at
+//! `/_local/auth` ([`crate::local_auth`]); the simulated MDES and VTS
+//! at `/_local/mdes` and `/_local/vts` (their OAuth signing key's public half
+//! at `/_local/keys/mdes-oauth-public.pem`).
 
 pub mod vts_key;
 
@@ -25,6 +28,7 @@ use tmp_mdes::keys as mdes_keys;
 use crate::issuer_simulator::{CardBook, ClientCredentials, IssuerSimulator};
 use crate::outbox::{self, OUTBOX_PATH};
 use crate::platform::{LocalPlatform, PlatformContext, SeedContext, SeedError};
+use crate::tsp_simulator::TspSimulator;
 
 pub use vts_key::VtsKeySource;
 
@@ -58,6 +62,23 @@ pub fn standard_with(
     mdes_key: MdesKeySource,
     vts_key: VtsKeySource,
 ) -> LocalPlatform {
+    standard_with_tsp(platform, book, mdes_key, vts_key, TspSimulator::new())
+}
+
+/// [`standard_with`] with the TSP simulators (`/_local/mdes`, `/_local/vts`,
+/// [`crate::tsp_simulator`]) given, so that a test can reach their state.
+pub fn standard_with_tsp(
+    platform: LocalPlatform,
+    book: CardBook,
+    mdes_key: MdesKeySource,
+    vts_key: VtsKeySource,
+    tsp: TspSimulator,
+) -> LocalPlatform {
+    // The TMP's network clients call the simulated MDES and VTS.
+    let tsp_keys = tsp.clone();
+    let platform = tsp.mount(platform);
+    // The issuer's back office authenticates with tokens of the local issuer.
+    let platform = crate::local_auth::mount(platform);
     let credentials = ClientCredentials::local_default();
     let simulator = IssuerSimulator::new(book, credentials.clone());
     let webhook_secret = simulator.webhook_secret().clone();
@@ -70,14 +91,14 @@ pub fn standard_with(
         })
         .seed(move |ctx| Box::pin(async move { ensure_mdes_key(ctx, &mdes_key).await }))
         .seed(move |ctx| Box::pin(async move { vts_key::ensure_vts_key(ctx, &vts_key).await }))
-        .extra_router_with("/_local/keys", keys_router)
+        .extra_router_with("/_local/keys", move |ctx| keys_router(ctx, tsp_keys))
         .extra_router_with(OUTBOX_PATH, move |ctx| {
             let emulator_url = ctx.sdk.endpoint_url().unwrap_or_default().to_owned();
             outbox::router(&emulator_url, outbox_simulator)
         })
 }
 
-fn vault(ctx: &SeedContext<'_>) -> Result<KmsKeyVault, SeedError> {
+pub(crate) fn vault(ctx: &SeedContext<'_>) -> Result<KmsKeyVault, SeedError> {
     let key_id = ctx
         .deployment
         .reference(SECRETS_KEY)
@@ -202,10 +223,14 @@ pub fn read_pkcs8_pem(path: &Path) -> Result<MdesPrivateKey, SeedError> {
     Ok(MdesPrivateKey::from_pkcs8_der(&Secret::new(der))?)
 }
 
-fn keys_router(ctx: &PlatformContext<'_>) -> Router {
+fn keys_router(ctx: &PlatformContext<'_>, tsp: TspSimulator) -> Router {
     let store = key_material(ctx.sdk, ctx.deployment).ok();
     let vts_store = vts_key::store(ctx.sdk, ctx.deployment);
     Router::new()
+        .route(
+            "/mdes-oauth-public.pem",
+            get(move || async move { tsp.public_pem_response() }),
+        )
         .route(
             "/vts-public.pem",
             get(move || vts_key::public_pem(vts_store.clone())),

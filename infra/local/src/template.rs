@@ -9,8 +9,18 @@ use serde_norway::{Mapping, Value};
 
 use crate::intrinsics::{Expr, normalize};
 
+mod api_auth;
+#[cfg(test)]
+mod issuer_api_tests;
+#[cfg(test)]
+mod jobs_tests;
+mod schedule_event;
+#[cfg(test)]
+mod scheduled_jobs_tests;
 mod stream_event;
 
+pub use api_auth::{ApiAuth, AuthorizerSpec, EventAuth, route_auth};
+pub use schedule_event::{ScheduleKind, check_expression};
 pub use stream_event::StartingPosition;
 
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +122,8 @@ pub enum FunctionEvent {
         path: String,
         method: String,
         api: Option<String>,
+        /// Its `Auth` (see [`route_auth`] for what it resolves to).
+        auth: EventAuth,
     },
     Sqs {
         queue: Expr,
@@ -142,9 +154,19 @@ pub enum FunctionEvent {
         /// `FilterCriteria.Filters[].Pattern`: Lambda filter patterns (JSON text).
         filters: Vec<String>,
     },
-    /// `Schedule` or `ScheduleV2`.
+    /// A `Schedule` (EventBridge rule) or `ScheduleV2` (EventBridge
+    /// Scheduler) event: never fired locally, run on request (`crate::jobs`).
     Schedule {
-        expression: String,
+        kind: ScheduleKind,
+        /// `Schedule` / `ScheduleExpression` (`rate(...)`, `cron(...)`), may
+        /// be `!Ref Parameter`; a literal one is already checked.
+        expression: Expr,
+        /// `Enabled` / `State`; true unless disabled.
+        enabled: bool,
+        /// `Name`: the rule's (or schedule's) name; else CloudFormation's.
+        name: Option<Expr>,
+        /// `Input`: JSON text the function gets instead of the scheduled event.
+        input: Option<Expr>,
     },
     Other {
         kind: String,
@@ -172,6 +194,8 @@ pub struct ApiSpec {
     /// The template parameter its resource policy matches `aws:SourceIp`
     /// against (`AllowedTspCidrs`), if one: the API's allow-list.
     pub source_ip_parameter: Option<String>,
+    /// Its `Auth.Authorizers` and `Auth.DefaultAuthorizer`.
+    pub auth: ApiAuth,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -268,10 +292,12 @@ impl Template {
                     logical_id: id.clone(),
                     gateway_responses: gateway_responses(id, p)?,
                     source_ip_parameter: source_ip_parameter(p, &t.parameters),
+                    auth: api_auth::api_auth(id, p)?,
                 }),
                 _ => {}
             }
         }
+        api_auth::check_events(&t)?;
         Ok(t)
     }
 
@@ -599,6 +625,7 @@ fn function(
                     .get("RestApiId")
                     .map(|e| Expr(e.clone()).references())
                     .and_then(|r| r.into_iter().next()),
+                auth: api_auth::event_auth(id, &ep)?,
             },
             "SQS" => FunctionEvent::Sqs {
                 queue: Expr(
@@ -617,12 +644,8 @@ fn function(
                         .ok_or_else(|| invalid(id, "an SNS event lacks Topic"))?,
                 ),
             },
-            "Schedule" | "ScheduleV2" => FunctionEvent::Schedule {
-                expression: pstr(&ep, "Schedule")
-                    .or_else(|| pstr(&ep, "ScheduleExpression"))
-                    .unwrap_or_default()
-                    .to_owned(),
-            },
+            "Schedule" => schedule_event::schedule(id, ScheduleKind::Rule, &ep)?,
+            "ScheduleV2" => schedule_event::schedule(id, ScheduleKind::Scheduler, &ep)?,
             other => FunctionEvent::Other {
                 kind: other.to_owned(),
             },
@@ -733,13 +756,18 @@ Resources:
             FunctionEvent::Api {
                 path: "/cards/{cardId}".into(),
                 method: "get".into(),
-                api: Some("Api".into())
+                api: Some("Api".into()),
+                auth: EventAuth::default(),
             }
         );
         assert_eq!(
             events["Nightly"],
             FunctionEvent::Schedule {
-                expression: "rate(1 day)".into()
+                kind: ScheduleKind::Rule,
+                expression: Expr::literal("rate(1 day)"),
+                enabled: true,
+                name: None,
+                input: None,
             }
         );
         assert!(matches!(
@@ -1204,9 +1232,9 @@ Resources:
                 .events
                 .iter()
                 .filter_map(|(_, e)| match e {
-                    FunctionEvent::Api { path, method, api } => {
-                        Some((path.as_str(), method.as_str(), api.as_deref()))
-                    }
+                    FunctionEvent::Api {
+                        path, method, api, ..
+                    } => Some((path.as_str(), method.as_str(), api.as_deref())),
                     _ => None,
                 })
                 .collect();

@@ -17,6 +17,9 @@ pub const ISSUER_WEBHOOK_SECRET: &str = "issuer-webhook-secret";
 
 /// Encryption context purpose of the PAN-fingerprint HMAC secret (256 bits).
 pub const PAN_FINGERPRINT_SECRET: &str = "pan-fingerprint-secret";
+/// Encryption context purpose of the MDES Customer Service OAuth 1.0a signing
+/// key (PKCS#8 DER of an RSA key, at least 2048 bits).
+pub const MDES_OAUTH_SIGNING_KEY: &str = "mdes-oauth-signing-key";
 /// Encryption context purpose of the data key sealing contacts and codes (256 bits).
 pub const DATA_SEALING_KEY: &str = "data-sealing-key";
 

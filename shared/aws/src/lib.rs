@@ -11,9 +11,12 @@ pub mod dynamodb;
 pub mod issuer_http;
 pub mod kms;
 pub mod local_keys;
+pub mod mdes_oauth_key;
+pub mod networks;
 pub mod sns;
 pub mod sqs;
 pub mod sqs_backoff;
+pub mod sqs_jobs;
 pub mod vts_keys;
 pub mod webhook;
 

@@ -56,6 +56,13 @@ pub enum AppError {
     /// The token is not waiting for the cardholder to authenticate.
     #[error("token is not awaiting authentication")]
     NotAwaitingAuthentication,
+    /// No job of that id.
+    #[error("unknown job")]
+    UnknownJob,
+    /// The token's state (or an action still in flight) does not allow the
+    /// issuer's action; the network was not called.
+    #[error("action not allowed: {0}")]
+    ActionNotAllowed(&'static str),
     /// A limit on what the caller may ask for this token was reached.
     #[error("limit reached: {0}")]
     LimitReached(&'static str),

@@ -131,9 +131,14 @@ impl From<AppError> for MdesError {
             AppError::RequestIdReused => {
                 Self::value("requestId (already used for a different request)")
             }
-            AppError::UnknownToken => Self::value("tokenUniqueReference (unknown token)"),
+            AppError::UnknownToken | AppError::UnknownJob => {
+                Self::value("tokenUniqueReference (unknown token)")
+            }
             AppError::NotAwaitingAuthentication => {
                 Self::value("tokenUniqueReference (not awaiting authentication)")
+            }
+            AppError::ActionNotAllowed(_) => {
+                Self::value("tokenUniqueReference (state does not allow it)")
             }
             AppError::LimitReached(what) => Self::new(
                 MdesErrorCode::InvalidFieldValue,

@@ -30,21 +30,25 @@ use tmp_core::usecases::authorize::AuthorizeTokenization;
 use tmp_core::usecases::check_eligibility::CheckEligibility;
 use tmp_core::usecases::deliver_activation_code::DeliverActivationCode;
 use tmp_core::usecases::events::{OutboxRecord, PublishEvents};
+use tmp_core::usecases::jobs::Jobs;
 use tmp_core::usecases::ledger::Idempotency;
 use tmp_core::usecases::lifecycle::TokenLifecycle;
 use tmp_core::usecases::notify_activated::NotifyActivated;
 use tmp_core::usecases::otp_delivery::activation_code_context;
+use tmp_core::usecases::reconcile::{ReconcileSettings, ReconcileTokens};
 use tmp_core::usecases::request_activation_methods::{
     RequestActivationMethods, TokenActivationMethods,
 };
 use tmp_core::usecases::suspicious_activity::RecordSuspiciousActivity;
+use tmp_core::usecases::token_actions::TokenActions;
 use tmp_core::usecases::token_changed::RecordTokenChange;
+use tmp_core::usecases::token_queries::TokenQueries;
 use tmp_core::usecases::update_tokens::UpdateTokens;
 use tmp_core::usecases::validate_activation_code::ValidateActivationCode;
 
 use crate::memory::{
-    AuthorizationFacts, CardBook, FixedClock, MemoryKeyVault, MemoryMac, MemoryTokenState,
-    RecordingOtpQueue, RecordingPublisher, SequentialIds,
+    AuthorizationFacts, CardBook, FakeNetworks, FixedClock, MemoryJobs, MemoryKeyVault, MemoryMac,
+    MemoryTokenState, RecordingJobQueue, RecordingOtpQueue, RecordingPublisher, SequentialIds,
 };
 
 /// `CARDHOLDER_TO_CALL_MANNED_NUMBER` of a [`World`] that sets none.
@@ -58,7 +62,7 @@ pub fn pan(digits: &str) -> Pan {
 /// The ledger key of an MDES request (every fixture speaks for Mastercard).
 pub fn request_key(operation: &'static str, request_id: &str) -> RequestKey {
     RequestKey {
-        network: Network::Mastercard,
+        origin: Network::Mastercard.into(),
         operation,
         request_id: request_id.to_owned(),
     }
@@ -119,6 +123,10 @@ pub struct World {
     pub publisher: Arc<RecordingPublisher>,
     pub clock: Arc<FixedClock>,
     pub ids: Arc<SequentialIds>,
+    /// The networks' lifecycle APIs (MDES Customer Service, VTS).
+    pub networks: Arc<FakeNetworks>,
+    pub jobs: Arc<MemoryJobs>,
+    pub job_queue: Arc<RecordingJobQueue>,
     /// `ACTIVATION_CODE_*` (production defaults unless set).
     pub code_policy: CodePolicy,
     /// `DECISION_RULES` (none unless set).
@@ -140,6 +148,9 @@ impl Default for World {
             publisher: Arc::default(),
             clock: Arc::default(),
             ids: Arc::default(),
+            networks: Arc::default(),
+            jobs: Arc::default(),
+            job_queue: Arc::default(),
             code_policy: CodePolicy::default(),
             policy: DecisionPolicy::default(),
             contact: IssuerContact {
@@ -287,6 +298,50 @@ impl World {
         }
     }
 
+    /// The issuer's lifecycle actions.
+    pub fn token_actions(&self) -> TokenActions {
+        TokenActions {
+            directory: self.state.clone(),
+            networks: self.networks.clone(),
+            lifecycle: self.lifecycle(),
+            idempotency: self.idempotency(),
+            clock: self.clock.clone(),
+        }
+    }
+
+    /// Bulk actions and card events (5 deliveries per item).
+    pub fn job_runner(&self) -> Jobs {
+        Jobs {
+            directory: self.state.clone(),
+            store: self.jobs.clone(),
+            queue: self.job_queue.clone(),
+            actions: self.token_actions(),
+            idempotency: self.idempotency(),
+            clock: self.clock.clone(),
+            max_attempts: 5,
+        }
+    }
+
+    /// Reconciliation with the networks (production settings).
+    pub fn reconcile_tokens(&self) -> ReconcileTokens {
+        ReconcileTokens {
+            directory: self.state.clone(),
+            sweep: self.state.clone(),
+            networks: self.networks.clone(),
+            lifecycle: self.lifecycle(),
+            clock: self.clock.clone(),
+            settings: ReconcileSettings::default(),
+        }
+    }
+
+    /// The issuer's look-ups (PAN searches through the keyed fingerprint).
+    pub fn token_queries(&self) -> TokenQueries {
+        TokenQueries {
+            directory: self.state.clone(),
+            fingerprinter: Some(self.mac.clone()),
+        }
+    }
+
     pub fn check_eligibility(&self) -> CheckEligibility {
         CheckEligibility {
             verifier: self.cards.clone(),
@@ -364,6 +419,8 @@ impl World {
                 suspenders: Default::default(),
                 applied: false,
                 event_time: None,
+                comment: None,
+                operator: None,
             },
             event: None,
         };

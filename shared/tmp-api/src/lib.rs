@@ -13,6 +13,7 @@ pub mod job;
 pub mod problem;
 pub mod search;
 pub mod token;
+pub mod translate;
 pub mod validate;
 
 pub use problem::{PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem, ProblemKind};

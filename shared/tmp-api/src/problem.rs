@@ -221,6 +221,14 @@ impl Problem {
     }
 
     /// 401: the same body for every reason a token is refused.
+    /// 409: the card network refused the action; nothing changed.
+    pub fn network_refused() -> Self {
+        Self::new(
+            ProblemKind::Conflict,
+            "The card network refused the action; the token is unchanged",
+        )
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(ProblemKind::Unauthorized, UNAUTHORIZED_DETAIL)
     }
@@ -266,8 +274,8 @@ impl From<AppError> for Problem {
                 ProblemKind::IdempotencyKeyReused,
                 "The Idempotency-Key was already used for a different request",
             ),
-            AppError::UnknownToken => Self::not_found(),
-            AppError::NotAwaitingAuthentication => Self::new(
+            AppError::UnknownToken | AppError::UnknownJob => Self::not_found(),
+            AppError::NotAwaitingAuthentication | AppError::ActionNotAllowed(_) => Self::new(
                 ProblemKind::Conflict,
                 "The token's state does not allow this action",
             ),

@@ -81,6 +81,7 @@ pub enum Initiator {
     Cardholder,
     Operator,
     Job,
+    Reconciliation,
 }
 
 impl From<token::Initiator> for Initiator {
@@ -92,6 +93,7 @@ impl From<token::Initiator> for Initiator {
             token::Initiator::Cardholder => Self::Cardholder,
             token::Initiator::Operator => Self::Operator,
             token::Initiator::Job => Self::Job,
+            token::Initiator::Reconciliation => Self::Reconciliation,
         }
     }
 }
@@ -117,13 +119,16 @@ pub struct TokenSummary {
     pub status: TokenStatus,
     /// Who holds a suspension; empty unless `SUSPENDED`.
     pub suspended_by: Vec<Suspender>,
-    pub token_requestor_id: TokenRequestorId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_requestor_id: Option<TokenRequestorId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wallet_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<Device>,
-    pub card_id: CardId,
-    pub pan_last4: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_id: Option<CardId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pan_last4: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]

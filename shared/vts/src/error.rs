@@ -232,10 +232,14 @@ impl From<AppError> for VtsError {
                 VtsErrorCode::InvalidValue,
                 "The message was already received with different content".to_owned(),
             ),
-            AppError::UnknownToken => Self::unknown_token_reference(),
+            AppError::UnknownToken | AppError::UnknownJob => Self::unknown_token_reference(),
             AppError::NotAwaitingAuthentication => Self::with(
                 VtsErrorCode::InvalidValue,
                 "tokenReferenceID is not awaiting cardholder verification".to_owned(),
+            ),
+            AppError::ActionNotAllowed(_) => Self::with(
+                VtsErrorCode::InvalidValue,
+                "tokenReferenceID is not in a state that allows it".to_owned(),
             ),
             AppError::LimitReached(_) => Self::with(
                 VtsErrorCode::InvalidValue,

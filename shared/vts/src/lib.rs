@@ -2,8 +2,9 @@
 //! `api/vts-issuer.openapi.yaml`): the request and answer types under Visa's
 //! field names, validation to the `ISE…` error codes, decryption of
 //! `encryptedData` (compact JWE, RSA-OAEP-256 + A256GCM), translation to and
-//! from core commands, and the HTTP mapping. Depends on the core, never the
-//! reverse.
+//! from core commands, and the HTTP mapping; and the lifecycle calls the TMP
+//! makes to VTS ([`lifecycle`], `api/vts-lifecycle.openapi.yaml`). Depends on
+//! the core, never the reverse.
 
 pub mod approve_provisioning;
 pub mod card_data;
@@ -13,6 +14,7 @@ pub mod common;
 pub mod error;
 pub mod http;
 pub mod jwe;
+pub mod lifecycle;
 pub mod operation;
 pub mod payload;
 pub mod send_passcode;

@@ -11,6 +11,9 @@
 mod authorize_service_events;
 mod event_publisher;
 mod issuer_api;
+mod issuer_jobs;
+mod issuer_lifecycle;
+mod issuer_support;
 mod kms_and_key_material;
 mod notifications;
 mod predigitization_flow;

@@ -1,7 +1,8 @@
 //! Each API of the template has its own edge locally, as on AWS (each its own
 //! domain, resource policy and gateway responses): the routes of `VtsApi`
 //! answer in Visa's error shape and admit `AllowedVtsCidrs`' local stand-in,
-//! those of `TspApi` in MDES's and admit `AllowedTspCidrs`'. A request that
+//! those of `TspApi` in MDES's and admit `AllowedTspCidrs`', those of
+//! `IssuerApi` as RFC 9457 problems and admit `AllowedIssuerCidrs`'. A request that
 //! matches no route is answered by the API whose routes share the longest path
 //! prefix with it (`/vts/v1/nope` by `VtsApi`, `/mdes/nope` by `TspApi`).
 
@@ -233,6 +234,7 @@ Resources:
                 binary: "f".into(),
                 stage: "v1".into(),
                 api: Some(api.into()),
+                auth: crate::routes::RouteAuth::default(),
             },
             handler: Arc::new(|_| Box::pin(async { Err("unused".into()) })),
         }
@@ -302,6 +304,10 @@ Resources:
         assert_eq!(
             allowed_cidrs_env("AllowedTspCidrs"),
             "TMP_ALLOWED_TSP_CIDRS"
+        );
+        assert_eq!(
+            allowed_cidrs_env("AllowedIssuerCidrs"),
+            "TMP_ALLOWED_ISSUER_CIDRS"
         );
         assert_eq!(allowed_cidrs_env("Allowed3dsCidrs"), "TMP_ALLOWED3DS_CIDRS");
     }

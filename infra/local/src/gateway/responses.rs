@@ -318,6 +318,26 @@ Resources:
             assert_eq!(members, ["errorCode", "errorDescription"], "{kind:?}");
             assert_eq!(body["errorCode"], code, "{kind:?}");
         }
+        // GIVEN IssuerApi THEN RFC 9457 problems as application/problem+json, our faults at 503
+        let responses = of(&t, "IssuerApi");
+        for (kind, status, slug) in [
+            (ResponseType::AccessDenied, 403, "forbidden"),
+            (ResponseType::MissingAuthenticationToken, 404, "not-found"),
+            (ResponseType::RequestTooLarge, 400, "malformed-request"),
+            (ResponseType::BadRequest, 400, "malformed-request"),
+            (ResponseType::FunctionError, 503, "service-unavailable"),
+        ] {
+            let (got, body, r) = answer(&responses, kind).await;
+            assert_eq!(got, status, "{kind:?}");
+            assert_eq!(r.headers()["content-type"], "application/problem+json");
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(
+                body["type"],
+                format!("https://tmp.example/problems/{slug}"),
+                "{kind:?}"
+            );
+            assert_eq!(body["status"], status, "{kind:?}");
+        }
     }
 
     #[tokio::test]

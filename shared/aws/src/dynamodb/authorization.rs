@@ -15,7 +15,7 @@ use tmp_core::ports::{
 use super::TokenStateTable;
 use super::codec::{
     Item, attempts_json, authorized_token_item, built, card_aggregate, decision_item, history_item,
-    key, n, outbox_item, put, rfc3339, s, token_snapshot, update,
+    key, n, outbox_item, put, rfc3339, s, token_index_items, token_snapshot, update,
 };
 use super::keys;
 use super::ledger::{answer, request_state};
@@ -74,6 +74,18 @@ impl AuthorizationStore for TokenStateTable {
                 None,
                 &[],
             )?);
+            // The issuer finds the token by card id and by device.
+            if w.existing.is_none() {
+                for index in token_index_items(
+                    &w.token_ref,
+                    Some(&w.pan_fingerprint),
+                    w.issuer_card_id.as_deref(),
+                    w.payment_app_instance_id.as_deref(),
+                    &at,
+                ) {
+                    items.push(put(&self.table, index, None, &[])?);
+                }
+            }
         }
         if let Some(event) = &w.event {
             items.push(put(

@@ -5,19 +5,19 @@
 use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tmp_core::domain::Network;
 use tmp_core::domain::activation_code::{CodeSource, IssuedCode};
-use tmp_core::domain::decision::Decision;
+use tmp_core::domain::decision::{Decision, DecisionRecord};
 use tmp_core::domain::events::TokenEvent;
 use tmp_core::domain::token::{HistoryEntry, LifecycleState, Suspender, TokenStatus};
 use tmp_core::domain::velocity::Attempt;
 use tmp_core::ports::token_lifecycle::code_source_name;
 use tmp_core::ports::{
-    AuthorizationWrite, CardAggregate, StoreError, StoredCode, TokenAttributes, TokenRecord,
-    TokenSnapshot,
+    AuthorizationWrite, CardAggregate, DeviceFacts, StoreError, StoredCode, TokenAttributes,
+    TokenRecord, TokenSnapshot, TokenView,
 };
 
 use super::keys::{self, GSI1PK, GSI1SK, PK, SK};
@@ -135,6 +135,24 @@ pub fn update(update: Update) -> TransactWriteItem {
     TransactWriteItem::builder().update(update).build()
 }
 
+/// A transaction item that deletes the item at `key` (whether it exists or not).
+pub fn delete(table: &str, key: Item) -> Result<TransactWriteItem, StoreError> {
+    let delete = Delete::builder().table_name(table).set_key(Some(key));
+    Ok(TransactWriteItem::builder()
+        .delete(built(delete.build())?)
+        .build())
+}
+
+/// The pending-action list entry of a token.
+pub fn pending_entry(token_ref: &str, at: &str) -> Item {
+    let mut entry = key(keys::pending_action(token_ref));
+    entry.extend(item([
+        ("token_unique_reference", Some(s(token_ref))),
+        ("created_at", Some(s(at))),
+    ]));
+    entry
+}
+
 // --- token -----------------------------------------------------------------
 
 /// The token attributes a message may set, by column name.
@@ -180,6 +198,12 @@ pub fn new_token_item(
         ("created_at", Some(s(rfc3339(now)))),
         ("updated_at", Some(s(rfc3339(now)))),
     ]));
+    // Listed among its card's tokens, like a token we authorized.
+    if let Some(fingerprint) = pan_fingerprint {
+        let (gpk, gsk) = keys::card_tokens_index(fingerprint, &rfc3339(now), token_ref);
+        token.insert(GSI1PK.to_owned(), s(gpk));
+        token.insert(GSI1SK.to_owned(), s(gsk));
+    }
     for (name, value) in attribute_columns(attributes) {
         token.insert(name.to_owned(), s(value));
     }
@@ -208,6 +232,7 @@ pub fn authorized_token_item(w: &AuthorizationWrite, at: &str) -> Item {
         ),
         ("pan_fingerprint", Some(s(&w.pan_fingerprint))),
         ("pan_last4", Some(s(&w.pan_last4))),
+        (ISSUER_CARD_ID, w.issuer_card_id.as_deref().map(s)),
         ("token_requestor_id", w.token_requestor_id.as_deref().map(s)),
         ("wallet_id", w.wallet_id.as_deref().map(s)),
         (
@@ -234,6 +259,68 @@ pub fn authorized_token_item(w: &AuthorizationWrite, at: &str) -> Item {
     ]));
     token
 }
+
+/// Token-item attribute holding the issuer's card id.
+pub const ISSUER_CARD_ID: &str = "issuer_card_id";
+
+/// The index items of a token: its card id's alias of the card, its device's
+/// list entry (each only when known).
+pub fn token_index_items(
+    token_ref: &str,
+    pan_fingerprint: Option<&str>,
+    issuer_card_id: Option<&str>,
+    device_id: Option<&str>,
+    at: &str,
+) -> Vec<Item> {
+    let mut items = Vec::new();
+    if let (Some(card_id), Some(fingerprint)) = (issuer_card_id, pan_fingerprint) {
+        let mut alias = key(keys::issuer_card(card_id));
+        alias.extend(item([
+            ("pan_fingerprint", Some(s(fingerprint))),
+            ("updated_at", Some(s(at))),
+        ]));
+        items.push(alias);
+    }
+    if let Some(device_id) = device_id {
+        let mut entry = key(keys::device_token(device_id, token_ref));
+        entry.extend(item([
+            ("token_unique_reference", Some(s(token_ref))),
+            ("created_at", Some(s(at))),
+        ]));
+        items.push(entry);
+    }
+    items
+}
+
+/// A token item read for the issuer: the record and what it shows beyond it.
+pub fn token_view(
+    token: &Item,
+    history: Vec<HistoryEntry>,
+    decision: Option<DecisionRecord>,
+) -> Result<TokenView, StoreError> {
+    let token_ref = get_s(token, "token_unique_reference")
+        .or_else(|| get_s(token, PK).and_then(|pk| pk.strip_prefix("TOKEN#")))
+        .ok_or_else(|| corrupt("token reference"))?;
+    let text = |name: &str| get_s(token, name).map(str::to_owned);
+    Ok(TokenView {
+        record: token_record(token_ref, token)?,
+        issuer_card_id: text(ISSUER_CARD_ID),
+        device: DeviceFacts {
+            device_id: text("payment_app_instance_id"),
+            name: text("device_name"),
+            kind: text("device_type"),
+            os: text("device_os"),
+        },
+        created_at: parse_time(get_s(token, "created_at")),
+        updated_at: parse_time(get_s(token, "updated_at")),
+        history,
+        decision,
+    })
+}
+
+/// Token-item attribute holding an issuer action the network has not
+/// confirmed (JSON of `PendingAction`).
+pub const PENDING_ACTION: &str = "pending_action";
 
 /// Token-item attribute holding the sealed contact details JSON.
 pub const CONTACT_CIPHERTEXT: &str = "contact_ciphertext";
@@ -272,6 +359,10 @@ pub fn token_record(token_ref: &str, token: &Item) -> Result<TokenRecord, StoreE
             }
             Some("DECLINED") => Some(Decision::Declined),
             _ => None,
+        },
+        pending: match get_s(token, PENDING_ACTION) {
+            Some(raw) => Some(serde_json::from_str(raw).map_err(|_| corrupt("pending action"))?),
+            None => None,
         },
     })
 }

@@ -1,7 +1,6 @@
 //! Item key formats of the token state table: one place, so that every access
 //! pattern is visible at a glance.
 
-use tmp_core::domain::Network;
 use tmp_core::ports::RequestKey;
 
 pub const PK: &str = "pk";
@@ -13,21 +12,18 @@ pub const EXPIRES_AT: &str = "expires_at";
 pub const HISTORY_PREFIX: &str = "HISTORY#";
 pub const EVENT_PREFIX: &str = "EVENT#";
 
-/// Ledger entry of one network message (`MDES_REQUEST#<operation>#<requestId>`).
+/// Ledger entry of one request (`MDES_REQUEST#<operation>#<requestId>`,
+/// `ISSUER_REQUEST#<operation>#<client>#<Idempotency-Key>`).
 pub fn request(key: &RequestKey) -> (String, String) {
     (
         format!(
             "{}_REQUEST#{}#{}",
-            ledger_prefix(key.network),
+            key.origin.as_str(),
             key.operation,
             key.request_id
         ),
         "REQUEST".to_owned(),
     )
-}
-
-fn ledger_prefix(network: Network) -> &'static str {
-    network.as_str()
 }
 
 /// The card aggregate: live-token counter, recent attempts, version.
@@ -82,6 +78,38 @@ pub fn card_tokens_index(
         format!("CARD#{pan_fingerprint}"),
         format!("TOKEN#{created_at}#{token_ref}"),
     )
+}
+
+/// The issuer's card id → the card's PAN fingerprint (written at
+/// tokenization, when the issuer's Card Verification API named the card).
+pub fn issuer_card(card_id: &str) -> (String, String) {
+    (format!("ISSUER_CARD#{card_id}"), "CARD".to_owned())
+}
+
+/// One token of a device (the network's device id): the device's partition
+/// lists its tokens.
+pub fn device_token(device_id: &str, token_ref: &str) -> (String, String) {
+    (format!("DEVICE#{device_id}"), format!("TOKEN#{token_ref}"))
+}
+
+/// The list of tokens with an issuer action pending at their network.
+pub fn pending_action(token_ref: &str) -> (String, String) {
+    ("PENDING_ACTIONS".to_owned(), format!("TOKEN#{token_ref}"))
+}
+
+/// Where reconciliation's sweep over every token goes on from.
+pub fn sweep_position() -> (String, String) {
+    ("RECONCILIATION".to_owned(), "SWEEP".to_owned())
+}
+
+/// A job's header (bulk action or card event).
+pub fn job(job_id: &str) -> (String, String) {
+    (format!("JOB#{job_id}"), "JOB".to_owned())
+}
+
+/// One token's item of a job.
+pub fn job_item(job_id: &str, token_ref: &str) -> (String, String) {
+    (format!("JOB#{job_id}"), format!("ITEM#{token_ref}"))
 }
 
 /// Key-material table: one item per key fingerprint.

@@ -8,6 +8,8 @@ pub mod authorization;
 pub mod codec;
 pub mod codes;
 pub mod contacts;
+pub mod directory;
+pub mod jobs;
 pub mod key_material;
 pub mod keys;
 pub mod ledger;
@@ -102,18 +104,25 @@ impl TokenStateTable {
             .map_err(|e| unavailable(e.into_service_error()))
     }
 
-    /// Items of a partition whose sort key starts with `prefix`.
+    /// Items of a partition whose sort key starts with `prefix` (every item
+    /// of it when `prefix` is empty).
     async fn partition(&self, pk: &str, prefix: &str) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let page = self
+            let query = self
                 .client
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", codec::s(pk))
-                .expression_attribute_values(":prefix", codec::s(prefix))
+                .expression_attribute_values(":pk", codec::s(pk));
+            let query = if prefix.is_empty() {
+                query.key_condition_expression("pk = :pk")
+            } else {
+                query
+                    .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                    .expression_attribute_values(":prefix", codec::s(prefix))
+            };
+            let page = query
                 .consistent_read(true)
                 .set_exclusive_start_key(start)
                 .send()

@@ -9,8 +9,9 @@ use tmp_core::ports::{LifecycleCommit, SaveError, StoreError, TokenLifecycleStor
 
 use super::TokenStateTable;
 use super::codec::{
-    CONTACT_CIPHERTEXT, attribute_columns, b, built, get_blob, history_entry, history_item, json,
-    key, n, new_token_item, outbox_item, put, rfc3339, s, token_record, update,
+    CONTACT_CIPHERTEXT, PENDING_ACTION, attribute_columns, b, built, delete, get_blob,
+    history_entry, history_item, json, key, n, new_token_item, outbox_item, put, rfc3339, s,
+    token_index_items, token_record, update,
 };
 use super::keys::{self, HISTORY_PREFIX};
 use super::ledger::completion;
@@ -64,10 +65,17 @@ impl TokenStateTable {
             values.push((":version".into(), n(version)));
             "version = :version".to_owned()
         };
+        // The pending action is settled with this change.
+        let remove = if c.clear_pending {
+            names.push(("#pending".into(), PENDING_ACTION.into()));
+            " REMOVE #pending"
+        } else {
+            ""
+        };
         let mut token = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::token(&c.token_ref))))
-            .update_expression(format!("SET {}", sets.join(", ")))
+            .update_expression(format!("SET {}{remove}", sets.join(", ")))
             .condition_expression(condition);
         for (k, v) in names {
             token = token.expression_attribute_names(k, v);
@@ -90,8 +98,19 @@ impl TokenLifecycleStore for TokenStateTable {
 
     async fn commit(&self, c: &LifecycleCommit) -> Result<(), SaveError> {
         let now = rfc3339(c.now);
-        let mut items = Vec::with_capacity(4 + c.events.len());
+        let mut items = Vec::with_capacity(5 + c.events.len());
         items.push(self.token_write(c, &now)?);
+        if c.expected_version.is_none() {
+            for index in token_index_items(
+                &c.token_ref,
+                None,
+                None,
+                c.attributes.payment_app_instance_id.as_deref(),
+                &now,
+            ) {
+                items.push(put(&self.table, index, None, &[])?);
+            }
+        }
         items.push(put(
             &self.table,
             history_item(&c.token_ref, &c.history, &now)?,
@@ -117,6 +136,12 @@ impl TokenLifecycleStore for TokenStateTable {
                 outbox_item(&c.token_ref, event, &now)?,
                 None,
                 &[],
+            )?);
+        }
+        if c.clear_pending {
+            items.push(delete(
+                &self.table,
+                key(keys::pending_action(&c.token_ref)),
             )?);
         }
         if let Some(request) = &c.request {

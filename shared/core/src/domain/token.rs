@@ -72,6 +72,9 @@ pub enum Initiator {
     Cardholder,
     Operator,
     Job,
+    /// Our reconciliation with the network's state (drift repaired, a
+    /// pending action settled).
+    Reconciliation,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +97,10 @@ pub enum Change {
         status: TokenStatus,
         suspended_by: BTreeSet<Suspender>,
     },
+    /// A network's status that does not say who suspended (Visa's notices):
+    /// a token already suspended keeps its suspenders, one newly suspended is
+    /// the network's.
+    NetworkStatus(TokenStatus),
     /// One suspender suspends (lifecycle API).
     Suspend(Suspender),
     /// One suspender lifts its suspension.
@@ -151,6 +158,7 @@ pub fn apply(
         {
             return match change {
                 Change::Delete
+                | Change::NetworkStatus(TokenStatus::Deactivated)
                 | Change::SetStatus {
                     status: TokenStatus::Deactivated,
                     ..
@@ -179,6 +187,16 @@ pub fn apply(
                 suspended_by.clone()
             } else {
                 BTreeSet::new()
+            };
+        }
+        Change::NetworkStatus(status) => {
+            next.status = *status;
+            next.suspenders = match status {
+                TokenStatus::Suspended if state.status == TokenStatus::Suspended => {
+                    state.suspenders.clone()
+                }
+                TokenStatus::Suspended => [Suspender::Network].into_iter().collect(),
+                _ => BTreeSet::new(),
             };
         }
         Change::Suspend(by) => {
@@ -237,6 +255,12 @@ pub struct HistoryEntry {
         with = "time::serde::rfc3339::option"
     )]
     pub event_time: Option<OffsetDateTime>,
+    /// The issuer's words for an action it took (never card data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Who in the issuer's back office took it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
 }
 
 /// How far ahead of our clock a network's timestamp may be (clock skew).
@@ -329,6 +353,30 @@ mod tests {
             apply(&s, &change, LATER).unwrap(),
             Applied::Unchanged { .. }
         ));
+    }
+
+    #[test]
+    fn a_network_that_does_not_say_who_suspended_keeps_the_suspenders_we_know() {
+        // GIVEN a token the issuer suspended
+        let s = state(TokenStatus::Suspended, &[Suspender::Issuer]);
+        // WHEN Visa says it is suspended THEN still the issuer's suspension
+        let again = to(apply(&s, &Change::NetworkStatus(TokenStatus::Suspended), LATER).unwrap());
+        assert_eq!(again.suspenders, [Suspender::Issuer].into_iter().collect());
+        // AND an active token Visa suspends is suspended by the network
+        let active = state(TokenStatus::Active, &[]);
+        let by_visa = to(apply(
+            &active,
+            &Change::NetworkStatus(TokenStatus::Suspended),
+            LATER,
+        )
+        .unwrap());
+        assert_eq!(
+            by_visa.suspenders,
+            [Suspender::Network].into_iter().collect()
+        );
+        // AND ACTIVE clears every suspension
+        let resumed = to(apply(&s, &Change::NetworkStatus(TokenStatus::Active), LATER).unwrap());
+        assert!(resumed.suspenders.is_empty());
     }
 
     #[test]

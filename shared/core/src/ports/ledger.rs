@@ -10,10 +10,33 @@ use time::OffsetDateTime;
 use crate::domain::Network;
 use crate::ports::{SaveError, StoreError};
 
-/// Which message: the network's request id is unique per operation.
+/// Who sent a request: a network's TSP, or the issuer's back office (whose
+/// `Idempotency-Key`s live in their own key space).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Origin {
+    Network(Network),
+    Issuer,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Network(network) => network.as_str(),
+            Self::Issuer => "ISSUER",
+        }
+    }
+}
+
+impl From<Network> for Origin {
+    fn from(network: Network) -> Self {
+        Self::Network(network)
+    }
+}
+
+/// Which message: the sender's request id is unique per operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestKey {
-    pub network: Network,
+    pub origin: Origin,
     pub operation: &'static str,
     pub request_id: String,
 }

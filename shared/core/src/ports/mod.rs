@@ -4,26 +4,37 @@
 pub mod authorization_store;
 pub mod card_verifier;
 pub mod contact_directory;
+pub mod jobs;
 pub mod key_material;
 pub mod key_vault;
 pub mod ledger;
 pub mod notifications;
+pub mod reconciliation;
 pub mod store_error;
+pub mod token_directory;
 pub mod token_lifecycle;
+pub mod token_networks;
 
 pub use authorization_store::{
     AuthorizationSnapshot, AuthorizationStore, AuthorizationWrite, CardAggregate, TokenSnapshot,
 };
 pub use card_verifier::{CardVerifier, IssuerError};
 pub use contact_directory::{ContactDirectory, ContactDirectoryError, TokenSummary};
+pub use jobs::{JobMessage, JobQueue, JobStore};
 pub use key_material::{KeyMaterial, KeyMaterialStatus, KeyMaterialStore, KeyMaterialStoreError};
 pub use key_vault::{DataKey, KeyVault, KeyVaultError, KeyedMac, PanFingerprinter};
 pub use ledger::{
-    RequestAnswer, RequestClaim, RequestCompletion, RequestKey, RequestLedger, RequestState,
+    Origin, RequestAnswer, RequestClaim, RequestCompletion, RequestKey, RequestLedger, RequestState,
 };
 pub use notifications::{DeliveryError, EventPublisher, IssuerNotifier, OtpJobQueue, SmsSender};
+pub use reconciliation::ReconciliationSweep;
 pub use store_error::{SaveError, StoreError};
+pub use token_directory::{
+    DeviceFacts, PageRequest, SearchError, TokenDirectory, TokenFilter, TokenPage, TokenQuery,
+    TokenView,
+};
 pub use token_lifecycle::{
     ActivationCodeStore, EventOutbox, LifecycleCommit, OutboxKey, StoredCode, TokenAttributes,
     TokenLifecycleStore, TokenRecord,
 };
+pub use token_networks::{NetworkAnswer, NetworkCall, NetworkError, NetworkView, TokenNetworks};

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::domain::Network;
+use crate::domain::action::PendingAction;
 use crate::domain::activation_code::{CodeSource, IssuedCode};
 use crate::domain::events::TokenEvent;
 use crate::domain::token::{HistoryEntry, LifecycleState};
@@ -28,6 +29,8 @@ pub struct TokenRecord {
     pub language: Option<String>,
     /// The answer authorization gave (absent for tokens it never saw).
     pub authorization_decision: Option<crate::domain::decision::Decision>,
+    /// An issuer action the network has not confirmed yet.
+    pub pending: Option<PendingAction>,
 }
 
 /// Token facts a network message tells us, set on the token when present.
@@ -65,6 +68,8 @@ pub struct LifecycleCommit {
     pub events: Vec<TokenEvent>,
     /// Completed atomically with this commit (the last commit of a message).
     pub request: Option<RequestCompletion>,
+    /// The token's pending action is settled by this commit.
+    pub clear_pending: bool,
     /// When the commit is written (item timestamps).
     pub now: OffsetDateTime,
 }

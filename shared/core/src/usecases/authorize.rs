@@ -108,7 +108,7 @@ impl AuthorizeTokenization {
             .map_err(unavailable("PAN fingerprint failed"))?;
         tracing::info!(pan = %card.pan, "card decrypted");
         let request = RequestKey {
-            network: command.message.network,
+            origin: command.message.network.into(),
             operation: OPERATION,
             request_id: command.message.request_id.clone(),
         };
@@ -351,6 +351,8 @@ fn history_entry(
         suspenders: existing.map(|t| t.suspenders.clone()).unwrap_or_default(),
         applied: true,
         event_time: None,
+        comment: None,
+        operator: None,
     }
 }
 

@@ -74,11 +74,26 @@ impl Idempotency {
         Fut: Future<Output = Result<T, AppError>>,
     {
         let key = RequestKey {
-            network: message.network,
+            origin: message.network.into(),
             operation,
             request_id: message.request_id.clone(),
         };
-        let claim = match self.claim(key, &message.signature).await? {
+        self.once_keyed(key, &message.signature, work).await
+    }
+
+    /// [`Self::once`] for any request key (the issuer's `Idempotency-Key`s).
+    pub async fn once_keyed<T, F, Fut>(
+        &self,
+        key: RequestKey,
+        signature: &str,
+        work: F,
+    ) -> Result<Once<T>, AppError>
+    where
+        F: FnOnce(Claim) -> Fut,
+        Fut: Future<Output = Result<T, AppError>>,
+    {
+        let operation = key.operation;
+        let claim = match self.claim(key, signature).await? {
             Begun::Claimed(claim) => claim,
             Begun::Replay(outcome) => {
                 tracing::info!(operation, "replayed stored answer for a retried requestId");

@@ -12,9 +12,10 @@ use time::OffsetDateTime;
 use crate::AppError;
 use crate::clock::{Clock, IdGenerator};
 use crate::domain::Network;
+use crate::domain::action::TokenAction;
 use crate::domain::events::{TokenEvent, TokenEventType};
 use crate::domain::token::{
-    self, Applied, Change, HistoryEntry, Initiator, LifecycleState, TokenStatus,
+    self, Applied, Change, HistoryEntry, Initiator, LifecycleState, Suspender, TokenStatus,
 };
 use crate::error::unavailable;
 use crate::ports::{
@@ -116,6 +117,20 @@ pub struct Transition {
     pub details: serde_json::Value,
     /// The message's completion, on its last transition.
     pub completion: Option<RequestCompletion>,
+    /// The issuer's comment and operator, when the issuer acted.
+    pub note: ActionNote,
+    /// This transition is the network's answer to the token's pending action
+    /// (or reconciliation's verdict on it): the action is settled whatever
+    /// the state. Otherwise a pending action is settled only once the state
+    /// it leads to is reached.
+    pub settles_pending: bool,
+}
+
+/// Who in the issuer's back office acted, and their words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActionNote {
+    pub comment: Option<String>,
+    pub operator: Option<String>,
 }
 
 /// The engine: token store, clock and ids (events leave through the outbox).
@@ -173,7 +188,18 @@ impl TokenLifecycle {
                 t.new_token.pan_fingerprint.clone(),
             ),
         };
-        let applied = match &t.change {
+        // A network's word that the token is suspended, while the issuer's
+        // suspension is pending there, is that suspension (Visa's notices do
+        // not say who suspended).
+        let change = match (&t.change, current.and_then(|c| c.pending.as_ref())) {
+            (Some(Change::NetworkStatus(TokenStatus::Suspended)), Some(pending))
+                if pending.action == TokenAction::Suspend =>
+            {
+                Some(Change::Suspend(Suspender::Issuer))
+            }
+            (change, _) => change.clone(),
+        };
+        let applied = match &change {
             None => Applied::Unchanged {
                 state: LifecycleState {
                     last_event_at: Some(t.at.max(before.last_event_at.unwrap_or(t.at))),
@@ -196,6 +222,9 @@ impl TokenLifecycle {
             (true, false) => -1,
             _ => 0,
         };
+        let clear_pending = current
+            .and_then(|token| token.pending.as_ref())
+            .is_some_and(|pending| t.settles_pending || pending.action.is_satisfied_by(&after));
         let events = if applied {
             t.event
                 .event_type(&before, &after, current.is_none())
@@ -223,7 +252,10 @@ impl TokenLifecycle {
                 suspenders: after.suspenders.clone(),
                 applied,
                 event_time: t.event_time,
+                comment: t.note.comment.clone(),
+                operator: t.note.operator.clone(),
             },
+            clear_pending,
             attributes: t.attributes.clone(),
             events,
             request: t.completion.clone(),

@@ -16,7 +16,7 @@ use crate::error::unavailable;
 use crate::ports::{KeyedMac, PanFingerprinter, TokenAttributes};
 use crate::secret::Secret;
 use crate::usecases::ledger::{Claim, Idempotency, Message};
-use crate::usecases::lifecycle::{EventRule, NewToken, TokenLifecycle, Transition};
+use crate::usecases::lifecycle::{ActionNote, EventRule, NewToken, TokenLifecycle, Transition};
 
 pub const OPERATION: &str = "notifyServiceActivated";
 
@@ -116,6 +116,8 @@ impl NotifyActivated {
                 event: EventRule::OnStatusChange(TokenEventType::TokenActivated),
                 details: command.details.clone(),
                 completion: Some(claim.completion("{}".to_owned())),
+                note: ActionNote::default(),
+                settles_pending: false,
             })
             .await
     }

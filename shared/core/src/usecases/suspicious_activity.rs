@@ -7,7 +7,7 @@ use crate::domain::events::TokenEventType;
 use crate::domain::token::{Initiator, TokenStatus};
 use crate::ports::TokenAttributes;
 use crate::usecases::ledger::{Claim, Idempotency, Message};
-use crate::usecases::lifecycle::{EventRule, NewToken, TokenLifecycle, Transition};
+use crate::usecases::lifecycle::{ActionNote, EventRule, NewToken, TokenLifecycle, Transition};
 
 pub const OPERATION: &str = "notifySuspiciousEvents";
 
@@ -60,6 +60,8 @@ impl RecordSuspiciousActivity {
                 event: EventRule::Always(TokenEventType::SuspiciousActivity),
                 details: command.details.clone(),
                 completion: Some(claim.completion("{}".to_owned())),
+                note: ActionNote::default(),
+                settles_pending: false,
             })
             .await
     }

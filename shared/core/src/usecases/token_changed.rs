@@ -10,12 +10,12 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::AppError;
-use crate::domain::token::{Change, Initiator, Suspender, TokenStatus, plausible_event_time};
+use crate::domain::token::{Change, Initiator, TokenStatus, plausible_event_time};
 use crate::error::{InputProblem, unavailable};
 use crate::ports::{PanFingerprinter, TokenAttributes};
 use crate::secret::Pan;
 use crate::usecases::ledger::{Claim, Idempotency, Message};
-use crate::usecases::lifecycle::{EventRule, NewToken, TokenLifecycle, Transition};
+use crate::usecases::lifecycle::{ActionNote, EventRule, NewToken, TokenLifecycle, Transition};
 
 pub const OPERATION: &str = "tokenChanged";
 
@@ -96,19 +96,12 @@ impl RecordTokenChange {
                 _ => return Err(AppError::UnknownToken),
             }
         }
-        let suspended_by = if command.status == TokenStatus::Suspended {
-            [Suspender::Network].into_iter().collect()
-        } else {
-            Default::default()
-        };
         self.lifecycle
             .apply(&Transition {
                 network: command.message.network,
                 token_ref: command.token_ref.clone(),
-                change: Some(Change::SetStatus {
-                    status: command.status,
-                    suspended_by,
-                }),
+                // Visa does not say who suspended: what we know stays.
+                change: Some(Change::NetworkStatus(command.status)),
                 at,
                 event_time: command.event_time,
                 operation: OPERATION,
@@ -126,6 +119,8 @@ impl RecordTokenChange {
                 },
                 details: serde_json::Value::Null,
                 completion: Some(claim.completion("{}".to_owned())),
+                note: ActionNote::default(),
+                settles_pending: false,
             })
             .await
     }

@@ -7,7 +7,7 @@ use crate::domain::token::{Change, Initiator, TokenStatus};
 use crate::error::unavailable;
 use crate::ports::TokenAttributes;
 use crate::usecases::ledger::{Claim, Idempotency, Message};
-use crate::usecases::lifecycle::{EventRule, NewToken, TokenLifecycle, Transition};
+use crate::usecases::lifecycle::{ActionNote, EventRule, NewToken, TokenLifecycle, Transition};
 
 pub const OPERATION: &str = "notifyTokenUpdated";
 
@@ -84,6 +84,8 @@ impl UpdateTokens {
                     },
                     details: update.details.clone(),
                     completion: (i == last).then(|| claim.completion("{}".to_owned())),
+                    note: ActionNote::default(),
+                    settles_pending: false,
                 })
                 .await?;
         }

@@ -13,7 +13,7 @@ use tmp_core::domain::Network;
 use tmp_core::domain::events::TokenEventType;
 use tmp_core::domain::token::{Change, Initiator, Suspender, TokenStatus};
 use tmp_core::ports::TokenAttributes;
-use tmp_core::usecases::lifecycle::{EventRule, NewToken, Transition};
+use tmp_core::usecases::lifecycle::{ActionNote, EventRule, NewToken, Transition};
 
 use crate::support::{PAN, RacingTokens, TOKEN, World};
 
@@ -46,6 +46,8 @@ fn transition(
         event,
         details: json!({"why": "test"}),
         completion: None,
+        note: ActionNote::default(),
+        settles_pending: false,
     }
 }
 

@@ -257,6 +257,7 @@ pub fn token_record(
         has_contact: false,
         language: None,
         authorization_decision: None,
+        pending: None,
     }
 }
 

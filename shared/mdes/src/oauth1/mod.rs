@@ -149,6 +149,21 @@ impl OAuthSigner {
         }
     }
 
+    /// The signer of a PKCS#8 DER private key (as unwrapped from KMS at a
+    /// cold start); keys under 2048 bits are refused.
+    pub fn from_pkcs8_der(
+        consumer_key: impl Into<String>,
+        der: &tmp_core::secret::Secret<Vec<u8>>,
+    ) -> Result<Self, OAuthError> {
+        use rsa::pkcs8::DecodePrivateKey as _;
+        use rsa::traits::PublicKeyParts as _;
+        let key = PrivateKey::from_pkcs8_der(der.expose()).map_err(|_| OAuthError::Signing)?;
+        if key.size() * 8 < 2048 {
+            return Err(OAuthError::Signing);
+        }
+        Ok(Self::new(consumer_key, key))
+    }
+
     pub fn consumer_key(&self) -> &str {
         &self.consumer_key
     }

@@ -5,14 +5,18 @@
 pub mod channels;
 pub mod clock;
 pub mod issuer;
+pub mod jobs;
 pub mod keys;
+pub mod networks;
 pub mod queues;
 pub mod state;
 
 pub use channels::{FakeContacts, FakeVault, RecordingNotifier, RecordingSms};
 pub use clock::{DEFAULT_NOW, FixedClock, SequentialIds};
 pub use issuer::{CardBook, IssuerFault};
+pub use jobs::{MemoryJobs, RecordingJobQueue};
 pub use keys::{MemoryKeyMaterialStore, MemoryKeyVault, MemoryMac, fresh_data_key};
+pub use networks::FakeNetworks;
 pub use queues::{RecordingOtpQueue, RecordingPublisher};
 pub use state::{AuthorizationFacts, MemoryTokenState};
 

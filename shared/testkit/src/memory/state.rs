@@ -10,7 +10,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
+mod directory;
+
 use tmp_core::domain::Network;
+use tmp_core::domain::action::PendingAction;
 use tmp_core::domain::activation_code::IssuedCode;
 use tmp_core::domain::decision::{Decision, DecisionRecord, RuleId};
 use tmp_core::domain::events::TokenEvent;
@@ -18,8 +21,9 @@ use tmp_core::domain::token::{HistoryEntry, LifecycleState, TokenStatus};
 use tmp_core::domain::velocity::Attempt;
 use tmp_core::ports::{
     ActivationCodeStore, AuthorizationStore, AuthorizationWrite, EventOutbox, LifecycleCommit,
-    OutboxKey, RequestClaim, RequestCompletion, RequestKey, RequestLedger, RequestState, SaveError,
-    StoreError, StoredCode, TokenAttributes, TokenLifecycleStore, TokenRecord, TokenSnapshot,
+    Origin, OutboxKey, RequestClaim, RequestCompletion, RequestKey, RequestLedger, RequestState,
+    SaveError, StoreError, StoredCode, TokenAttributes, TokenLifecycleStore, TokenRecord,
+    TokenSnapshot,
 };
 use tmp_core::ports::{AuthorizationSnapshot, CardAggregate};
 
@@ -29,14 +33,10 @@ const LEASE: Duration = Duration::seconds(30);
 const IN_PROGRESS: &str = "IN_PROGRESS";
 const COMPLETED: &str = "COMPLETED";
 
-type LedgerKey = (Network, String, String);
+type LedgerKey = (Origin, String, String);
 
 fn ledger_key(key: &RequestKey) -> LedgerKey {
-    (
-        key.network,
-        key.operation.to_owned(),
-        key.request_id.clone(),
-    )
+    (key.origin, key.operation.to_owned(), key.request_id.clone())
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +84,7 @@ struct StoredToken {
     attributes: TokenAttributes,
     contact_ciphertext: Option<Vec<u8>>,
     authorization: Option<AuthorizationFacts>,
+    pending: Option<PendingAction>,
 }
 
 impl StoredToken {
@@ -101,6 +102,7 @@ impl StoredToken {
             has_contact: self.contact_ciphertext.is_some(),
             language: self.attributes.language.clone(),
             authorization_decision: self.authorization.as_ref().map(|a| a.decision),
+            pending: self.pending.clone(),
         }
     }
 }
@@ -159,6 +161,8 @@ struct Inner {
     stream: Vec<TokenEvent>,
     fail_next_writes: u32,
     unavailable: bool,
+    /// Where reconciliation's sweep goes on from.
+    sweep_after: Option<String>,
 }
 
 fn offline() -> StoreError {
@@ -409,6 +413,7 @@ impl MemoryTokenState {
             has_contact: _,
             language,
             authorization_decision,
+            pending,
         } = record;
         let token = StoredToken {
             network,
@@ -434,8 +439,28 @@ impl MemoryTokenState {
                 live: true,
                 created_at: OffsetDateTime::UNIX_EPOCH,
             }),
+            pending,
         };
         self.lock().partition(&token_ref).token = Some(token);
+    }
+
+    /// Names the issuer's card and the device of a seeded token, as an
+    /// authorization would have recorded them.
+    pub fn set_card_and_device(&self, token_ref: &str, card_id: &str, device_id: Option<&str>) {
+        let mut inner = self.lock();
+        if let Some(token) = inner.partition(token_ref).token.as_mut() {
+            let facts = token.authorization.get_or_insert(AuthorizationFacts {
+                correlation_id: String::new(),
+                decision: Decision::Approved,
+                decided_by: RuleId::Approve,
+                issuer_card_id: None,
+                product_category: None,
+                live: true,
+                created_at: OffsetDateTime::UNIX_EPOCH,
+            });
+            facts.issuer_card_id = Some(card_id.to_owned());
+            token.attributes.payment_app_instance_id = device_id.map(str::to_owned);
+        }
     }
 
     /// Puts an unpublished event in its token's outbox, as a commit would.
@@ -669,6 +694,7 @@ impl AuthorizationStore for MemoryTokenState {
                         live,
                         created_at: w.now,
                     }),
+                    pending: None,
                 });
             }
             partition
@@ -732,6 +758,9 @@ impl TokenLifecycleStore for MemoryTokenState {
                 }
                 token.live = c.state.status.is_live();
                 merge_attributes(&mut token.attributes, &c.attributes);
+                if c.clear_pending {
+                    token.pending = None;
+                }
                 token.version = Some(expected + 1);
             }
             (slot, _) => {
@@ -745,6 +774,7 @@ impl TokenLifecycleStore for MemoryTokenState {
                     attributes: c.attributes.clone(),
                     contact_ciphertext: None,
                     authorization: None,
+                    pending: None,
                 });
             }
         }

@@ -21,7 +21,7 @@ const NOW: OffsetDateTime = datetime!(2026-11-26 10:00 UTC);
 
 fn key(request_id: &str) -> RequestKey {
     RequestKey {
-        network: Network::Mastercard,
+        origin: Network::Mastercard.into(),
         operation: "notifyTokenUpdated",
         request_id: request_id.to_owned(),
     }
@@ -47,6 +47,8 @@ fn history(request_id: &str, to: TokenStatus) -> HistoryEntry {
         suspenders: BTreeSet::new(),
         applied: true,
         event_time: None,
+        comment: None,
+        operator: None,
     }
 }
 
@@ -91,6 +93,7 @@ fn commit(expected_version: Option<u64>, live_delta: i8, request: &str) -> Lifec
         },
         events: vec![event(&format!("ev-{request}"))],
         request: Some(completion(request, "lease")),
+        clear_pending: false,
         now: NOW,
     }
 }
@@ -254,6 +257,7 @@ async fn version_zero_means_a_token_without_version() {
         has_contact: false,
         language: None,
         authorization_decision: None,
+        pending: None,
     };
     state.seed_token(record.clone(), None);
     let mut change = commit(Some(0), 0, "r1");

@@ -42,15 +42,15 @@ fn summary(status: TokenStatus, suspended_by: Vec<Suspender>) -> TokenSummary {
         token_reference: id::<TokenReference>("DWSPMC000000000132d72d4fcb2f4136a0532d3093ff1a45"),
         status,
         suspended_by,
-        token_requestor_id: id::<TokenRequestorId>("50110030273"),
+        token_requestor_id: Some(id::<TokenRequestorId>("50110030273")),
         wallet_id: Some("103".into()),
         device: Some(Device {
             name: Some("Jane's Phone".into()),
             kind: Some("PHONE".into()),
             os: Some("ANDROID".into()),
         }),
-        card_id: id::<CardId>("card-0001"),
-        pan_last4: "4444".into(),
+        card_id: Some(id::<CardId>("card-0001")),
+        pan_last4: Some("4444".into()),
         created_at: datetime!(2026-05-01 10:00:00 UTC),
         updated_at: datetime!(2026-05-02 08:30:00.123 UTC),
     }

@@ -15,6 +15,7 @@
 
 mod hostile;
 mod jwe_interop;
+mod lifecycle_openapi;
 mod openapi;
 mod support;
 mod translate;

@@ -1,0 +1,6 @@
+//! Lambda `tmp-get-job`: see [`issuer_api::get_job`].
+
+#[tokio::main]
+async fn main() -> Result<(), tmp_runtime::lambda::HandlerError> {
+    tmp_aws::cold_start::serve(issuer_api::get_job::INIT).await
+}

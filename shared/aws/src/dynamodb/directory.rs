@@ -1,0 +1,444 @@
+//! [`TokenDirectory`] on the token state table.
+//! - One token: one strongly consistent Query of its partition (token item,
+//!   decisions, history).
+//! - A card's tokens: a Query of gsi1 (`CARD#<fingerprint>`); by the issuer's
+//!   card id through its `ISSUER_CARD#<cardId>` item first; a device's through
+//!   its `DEVICE#<deviceId>` partition and one BatchGetItem.
+//! - Pending actions: a conditional update of the token item.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::Update;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use time::OffsetDateTime;
+use tmp_core::domain::action::PendingAction;
+use tmp_core::domain::decision::DecisionRecord;
+use tmp_core::ports::{
+    PageRequest, ReconciliationSweep, RequestCompletion, SaveError, SearchError, StoreError,
+    TokenDirectory, TokenFilter, TokenPage, TokenQuery, TokenView,
+};
+
+use super::TokenStateTable;
+use super::codec::{
+    Item, PENDING_ACTION, built, delete, get_s, history_entry, item, json, key, n, pending_entry,
+    put, rfc3339, s, token_view, unavailable, update,
+};
+use super::keys::{self, GSI1PK, GSI1SK, HISTORY_PREFIX, PK, SK};
+use super::ledger::completion;
+
+/// Cursor format version: a cursor names the last item of its page, as
+/// `c1` and the base64url of its key parts (the contract's cursor alphabet).
+const CURSOR_V1: &str = "c1";
+
+fn encode_cursor(parts: &[&str]) -> String {
+    format!("{CURSOR_V1}{}", URL_SAFE_NO_PAD.encode(parts.join("\n")))
+}
+
+/// The parts of a cursor we produced; anything else is refused.
+fn decode_cursor(cursor: &str, parts: usize) -> Result<Vec<String>, SearchError> {
+    let decoded = cursor
+        .strip_prefix(CURSOR_V1)
+        .and_then(|b64| URL_SAFE_NO_PAD.decode(b64).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or(SearchError::BadCursor)?;
+    let decoded: Vec<String> = decoded.split('\n').map(str::to_owned).collect();
+    if decoded.len() == parts
+        && decoded
+            .iter()
+            .all(|p| p.starts_with("TOKEN#") && p.len() <= 160)
+    {
+        Ok(decoded)
+    } else {
+        Err(SearchError::BadCursor)
+    }
+}
+
+/// Page size per Query: enough for a page after filtering, bounded.
+fn query_limit(page: &PageRequest) -> i32 {
+    i32::try_from(page.limit.saturating_add(1).min(101)).unwrap_or(101)
+}
+
+impl TokenStateTable {
+    /// A card's tokens from gsi1, filtered, one page.
+    async fn card_tokens(
+        &self,
+        pan_fingerprint: &str,
+        filter: &TokenFilter,
+        page: &PageRequest,
+    ) -> Result<TokenPage, SearchError> {
+        let (gpk, _) = keys::card_tokens_index(pan_fingerprint, "", "");
+        let mut start = match &page.cursor {
+            None => None,
+            Some(cursor) => {
+                let mut parts = decode_cursor(cursor, 2)?.into_iter();
+                let (Some(gsk), Some(pk)) = (parts.next(), parts.next()) else {
+                    return Err(SearchError::BadCursor);
+                };
+                Some(Item::from([
+                    (GSI1PK.to_owned(), s(&gpk)),
+                    (GSI1SK.to_owned(), s(gsk)),
+                    (PK.to_owned(), s(pk)),
+                    (SK.to_owned(), s("TOKEN")),
+                ]))
+            }
+        };
+        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+        let mut tokens = Vec::new();
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("gsi1")
+                .key_condition_expression("gsi1pk = :pk AND begins_with(gsi1sk, :prefix)")
+                .expression_attribute_values(":pk", s(&gpk))
+                .expression_attribute_values(":prefix", s("TOKEN#"))
+                .limit(query_limit(page))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| SearchError::Store(unavailable(e.into_service_error())))?;
+            let items = out.items.unwrap_or_default();
+            let more = out.last_evaluated_key.is_some();
+            for (i, item) in items.iter().enumerate() {
+                let view = token_view(item, Vec::new(), None)?;
+                if !filter.admits(&view.record) {
+                    continue;
+                }
+                tokens.push(view);
+                if tokens.len() == limit {
+                    let rest = i + 1 < items.len() || more;
+                    let next_cursor = rest
+                        .then(|| Some(encode_cursor(&[get_s(item, GSI1SK)?, get_s(item, PK)?])))
+                        .flatten();
+                    return Ok(TokenPage {
+                        tokens,
+                        next_cursor,
+                    });
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => {
+                    return Ok(TokenPage {
+                        tokens,
+                        next_cursor: None,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A device's tokens: its index partition, then the tokens in one batch.
+    async fn device_tokens(
+        &self,
+        device_id: &str,
+        filter: &TokenFilter,
+        page: &PageRequest,
+    ) -> Result<TokenPage, SearchError> {
+        let (pk, _) = keys::device_token(device_id, "");
+        let mut start = match &page.cursor {
+            None => None,
+            Some(cursor) => {
+                let sk = decode_cursor(cursor, 1)?
+                    .pop()
+                    .ok_or(SearchError::BadCursor)?;
+                Some(Item::from([
+                    (PK.to_owned(), s(&pk)),
+                    (SK.to_owned(), s(sk)),
+                ]))
+            }
+        };
+        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+        let mut tokens = Vec::new();
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", s(&pk))
+                .expression_attribute_values(":prefix", s("TOKEN#"))
+                .consistent_read(true)
+                .limit(query_limit(page))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| SearchError::Store(unavailable(e.into_service_error())))?;
+            let entries = out.items.unwrap_or_default();
+            let refs: Vec<String> = entries
+                .iter()
+                .filter_map(|e| get_s(e, "token_unique_reference").map(str::to_owned))
+                .collect();
+            let found = self
+                .batch_get(refs.iter().map(|r| key(keys::token(r))).collect(), None)
+                .await?;
+            let more = out.last_evaluated_key.is_some();
+            for (i, token_ref) in refs.iter().enumerate() {
+                let Some(item) = found
+                    .iter()
+                    .find(|t| get_s(t, "token_unique_reference") == Some(token_ref.as_str()))
+                else {
+                    continue;
+                };
+                let view = token_view(item, Vec::new(), None)?;
+                if !filter.admits(&view.record) {
+                    continue;
+                }
+                tokens.push(view);
+                if tokens.len() == limit {
+                    let rest = i + 1 < refs.len() || more;
+                    let (_, sk) = keys::device_token(device_id, token_ref);
+                    return Ok(TokenPage {
+                        tokens,
+                        next_cursor: rest.then(|| encode_cursor(&[&sk])),
+                    });
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => {
+                    return Ok(TokenPage {
+                        tokens,
+                        next_cursor: None,
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl TokenDirectory for TokenStateTable {
+    async fn token_view(&self, token_ref: &str) -> Result<Option<TokenView>, StoreError> {
+        let items = self
+            .partition(&keys::token_partition(token_ref), "")
+            .await?;
+        let Some(token) = items.iter().find(|i| get_s(i, SK) == Some("TOKEN")) else {
+            return Ok(None);
+        };
+        let history = items
+            .iter()
+            .filter(|i| get_s(i, SK).is_some_and(|sk| sk.starts_with(HISTORY_PREFIX)))
+            .map(history_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        // The newest decision (sort keys are DECISION#<rfc3339>#<requestId>).
+        let decision = items
+            .iter()
+            .rfind(|i| get_s(i, SK).is_some_and(|sk| sk.starts_with("DECISION#")))
+            .and_then(|i| get_s(i, "explanation"))
+            .and_then(|raw| serde_json::from_str::<DecisionRecord>(raw).ok());
+        token_view(token, history, decision).map(Some)
+    }
+
+    async fn search(
+        &self,
+        query: &TokenQuery,
+        filter: &TokenFilter,
+        page: &PageRequest,
+    ) -> Result<TokenPage, SearchError> {
+        match query {
+            TokenQuery::Reference { token_ref } => {
+                if page.cursor.is_some() {
+                    return Err(SearchError::BadCursor);
+                }
+                let tokens = match self.get(key(keys::token(token_ref))).await? {
+                    Some(item) => {
+                        let view = token_view(&item, Vec::new(), None)?;
+                        filter.admits(&view.record).then_some(view)
+                    }
+                    None => None,
+                };
+                Ok(TokenPage {
+                    tokens: tokens.into_iter().collect(),
+                    next_cursor: None,
+                })
+            }
+            TokenQuery::Card { pan_fingerprint } => {
+                self.card_tokens(pan_fingerprint, filter, page).await
+            }
+            TokenQuery::IssuerCard { card_id } => {
+                match self
+                    .get(key(keys::issuer_card(card_id)))
+                    .await?
+                    .as_ref()
+                    .and_then(|alias| get_s(alias, "pan_fingerprint"))
+                {
+                    Some(fingerprint) => self.card_tokens(fingerprint, filter, page).await,
+                    None => Ok(TokenPage {
+                        tokens: Vec::new(),
+                        next_cursor: None,
+                    }),
+                }
+            }
+            TokenQuery::Device { device_id } => self.device_tokens(device_id, filter, page).await,
+        }
+    }
+
+    async fn mark_pending(
+        &self,
+        token_ref: &str,
+        expected_version: u64,
+        pending: &PendingAction,
+        now: OffsetDateTime,
+    ) -> Result<(), SaveError> {
+        let at = rfc3339(now);
+        let condition = if expected_version == 0 {
+            "attribute_exists(pk) AND attribute_not_exists(version)"
+        } else {
+            "version = :version"
+        };
+        let mut token = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::token(token_ref))))
+            .update_expression("SET #pending = :pending, version = :next, updated_at = :at")
+            .condition_expression(condition)
+            .expression_attribute_names("#pending", PENDING_ACTION)
+            .expression_attribute_values(":pending", s(json(pending)?))
+            .expression_attribute_values(":next", n(expected_version + 1))
+            .expression_attribute_values(":at", s(&at));
+        if expected_version != 0 {
+            token = token.expression_attribute_values(":version", n(expected_version));
+        }
+        // Listed for reconciliation in the same write.
+        let items = vec![
+            update(built(token.build())?),
+            put(&self.table, pending_entry(token_ref, &at), None, &[])?,
+        ];
+        self.transact(items, None).await
+    }
+
+    async fn clear_pending(
+        &self,
+        token_ref: &str,
+        request: &RequestCompletion,
+        now: OffsetDateTime,
+    ) -> Result<(), SaveError> {
+        let token = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::token(token_ref))))
+            .update_expression("REMOVE #pending SET updated_at = :at ADD version :one")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#pending", PENDING_ACTION)
+            .expression_attribute_values(":at", s(rfc3339(now)))
+            .expression_attribute_values(":one", n(1));
+        let items = vec![
+            update(built(token.build())?),
+            delete(&self.table, key(keys::pending_action(token_ref)))?,
+            completion(&self.table, request, now)?,
+        ];
+        self.transact(items, None).await
+    }
+}
+
+#[async_trait]
+impl ReconciliationSweep for TokenStateTable {
+    async fn pending(&self, limit: u32) -> Result<Vec<TokenView>, StoreError> {
+        let (pk, _) = keys::pending_action("");
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(pk))
+            .consistent_read(true)
+            .limit(i32::try_from(limit.clamp(1, 100)).unwrap_or(100))
+            .send()
+            .await
+            .map_err(|e| unavailable(e.into_service_error()))?;
+        let refs: Vec<String> = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| get_s(e, "token_unique_reference").map(str::to_owned))
+            .collect();
+        self.batch_get(refs.iter().map(|r| key(keys::token(r))).collect(), None)
+            .await?
+            .iter()
+            .map(|item| token_view(item, Vec::new(), None))
+            .collect()
+    }
+
+    /// One Scan page of token items from where the last run stopped; the
+    /// position is saved for the next run (a lost save re-checks a page).
+    async fn next_page(&self, limit: u32) -> Result<(Vec<TokenView>, bool), StoreError> {
+        let position = key(keys::sweep_position());
+        let start = self.get(position.clone()).await?.and_then(|saved| {
+            let pk = get_s(&saved, "next_pk")?.to_owned();
+            let sk = get_s(&saved, "next_sk")?.to_owned();
+            Some(Item::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))]))
+        });
+        let out = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .filter_expression("sk = :token")
+            .expression_attribute_values(":token", s("TOKEN"))
+            .limit(i32::try_from(limit.clamp(1, 250).saturating_mul(4)).unwrap_or(1000))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| unavailable(e.into_service_error()))?;
+        let tokens = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .map(|item| token_view(item, Vec::new(), None))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = out.last_evaluated_key;
+        let done = next.is_none();
+        let mut saved = position;
+        if let Some(next) = &next {
+            saved.extend(item([
+                ("next_pk", next.get(PK).cloned()),
+                ("next_sk", next.get(SK).cloned()),
+            ]));
+        }
+        saved.insert(
+            "updated_at".to_owned(),
+            s(rfc3339(OffsetDateTime::now_utc())),
+        );
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(saved))
+            .send()
+            .await
+            .map_err(|e| unavailable(e.into_service_error()))?;
+        Ok((tokens, done))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_forgeries_are_refused() {
+        // GIVEN a cursor we produced
+        let cursor = encode_cursor(&["TOKEN#2026-01-01T00:00:00Z#T1", "TOKEN#T1"]);
+        // THEN it decodes to its parts
+        assert_eq!(
+            decode_cursor(&cursor, 2).unwrap(),
+            vec!["TOKEN#2026-01-01T00:00:00Z#T1", "TOKEN#T1"]
+        );
+        // AND anything else is refused: wrong version, arity, key space, encoding
+        assert!(
+            cursor
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+        for forged in [
+            &cursor.replacen("c1", "c2", 1),
+            &encode_cursor(&["TOKEN#T1"]),
+            &encode_cursor(&["CARD#abc", "TOKEN#T1"]),
+            "c1!!!???",
+            "",
+        ] {
+            assert!(
+                matches!(decode_cursor(forged, 2), Err(SearchError::BadCursor)),
+                "{forged}"
+            );
+        }
+    }
+}
