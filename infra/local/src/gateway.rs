@@ -116,18 +116,10 @@ pub async fn cold_start(
                     source,
                 })?;
         // Each function's own credentials: its calls are checked against its policy.
+        // Its cold start runs on its first request, as on Lambda (a platform of
+        // thirty functions starts in the time of the few a test calls).
         let sdk = sdk_for(&f.logical_id);
-        let handler = match init(&sdk, &env).await {
-            Ok(handler) => handler,
-            Err(e) => {
-                tracing::error!(
-                    function = f.logical_id,
-                    error = %e,
-                    "init failed: its routes answer 502 and retry the init, as on Lambda"
-                );
-                init_on_request(f.logical_id.clone(), init, sdk, env)
-            }
-        };
+        let handler = init_on_request(f.logical_id.clone(), init, sdk, env);
         for (path, method, api, auth) in apis {
             if path.starts_with(LOCAL_PREFIX) {
                 return Err(GatewayError::ReservedPath {
@@ -156,9 +148,9 @@ pub async fn cold_start(
 /// The SDK configuration a function's cold start gets, by logical id.
 pub type FunctionSdk = dyn Fn(&str) -> SdkConfig + Send + Sync;
 
-/// The handler of a function whose init failed: every request tries the init
-/// again (Lambda re-runs a failed init on the next invocation) and, while it
-/// fails, is a function error.
+/// A function's handler, built by its init on the first request; an init
+/// that fails is tried again by the next request (Lambda re-runs a failed
+/// init on the next invocation) and, while it fails, is a function error.
 fn init_on_request(
     function: String,
     init: InitFn,
@@ -171,10 +163,10 @@ fn init_on_request(
         let function = function.clone();
         Box::pin(async move {
             let (sdk, env, cell) = &*state;
-            let handler = cell
-                .get_or_try_init(|| init(sdk, env))
-                .await
-                .map_err(|e| format!("function {function}: init failed: {e}"))?;
+            let handler = cell.get_or_try_init(|| init(sdk, env)).await.map_err(|e| {
+                tracing::error!(function, error = %e, "init failed: answered as a function error");
+                format!("function {function}: init failed: {e}")
+            })?;
             handler(req).await
         })
     })
