@@ -18,9 +18,15 @@ use tmp_runtime::lambda::{HandlerError, SqsHandler, sqs_handler};
 pub const INIT: Init = Init::Sqs(|sdk, env| Box::pin(init(sdk, env)));
 
 /// Cold start: the table, the network clients (the MDES signing key
-/// unwrapped once) and the queue's backoff.
+/// unwrapped once), the data-sealing key (card updates' new PAN, unwrapped
+/// once) and the queue's backoff.
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<SqsHandler, HandlerError> {
-    let consumer = handler(issuer::jobs(sdk, env, issuer::JobRole::Work).await?);
+    let (mut jobs, card_keys) = tokio::try_join!(
+        issuer::jobs(sdk, env, issuer::JobRole::Work),
+        issuer::card_keys(sdk, env, false),
+    )?;
+    jobs.card_keys = Some(card_keys);
+    let consumer = handler(jobs);
     Ok(with_backoff(consumer, compose::retry_backoff(sdk, env)?))
 }
 

@@ -319,6 +319,10 @@ impl World {
             idempotency: self.idempotency(),
             clock: self.clock.clone(),
             max_attempts: 5,
+            card_keys: Some(tmp_core::usecases::jobs::CardKeys {
+                fingerprints: Some(self.mac.clone()),
+                sealing: self.vault.clone(),
+            }),
         }
     }
 
@@ -339,6 +343,14 @@ impl World {
         TokenQueries {
             directory: self.state.clone(),
             fingerprinter: Some(self.mac.clone()),
+        }
+    }
+
+    /// The networks' records of a token (status history, transactions).
+    pub fn token_records(&self) -> tmp_core::usecases::token_records::TokenRecords {
+        tmp_core::usecases::token_records::TokenRecords {
+            directory: self.state.clone(),
+            records: self.networks.clone(),
         }
     }
 

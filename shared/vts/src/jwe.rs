@@ -336,10 +336,21 @@ impl ProtectedHeader {
     }
 }
 
-/// Encrypts `plaintext` the way VTS does for us (the sender's side: the
-/// platform itself never sends `encryptedData`). For tests and sample events.
-/// `recipient_spki_der` is the public key, `kid` the id to put in the header.
+/// Encrypts `plaintext` the way VTS does for us (the sender's side). For
+/// tests and sample events; the platform's own sending is
+/// [`encrypt_for_recipient`]. `recipient_spki_der` is the public key, `kid`
+/// the id to put in the header.
 pub fn encrypt_as_vts(
+    recipient_spki_der: &[u8],
+    kid: &str,
+    plaintext: &[u8],
+) -> Result<String, VtsKeyError> {
+    encrypt_for_recipient(recipient_spki_der, kid, plaintext)
+}
+
+/// A compact JWE of `plaintext` for the holder of `recipient_spki_der`
+/// (RSA-OAEP-256, A256GCM, `kid` in the protected header), as we read them.
+pub fn encrypt_for_recipient(
     recipient_spki_der: &[u8],
     kid: &str,
     plaintext: &[u8],

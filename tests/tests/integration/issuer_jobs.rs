@@ -473,10 +473,10 @@ async fn job_requests_the_contract_refuses_are_problems_and_start_nothing() {
     let write = flow.access_token(Some("tmp/tokens.write")).await;
     let read_only = flow.access_token(Some("tmp/tokens.read")).await;
     let card = format!("/api/v1/cards/{JANE_CARD_ID}");
-    let replaced = json!({"type": "REPLACED", "newPan": "5105105105105100", "newExpiry": "09/30"});
+    let replaced = json!({"type": "REPLACED", "newPan": "5105105105105101", "newExpiry": "09/30"});
     // WHEN a start lacks its Idempotency-Key, names no bulk action, is made with a read-only
-    // token, asks a reason its action does not allow, or is a card update (not yet
-    // implemented)
+    // token, asks a reason its action does not allow, or replaces the card by a number that
+    // fails the Luhn check
     let cases: [(&str, String, Option<&str>, &Value, u16); 5] = [
         (
             write.as_str(),
@@ -537,6 +537,211 @@ async fn job_requests_the_contract_refuses_are_problems_and_start_nothing() {
     let details = flow.get_token(&read_only, &mc).await.body;
     assert_eq!(details["status"], "ACTIVE", "{details}");
 
+    // AND no answer echoes the refused number
+    assert!(
+        problems
+            .iter()
+            .all(|(_, p)| !p.to_string().contains("5105105105105101"))
+    );
+
     assert_contract(&problems);
+    flow.finish().await;
+}
+
+/// Every item of the token state table (to prove what is never stored).
+async fn table_items(flow: &Flow) -> Vec<String> {
+    let dynamodb = aws_sdk_dynamodb::Client::new(&flow.platform.sdk);
+    let table = flow
+        .platform
+        .deployment
+        .reference("TokenStateTable")
+        .unwrap()
+        .to_owned();
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let page = dynamodb
+            .scan()
+            .table_name(&table)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        items.extend(
+            page.items
+                .unwrap_or_default()
+                .iter()
+                .map(|i| format!("{i:?}")),
+        );
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return items;
+        }
+    }
+}
+
+/// The token ids a search finds.
+async fn found(flow: &Flow, token: &str, body: Value) -> BTreeSet<String> {
+    let answer = flow.search(token, body).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.body["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tokenId"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replaced_card_moves_its_tokens_to_the_new_pan_at_both_networks_and_here() {
+    // GIVEN Jane's Mastercard with two active tokens and one still awaiting activation, and
+    // Alex's Visa card with one active token
+    let flow = start_jobs(&[]).await;
+    let (a, b, waiting) = (tur(501), tur(502), tur(503));
+    flow.provision_mdes(&a, true).await;
+    flow.provision_mdes(&b, true).await;
+    flow.provision_mdes(&waiting, false).await;
+    let visa = visa_ref(504);
+    flow.provision_visa(&visa).await;
+    let token = flow.access_token(None).await;
+    let mut contract = Vec::new();
+    const NEW_MC: &str = "5105105105105100";
+    const NEW_VISA: &str = "4012888888881881";
+
+    // WHEN the issuer reports Jane's card replaced by a new number and expiry
+    let job_id = start_job(
+        &flow,
+        &token,
+        &format!("/api/v1/cards/{JANE_CARD_ID}/events"),
+        "idem-event-replaced-01",
+        &json!({"type": "REPLACED", "newPan": NEW_MC, "newExpiry": "09/30"}),
+        &mut contract,
+    )
+    .await;
+    let job = wait_for_job(&flow, &token, &job_id).await;
+    // THEN the job is done: the two active tokens mapped at MDES, the waiting one left
+    assert_eq!(job["status"], "DONE", "{job}");
+    assert_eq!(counts(&job), (3, 3, 0), "{job}");
+    assert_eq!(item(&job, &a)["networkStatus"], "CONFIRMED", "{job}");
+    assert!(item(&job, &waiting).get("networkStatus").is_none(), "{job}");
+    contract.push(("JobResponse", job));
+    // AND MDES received one signed token/update per active token, with the new PAN and MMYY
+    let updates = flow.network_calls("mdes", "/token/update").await;
+    assert_eq!(mdes_refs(&flow, "/token/update").await, sorted(&[&a, &b]));
+    for call in &updates {
+        let request = &call["body"]["TokenUpdateRequest"];
+        assert_eq!(request["NewAccountPan"], NEW_MC, "{call}");
+        assert_eq!(request["ExpirationDate"], "0930", "{call}");
+        assert_eq!(request["AuditInfo"]["UserId"], "card-event", "{call}");
+        assert!(
+            call["headers"]["authorization"]
+                .as_str()
+                .is_some_and(|h| h.starts_with("OAuth ") && h.contains("oauth_body_hash"))
+        );
+    }
+    let at_mdes = flow
+        .simulator_get(&format!("/_local/mdes/tokens/{a}"))
+        .await;
+    assert_eq!(at_mdes["accountPanSuffix"], "5100", "{at_mdes}");
+    // AND here the two are on the new card (last four, history), the waiting one on the old
+    for t in [&a, &b] {
+        let details = flow.get_token(&token, t).await.body;
+        assert_eq!(details["panLast4"], "5100", "{details}");
+        assert_eq!(details["status"], "ACTIVE", "{details}");
+        assert_eq!(
+            last_line(&details)["reasonCode"],
+            "CARD_REPLACED",
+            "{details}"
+        );
+        contract.push(("TokenDetails", details));
+    }
+    let details = flow.get_token(&token, &waiting).await.body;
+    assert_eq!(details["panLast4"], "4444", "{details}");
+    // AND the new PAN finds the moved tokens, the old one the waiting token, the card id all three
+    assert_eq!(
+        found(&flow, &token, json!({"pan": NEW_MC})).await,
+        sorted(&[&a, &b]).into_iter().collect()
+    );
+    assert_eq!(
+        found(&flow, &token, json!({"pan": JANE.0})).await,
+        [waiting.clone()].into_iter().collect()
+    );
+    assert_eq!(
+        found(&flow, &token, json!({"cardId": JANE_CARD_ID})).await,
+        sorted(&[&a, &b, &waiting]).into_iter().collect()
+    );
+
+    // WHEN Alex's Visa card is replaced, then renewed
+    let alex_events = "/api/v1/cards/card-0011/events";
+    let job_id = start_job(
+        &flow,
+        &token,
+        alex_events,
+        "idem-event-replaced-02",
+        &json!({"type": "REPLACED", "newPan": NEW_VISA, "newExpiry": "10/30"}),
+        &mut contract,
+    )
+    .await;
+    let job = wait_for_job(&flow, &token, &job_id).await;
+    assert_eq!(job["status"], "DONE", "{job}");
+    contract.push(("JobResponse", job));
+    let job_id = start_job(
+        &flow,
+        &token,
+        alex_events,
+        "idem-event-renewed-01",
+        &json!({"type": "RENEWED", "newExpiry": "11/31"}),
+        &mut contract,
+    )
+    .await;
+    let job = wait_for_job(&flow, &token, &job_id).await;
+    assert_eq!(job["status"], "DONE", "{job}");
+    contract.push(("JobResponse", job));
+    // THEN VTS received a PAN update (3721) then an expiry update (3720), the card data only
+    // inside cardholderInfo, encrypted for Visa: VTS opened it and holds the new card
+    let lifecycle = flow.network_calls("vts", "/LifeCycle/").await;
+    let codes: Vec<&str> = lifecycle
+        .iter()
+        .map(|c| c["body"]["messageReasonCode"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["3721", "3720"]);
+    for call in &lifecycle {
+        assert!(!call.to_string().contains(NEW_VISA), "{call}");
+        assert_eq!(
+            call["body"]["cardholderInfo"]["encryptedData"]
+                .as_str()
+                .unwrap()
+                .split('.')
+                .count(),
+            5
+        );
+    }
+    let at_visa = flow
+        .simulator_get(&format!("/_local/vts/tokens/{visa}"))
+        .await;
+    assert_eq!(at_visa["lastFourOfPAN"], "1881", "{at_visa}");
+    assert_eq!(at_visa["panExpiration"], "11/2031", "{at_visa}");
+    let details = flow.get_token(&token, &visa).await.body;
+    assert_eq!(details["panLast4"], "1881", "{details}");
+    assert_eq!(
+        last_line(&details)["reasonCode"],
+        "CARD_RENEWED",
+        "{details}"
+    );
+    contract.push(("TokenDetails", details));
+    assert_eq!(
+        found(&flow, &token, json!({"pan": NEW_VISA})).await,
+        [visa.clone()].into_iter().collect()
+    );
+
+    // AND no new PAN is anywhere in the table (only sealed, fingerprinted, last four)
+    for stored in table_items(&flow).await {
+        assert!(
+            !stored.contains(NEW_MC) && !stored.contains(NEW_VISA),
+            "{stored}"
+        );
+    }
+
+    assert_contract(&contract);
     flow.finish().await;
 }

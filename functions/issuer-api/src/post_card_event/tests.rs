@@ -18,7 +18,8 @@ fn every_sample_has_its_test() {
             "card-blocked",
             "card-unblocked",
             "card-closed",
-            "error-replaced-not-carried-yet",
+            "card-replaced",
+            "card-renewed",
             "error-new-pan-on-lost",
             "error-missing-idempotency-key",
             "error-read-only-access-token",
@@ -189,15 +190,89 @@ async fn an_unblocked_card_lifts_only_what_its_block_suspended() {
 }
 
 #[tokio::test]
+async fn a_replaced_card_has_its_tokens_mapped_to_the_new_pan_and_moved_to_it() {
+    // GIVEN the replaced card's job accepted (new PAN ending 5100, expiry 09/30)
+    let fx = Fixture::new();
+    let old = fx.fingerprint(PAN);
+    let new = fx.fingerprint("5105105105105100");
+    let job_id = accepted_job(&fx.play(CARD_EVENT, "card-replaced").await);
+    // THEN nothing queued or planned carries the new PAN
+    let job = fx.job_runner().job(&job_id).await.unwrap();
+    assert!(
+        !serde_json::to_string(&job.plan)
+            .unwrap()
+            .contains("5105105105105100")
+    );
+    assert!(job.sealed_card.is_some());
+    assert!(!format!("{:?}", fx.queued()).contains("5105105105105100"));
+    // WHEN the worker runs its items
+    assert!(failed(&fx.work(1).await).is_empty());
+    // THEN MDES was asked to map the active and the suspended token (not the inactive one)
+    let mut updates = fx.networks.updates();
+    updates.sort_by(|a, b| a.token_ref.cmp(&b.token_ref));
+    let mut expected = vec![ACTIVE_TOKEN, SUSPENDED_TOKEN];
+    expected.sort_unstable();
+    assert_eq!(
+        updates
+            .iter()
+            .map(|u| u.token_ref.as_str())
+            .collect::<Vec<_>>(),
+        expected
+    );
+    for update in &updates {
+        assert_eq!(update.new_pan.as_ref().unwrap().last4(), "5100");
+        assert_eq!(
+            update
+                .new_expiry
+                .map(tmp_core::domain::card::Expiry::slashed),
+            Some("09/30".to_owned())
+        );
+    }
+    // AND those two are on the new card now, the inactive one still on the old
+    let card_of = |t| fx.state.token_of(t).unwrap().pan_fingerprint;
+    assert_eq!(card_of(ACTIVE_TOKEN), Some(new.clone()));
+    assert_eq!(card_of(SUSPENDED_TOKEN), Some(new));
+    assert_eq!(card_of(INACTIVE_TOKEN), Some(old));
+    assert_eq!(
+        fx.state
+            .token_of(ACTIVE_TOKEN)
+            .unwrap()
+            .pan_last4
+            .as_deref(),
+        Some("5100")
+    );
+    // AND every item succeeded, the inactive one with nothing sent
+    for token_ref in CARD_TOKENS {
+        assert_eq!(
+            fx.item_state(&job_id, token_ref).await,
+            ItemState::Succeeded
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_renewed_card_has_its_tokens_given_the_new_expiry() {
+    // GIVEN the renewed card's job accepted (expiry 11/31, same PAN)
+    let fx = Fixture::new();
+    accepted_job(&fx.play(CARD_EVENT, "card-renewed").await);
+    // WHEN the worker runs its items
+    assert!(failed(&fx.work(1).await).is_empty());
+    // THEN each token in use was sent the new expiry and no PAN, and stays on its card
+    let updates = fx.networks.updates();
+    assert_eq!(updates.len(), 2);
+    assert!(updates.iter().all(|u| u.new_pan.is_none()
+        && u.new_expiry.map(tmp_core::domain::card::Expiry::slashed) == Some("11/31".to_owned())));
+    assert_eq!(
+        fx.state.token_of(ACTIVE_TOKEN).unwrap().pan_fingerprint,
+        Some(fx.fingerprint(PAN))
+    );
+}
+
+#[tokio::test]
 async fn card_events_refused_before_any_job_is_started() {
     assert_refusals(
         CARD_EVENT,
         &[
-            (
-                "error-replaced-not-carried-yet",
-                422,
-                "REPLACED and RENEWED are not carried to the networks yet",
-            ),
             (
                 "error-new-pan-on-lost",
                 422,

@@ -304,9 +304,14 @@ fn the_ten_functions_are_routed_on_the_issuer_api_with_exactly_their_permissions
         wanted.extend(match kind {
             Kind::Search => vec!["SECRETS_KEY_ID", "PAN_FINGERPRINT_SECRET_CIPHERTEXT"],
             Kind::Get | Kind::GetJob => vec![],
-            Kind::StartJob(Target::CardEvent) => {
-                vec!["JOB_QUEUE_URL", "LOST_OR_STOLEN_CARD_ACTION"]
-            }
+            // A replaced card's new PAN is fingerprinted and sealed with its job.
+            Kind::StartJob(Target::CardEvent) => vec![
+                "JOB_QUEUE_URL",
+                "LOST_OR_STOLEN_CARD_ACTION",
+                "SECRETS_KEY_ID",
+                "PAN_FINGERPRINT_SECRET_CIPHERTEXT",
+                "DATA_SEALING_KEY_CIPHERTEXT",
+            ],
             Kind::StartJob(Target::Card | Target::Device) => vec!["JOB_QUEUE_URL"],
             Kind::Action => vec![
                 "SECRETS_KEY_ID",
@@ -390,6 +395,16 @@ fn the_ten_functions_are_routed_on_the_issuer_api_with_exactly_their_permissions
                 },
                 grant("job-queue", &["sqs:SendMessage"], ""),
                 grant("key", &["kms:GenerateDataKey", "kms:Decrypt"], "via=sqs"),
+                // Only the card events open keys: the PAN fingerprint and the sealing key.
+                if target == Target::CardEvent {
+                    grant(
+                        "key",
+                        &["kms:Decrypt"],
+                        "purpose=pan-fingerprint-secret,data-sealing-key",
+                    )
+                } else {
+                    Vec::new()
+                },
             ]
             .concat(),
         }

@@ -70,6 +70,9 @@ fn the_worker_runs_off_the_job_queue_with_the_network_clients_of_the_actions() {
         "MDES_OAUTH_CONSUMER_KEY",
         "MDES_OAUTH_SIGNING_KEY_CIPHERTEXT",
         "VTS_LIFECYCLE_BASE_URL",
+        "VTS_LIFECYCLE_ENCRYPTION_KEY",
+        "VTS_LIFECYCLE_ENCRYPTION_KEY_ID",
+        "DATA_SEALING_KEY_CIPHERTEXT",
         "NETWORK_TIMEOUT_MS",
         "ISSUER_NAME",
         "JOB_MAX_ATTEMPTS",
@@ -94,6 +97,19 @@ fn the_worker_runs_off_the_job_queue_with_the_network_clients_of_the_actions() {
         f.environment["JOB_MAX_ATTEMPTS"].references(),
         vec!["JobItemMaxAttempts"]
     );
+    // AND Visa's key for card updates, and the sealing key of their new PAN
+    assert_eq!(
+        f.environment["VTS_LIFECYCLE_ENCRYPTION_KEY"].references(),
+        vec!["VtsLifecycleEncryptionKey"]
+    );
+    assert_eq!(
+        f.environment["VTS_LIFECYCLE_ENCRYPTION_KEY_ID"].references(),
+        vec!["VtsLifecycleEncryptionKeyId"]
+    );
+    assert_eq!(
+        f.environment["DATA_SEALING_KEY_CIPHERTEXT"].references(),
+        vec!["DataSealingKeyCiphertext"]
+    );
     // AND it backs off as the other consumers do
     assert_eq!(
         f.environment["RETRY_BACKOFF_BASE_SECONDS"],
@@ -102,17 +118,22 @@ fn the_worker_runs_off_the_job_queue_with_the_network_clients_of_the_actions() {
 }
 
 #[test]
-fn the_worker_may_act_on_tokens_back_off_and_open_only_the_mdes_signing_key() {
+fn the_worker_may_act_on_tokens_back_off_and_open_only_the_signing_and_sealing_keys() {
     let raw = raw();
     let statements = raw["Resources"][WORKER]["Properties"]["Policies"][0]["Statement"]
         .as_sequence()
         .unwrap();
     // THEN an action's table access (never an index: it searches nothing), the MDES signing
-    // key, its own queue's backoff, and that queue's key through SQS only: no SendMessage
-    // (it queues nothing) and no topic
+    // key and the data-sealing key (a card update's new PAN), its own queue's backoff, and
+    // that queue's key through SQS only: no SendMessage (it queues nothing), no topic, never
+    // the PAN-fingerprint key
     let wanted: BTreeSet<Grant> = [
         grant("table", ACTION_TABLE, ""),
-        grant("key", &["kms:Decrypt"], "purpose=mdes-oauth-signing-key"),
+        grant(
+            "key",
+            &["kms:Decrypt"],
+            "purpose=mdes-oauth-signing-key,data-sealing-key",
+        ),
         grant(
             "job-queue",
             &["sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"],

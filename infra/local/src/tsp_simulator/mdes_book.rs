@@ -78,6 +78,8 @@ pub struct MdesToken {
     pub history: Vec<Status>,
     /// What `token/update` changed, oldest first.
     pub updates: Vec<Value>,
+    /// What `transactions` answers (registered with the token).
+    pub transactions: Vec<tmp_mdes::customer_service::transactions::Transaction>,
 }
 
 impl MdesToken {
@@ -259,6 +261,7 @@ mod tests {
             account_pan_suffix: Some("1234".into()),
             token_requestor_id: None,
             expiration_date: None,
+            transactions: Vec::new(),
         })
         .unwrap();
         book

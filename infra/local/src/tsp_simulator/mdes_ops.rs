@@ -22,7 +22,7 @@ use tmp_mdes::customer_service::status_history::{
 use tmp_mdes::customer_service::suspend::{TokenSuspendRequestSchema, TokenSuspendResponseSchema};
 use tmp_mdes::customer_service::token::{SimpleTokenResponse, TokenReference, TokenStatusCode};
 use tmp_mdes::customer_service::transactions::{
-    TransactionsRequestSchema, TransactionsResponse, TransactionsResponseSchema,
+    Transactions, TransactionsRequestSchema, TransactionsResponse, TransactionsResponseSchema,
 };
 use tmp_mdes::customer_service::unsuspend::{
     TokenUnsuspendRequestSchema, TokenUnsuspendResponseSchema,
@@ -298,14 +298,20 @@ impl MdesSim {
         }))
     }
 
-    /// No transactions are simulated: a known token has none.
+    /// The transactions the token was registered with (none by default).
     fn transactions(&self, body: &[u8]) -> Result<Response, Refusal> {
         let r = parse::<TransactionsRequestSchema>(body, "TransactionsRequest")?.request;
-        if !self.book().tokens.contains_key(&r.token_unique_reference) {
-            return Err(not_found());
-        }
+        let book = self.book();
+        let token = book
+            .tokens
+            .get(&r.token_unique_reference)
+            .ok_or_else(not_found)?;
         Ok(answer(TransactionsResponseSchema {
-            response: TransactionsResponse::default(),
+            response: TransactionsResponse {
+                transactions: Transactions {
+                    transaction: token.transactions.clone(),
+                },
+            },
         }))
     }
 }

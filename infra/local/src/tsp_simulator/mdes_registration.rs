@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 use tmp_mdes::customer_service::token::{Party, ProvisioningStatusCode, TokenStatusCode};
+use tmp_mdes::customer_service::transactions::Transaction;
 
 use super::mdes_book::{MdesBook, MdesToken, now};
 
@@ -21,6 +22,10 @@ pub struct Registration {
     /// `MMYY`.
     #[serde(default)]
     pub expiration_date: Option<String>,
+    /// What `transactions` answers for the token, as MDES would send them
+    /// (`TransactionAmount`, `MerchantName`…).
+    #[serde(default)]
+    pub transactions: Vec<Transaction>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -110,6 +115,7 @@ impl MdesBook {
             status_at: now(),
             history,
             updates: Vec::new(),
+            transactions: r.transactions,
         };
         // A change MDES made on its own: no initiator, reason Z.
         token.record(None, "Z", None);
@@ -131,6 +137,7 @@ mod tests {
             account_pan_suffix: None,
             token_requestor_id: None,
             expiration_date: None,
+            transactions: Vec::new(),
         };
         assert!(
             book.register(registration(RegisteredStatus::Suspended, vec![]))

@@ -22,6 +22,10 @@ pub const MDES_CONSUMER_KEY_PARAMETER: &str = "MdesOAuthConsumerKey";
 pub const MDES_SIGNING_KEY_PARAMETER: &str = "MdesOAuthSigningKeyCiphertext";
 pub const VTS_LIFECYCLE_BASE_URL_PARAMETER: &str = "VtsLifecycleBaseUrl";
 pub const NETWORK_TIMEOUT_PARAMETER: &str = "NetworkTimeoutMs";
+pub const VTS_ENCRYPTION_KEY_PARAMETER: &str = "VtsLifecycleEncryptionKey";
+pub const VTS_ENCRYPTION_KEY_ID_PARAMETER: &str = "VtsLifecycleEncryptionKeyId";
+/// The `kid` of the simulated Visa's lifecycle encryption key.
+pub const LOCAL_VISA_KEY_ID: &str = "tmp-local-visa-lifecycle-1";
 
 fn set_if_declared(ctx: &mut SeedContext<'_>, name: &str, value: String) {
     if ctx.deployment.declares_parameter(name) {
@@ -69,6 +73,23 @@ pub(super) async fn seed(ctx: &mut SeedContext<'_>, sim: &TspSimulator) -> Resul
         NETWORK_TIMEOUT_PARAMETER,
         LOCAL_NETWORK_TIMEOUT_MS.to_owned(),
     );
-    tracing::info!("TSP simulator: MDES OAuth signing key ready");
+    // Visa's key for the card updates' cardholderInfo: the simulated VTS
+    // holds the private half, the platform is given the public half.
+    let visa = tmp_vts::jwe::VtsPrivateKey::generate(LOCAL_VISA_KEY_ID, 2048)
+        .map_err(|e| SeedError::from(format!("Visa lifecycle key: {e}")))?;
+    let visa_public = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(visa.public_key_der())
+    };
+    sim.vts
+        .install_visa_key(visa)
+        .map_err(|e| SeedError::from(format!("Visa lifecycle key: {e}")))?;
+    set_if_declared(ctx, VTS_ENCRYPTION_KEY_PARAMETER, visa_public);
+    set_if_declared(
+        ctx,
+        VTS_ENCRYPTION_KEY_ID_PARAMETER,
+        LOCAL_VISA_KEY_ID.to_owned(),
+    );
+    tracing::info!("TSP simulator: MDES OAuth signing key and Visa lifecycle key ready");
     Ok(())
 }

@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
+use tmp_vts::jwe::{VtsKeyRing, VtsPrivateKey};
 use tmp_vts::lifecycle::{
     ErrorBody, ErrorResponse, INQUIRY_PATH, InquiryRequest, InquiryResponse, LIFECYCLE_PATH,
     LifecycleRequest, LifecycleResponse, TOKEN_NOT_FOUND,
@@ -38,6 +39,9 @@ const LIFECYCLE: &[&str] = &["LifeCycle"];
 pub struct VtsSim {
     pub desk: Arc<Desk>,
     book: Mutex<VtsBook>,
+    /// Visa's private key for the card updates' `cardholderInfo` (its
+    /// public half is the platform's `VtsLifecycleEncryptionKey`).
+    visa_key: Mutex<Option<Arc<VtsKeyRing>>>,
 }
 
 impl VtsSim {
@@ -45,7 +49,21 @@ impl VtsSim {
         Self {
             desk: Arc::new(Desk::new(LIFECYCLE, outbound)),
             book: Mutex::new(VtsBook::default()),
+            visa_key: Mutex::new(None),
         }
+    }
+
+    pub fn install_visa_key(&self, key: VtsPrivateKey) -> Result<(), tmp_vts::jwe::VtsKeyError> {
+        let ring = VtsKeyRing::new(vec![key])?;
+        *self.visa_key.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(ring));
+        Ok(())
+    }
+
+    fn visa_key(&self) -> Option<Arc<VtsKeyRing>> {
+        self.visa_key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn book(&self) -> MutexGuard<'_, VtsBook> {
@@ -178,12 +196,20 @@ impl VtsSim {
         if let Err(refused) = vts_book::check(&request) {
             return refusal(refused);
         }
+        let ring = self.visa_key();
         let mut book = self.book();
         if let Some(first) = book.answers.get(&request.request_id) {
             return first.clone();
         }
+        let opened = match vts_book::open_card(ring.as_deref(), &request) {
+            Ok(opened) => opened,
+            Err(refused) => return refusal(refused),
+        };
         let answer = match book.apply(&request) {
             Ok(changed) => {
+                if let Some(card) = &opened {
+                    book.remap(&request.token_reference_id, card);
+                }
                 if changed && let Some(token) = book.tokens.get(&request.token_reference_id) {
                     self.announce(token, request.message_reason_code.as_str());
                 }

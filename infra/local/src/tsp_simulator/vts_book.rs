@@ -63,6 +63,10 @@ pub struct VtsToken {
     pub state: TokenState,
     pub pan_reference_id: Option<String>,
     pub last_four_of_pan: Option<String>,
+    /// Set by a PAN update (3721): the card the token was on before.
+    pub last_four_of_previous_pan: Option<String>,
+    /// The card's expiry as the last update set it (`MM/YYYY`).
+    pub pan_expiration: Option<String>,
     pub token_expiration: Option<String>,
     pub updated_at: String,
     pub entity_of_last_action: Option<String>,
@@ -92,6 +96,8 @@ impl VtsToken {
             "status": state_name(self.state),
             "panReferenceID": self.pan_reference_id,
             "lastFourOfPAN": self.last_four_of_pan,
+            "lastFourOfPreviousPAN": self.last_four_of_previous_pan,
+            "panExpiration": self.pan_expiration,
             "tokenExpiration": self.token_expiration,
             "lastTokenStatusUpdatedTime": self.updated_at,
             "entityOfLastAction": self.entity_of_last_action,
@@ -128,6 +134,80 @@ pub fn check(request: &LifecycleRequest) -> Result<(), Refusal> {
         return Err(Refusal::Invalid("cardholderInfo"));
     }
     Ok(())
+}
+
+/// What a card update's `cardholderInfo` said, once opened with Visa's key
+/// (the PAN kept as its last four only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenedCard {
+    pub pan_last4: Option<String>,
+    /// `MM/YYYY`.
+    pub expiry: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CardholderUpdate {
+    primary_account_number: Option<String>,
+    expiration_date: Option<ExpirationDate>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpirationDate {
+    month: String,
+    year: String,
+}
+
+/// Opens the `cardholderInfo` of a 3720 / 3721 with Visa's key, as Visa
+/// would: a PAN update must carry a valid PAN, an expiry update an expiry;
+/// anything unreadable is refused naming `cardholderInfo`. `None` for the
+/// other codes.
+pub fn open_card(
+    ring: Option<&tmp_vts::jwe::VtsKeyRing>,
+    request: &LifecycleRequest,
+) -> Result<Option<OpenedCard>, Refusal> {
+    let code = request.message_reason_code;
+    if !matches!(
+        code,
+        MessageReasonCode::ExpiryUpdate | MessageReasonCode::PanUpdate
+    ) {
+        return Ok(None);
+    }
+    let refused = Refusal::Invalid("cardholderInfo");
+    let (Some(ring), Some(info)) = (ring, &request.cardholder_info) else {
+        return Err(refused);
+    };
+    let plain = ring.decrypt(&info.encrypted_data).map_err(|_| refused)?;
+    let update: CardholderUpdate = serde_json::from_slice(plain.expose()).map_err(|_| refused)?;
+    let pan = update
+        .primary_account_number
+        .as_deref()
+        .map(|p| p.parse::<tmp_core::secret::Pan>().map_err(|_| refused))
+        .transpose()?;
+    let expiry = match &update.expiration_date {
+        Some(e) => {
+            let month_ok =
+                e.month.len() == 2 && e.month.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m));
+            let year_ok = e.year.len() == 4 && e.year.bytes().all(|b| b.is_ascii_digit());
+            if !(month_ok && year_ok) {
+                return Err(refused);
+            }
+            Some(format!("{}/{}", e.month, e.year))
+        }
+        None => None,
+    };
+    let complete = match code {
+        MessageReasonCode::PanUpdate => pan.is_some(),
+        _ => pan.is_none() && expiry.is_some(),
+    };
+    if !complete {
+        return Err(refused);
+    }
+    Ok(Some(OpenedCard {
+        pan_last4: pan.map(|p| p.last4().to_owned()),
+        expiry,
+    }))
 }
 
 #[derive(Default)]
@@ -167,6 +247,8 @@ impl VtsBook {
             state: r.status,
             pan_reference_id: r.pan_reference_id,
             last_four_of_pan: r.last_four_of_pan,
+            last_four_of_previous_pan: None,
+            pan_expiration: None,
             token_expiration: r.token_expiration,
             updated_at: at,
             entity_of_last_action: None,
@@ -174,6 +256,24 @@ impl VtsBook {
             updates: Vec::new(),
         };
         Ok(self.tokens.entry(r.token_reference_id).or_insert(token))
+    }
+
+    /// Maps the token to its card's new details (after `apply` accepted the
+    /// update).
+    pub fn remap(&mut self, reference: &str, card: &OpenedCard) {
+        let Some(token) = self.tokens.get_mut(reference) else {
+            return;
+        };
+        if let Some(last4) = &card.pan_last4 {
+            token.last_four_of_previous_pan = token.last_four_of_pan.replace(last4.clone());
+        }
+        if card.expiry.is_some() {
+            token.pan_expiration.clone_from(&card.expiry);
+        }
+        if let Some(Value::Object(update)) = token.updates.last_mut() {
+            update.insert("lastFourOfPAN".into(), json!(card.pan_last4));
+            update.insert("panExpiration".into(), json!(card.expiry));
+        }
     }
 
     /// Applies a checked request: `Ok(true)` when the token's state changed.
@@ -280,6 +380,61 @@ mod tests {
         let mut other = request(Delete);
         other.token_requestor_id = "40010030274".into();
         assert_eq!(b.apply(&other), Err(Refusal::NotFound));
+    }
+
+    #[test]
+    fn a_card_update_opens_only_with_visas_key_and_remaps_the_token() {
+        use base64::Engine as _;
+        // GIVEN Visa's key and the TMP's view of its public half
+        let visa = tmp_vts::jwe::VtsPrivateKey::generate("visa-local", 2048).unwrap();
+        let public = base64::engine::general_purpose::STANDARD.encode(visa.public_key_der());
+        let sender =
+            tmp_vts::lifecycle::VisaEncryptionKey::from_base64_der("visa-local", &public).unwrap();
+        let ring = tmp_vts::jwe::VtsKeyRing::new(vec![visa]).unwrap();
+        let mut update = request(MessageReasonCode::PanUpdate);
+        update.cardholder_info = Some(
+            sender
+                .cardholder_info(Some("5105105105105100"), Some((9, 2030)))
+                .unwrap(),
+        );
+        // WHEN it is opened THEN the last four and expiry, never the PAN
+        let opened = open_card(Some(&ring), &update).unwrap().unwrap();
+        assert_eq!(
+            opened,
+            OpenedCard {
+                pan_last4: Some("5100".into()),
+                expiry: Some("09/2030".into())
+            }
+        );
+        let mut b = book(TokenState::Active);
+        b.tokens
+            .get_mut("DNITHE000000000000000042")
+            .unwrap()
+            .last_four_of_pan = Some("1111".into());
+        assert_eq!(b.apply(&update), Ok(false));
+        b.remap("DNITHE000000000000000042", &opened);
+        let token = &b.tokens["DNITHE000000000000000042"];
+        assert_eq!(token.last_four_of_pan.as_deref(), Some("5100"));
+        assert_eq!(token.last_four_of_previous_pan.as_deref(), Some("1111"));
+        assert!(!token.view().to_string().contains("5105105105105100"));
+        // AND an expiry update naming a PAN, garbage, or no key are refused
+        let mut expiry = request(MessageReasonCode::ExpiryUpdate);
+        expiry.cardholder_info = update.cardholder_info.clone();
+        assert_eq!(
+            open_card(Some(&ring), &expiry),
+            Err(Refusal::Invalid("cardholderInfo"))
+        );
+        expiry.cardholder_info = Some(LifecycleCardholderInfo {
+            encrypted_data: "a.b.c.d.e".into(),
+        });
+        assert_eq!(
+            open_card(Some(&ring), &expiry),
+            Err(Refusal::Invalid("cardholderInfo"))
+        );
+        assert_eq!(
+            open_card(None, &update),
+            Err(Refusal::Invalid("cardholderInfo"))
+        );
     }
 
     #[test]

@@ -7,15 +7,18 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 use tmp_api::auth::{AccessTokenVerifier, Jwks};
 use tmp_core::domain::action::TokenAction;
-use tmp_core::usecases::jobs::Jobs;
+use tmp_core::usecases::jobs::{CardKeys, Jobs};
 use tmp_core::usecases::reconcile::{ReconcileSettings, ReconcileTokens};
 use tmp_core::usecases::token_actions::TokenActions;
 use tmp_core::usecases::token_queries::TokenQueries;
 use tmp_mdes::oauth1::OAuthSigner;
 use tmp_runtime::config::{ConfigError, FunctionEnv};
 use tmp_runtime::lambda::HandlerError;
+use tmp_vts::lifecycle::VisaEncryptionKey;
 
-use super::{DEFAULT_ISSUER_NAME, clock, hmac, idempotency, lifecycle, secure_url, table, vault};
+use super::{
+    DEFAULT_ISSUER_NAME, clock, hmac, idempotency, lifecycle, sealing, secure_url, table, vault,
+};
 use crate::config_secret;
 use crate::networks::body::read_capped;
 use crate::networks::{
@@ -143,12 +146,35 @@ pub async fn network_clients(
             VtsLifecycleConfig {
                 base_url: secure_url(env, "VTS_LIFECYCLE_BASE_URL")?,
                 timeout,
+                encryption_key: visa_encryption_key(env)?,
             },
         ))
     } else {
         None
     };
     Ok(NetworkClients { mdes, vts })
+}
+
+/// Visa's public key for the card updates' `cardholderInfo`
+/// (`VTS_LIFECYCLE_ENCRYPTION_KEY`, SubjectPublicKeyInfo DER in base64, and
+/// `VTS_LIFECYCLE_ENCRYPTION_KEY_ID`, Visa's `kid`); none when unset.
+fn visa_encryption_key(env: &FunctionEnv) -> Result<Option<VisaEncryptionKey>, ConfigError> {
+    let key = env
+        .get("VTS_LIFECYCLE_ENCRYPTION_KEY")
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let kid = env.require("VTS_LIFECYCLE_ENCRYPTION_KEY_ID")?;
+    VisaEncryptionKey::from_base64_der(kid.trim(), key)
+        .map(Some)
+        .map_err(|_| {
+            invalid(
+                "VTS_LIFECYCLE_ENCRYPTION_KEY",
+                "is not a base64 RSA public key (SubjectPublicKeyInfo DER) of at least 2048 bits with a printable key id",
+            )
+        })
 }
 
 pub async fn token_actions(
@@ -243,6 +269,28 @@ pub async fn jobs(sdk: &SdkConfig, env: &FunctionEnv, role: JobRole) -> Result<J
         idempotency: idempotency(&table),
         clock: clock(),
         max_attempts: env.parse_or("JOB_MAX_ATTEMPTS", DEFAULT_JOB_MAX_ATTEMPTS)?,
+        card_keys: None,
+    })
+}
+
+/// What card updates need (see [`CardKeys`]): the data-sealing key, and the
+/// PAN-fingerprint key where they start (`with_fingerprints`); each
+/// unwrapped once per cold start.
+pub async fn card_keys(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+    with_fingerprints: bool,
+) -> Result<CardKeys, HandlerError> {
+    let sealing = sealing(sdk, env).await?;
+    let fingerprints: Option<std::sync::Arc<dyn tmp_core::ports::PanFingerprinter>> =
+        if with_fingerprints {
+            Some(hmac(sdk, env).await?)
+        } else {
+            None
+        };
+    Ok(CardKeys {
+        fingerprints,
+        sealing,
     })
 }
 

@@ -14,8 +14,9 @@ use tmp_core::ports::{
 
 use super::TokenStateTable;
 use super::codec::{
-    Item, attempts_json, authorized_token_item, built, card_aggregate, decision_item, history_item,
-    key, n, outbox_item, put, rfc3339, s, token_index_items, token_snapshot, update,
+    Item, attempts_json, authorized_token_item, built, card_aggregate, decision_item,
+    device_index_item, history_item, issuer_card_alias, key, n, outbox_item, put, rfc3339, s,
+    token_snapshot, update,
 };
 use super::keys;
 use super::ledger::{answer, request_state};
@@ -76,14 +77,18 @@ impl AuthorizationStore for TokenStateTable {
             )?);
             // The issuer finds the token by card id and by device.
             if w.existing.is_none() {
-                for index in token_index_items(
-                    &w.token_ref,
-                    Some(&w.pan_fingerprint),
-                    w.issuer_card_id.as_deref(),
-                    w.payment_app_instance_id.as_deref(),
-                    &at,
-                ) {
-                    items.push(put(&self.table, index, None, &[])?);
+                if let Some(card_id) = w.issuer_card_id.as_deref() {
+                    items.push(issuer_card_alias(
+                        &self.table,
+                        card_id,
+                        &w.pan_fingerprint,
+                        &at,
+                    )?);
+                }
+                if let Some(entry) =
+                    device_index_item(&w.token_ref, w.payment_app_instance_id.as_deref(), &at)
+                {
+                    items.push(put(&self.table, entry, None, &[])?);
                 }
             }
         }

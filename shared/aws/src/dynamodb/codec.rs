@@ -170,6 +170,7 @@ pub fn attribute_columns(a: &TokenAttributes) -> Vec<(&'static str, &str)> {
         ("language", &a.language),
         ("decision_made_by", &a.decision_made_by),
         ("pan_last4", &a.pan_last4),
+        ("pan_expiry", &a.pan_expiry),
     ]
     .into_iter()
     .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
@@ -263,33 +264,33 @@ pub fn authorized_token_item(w: &AuthorizationWrite, at: &str) -> Item {
 /// Token-item attribute holding the issuer's card id.
 pub const ISSUER_CARD_ID: &str = "issuer_card_id";
 
-/// The index items of a token: its card id's alias of the card, its device's
-/// list entry (each only when known).
-pub fn token_index_items(
-    token_ref: &str,
-    pan_fingerprint: Option<&str>,
-    issuer_card_id: Option<&str>,
-    device_id: Option<&str>,
+/// The device's list entry of a token (when the device is known).
+pub fn device_index_item(token_ref: &str, device_id: Option<&str>, at: &str) -> Option<Item> {
+    let device_id = device_id?;
+    let mut entry = key(keys::device_token(device_id, token_ref));
+    entry.extend(item([
+        ("token_unique_reference", Some(s(token_ref))),
+        ("created_at", Some(s(at))),
+    ]));
+    Some(entry)
+}
+
+/// The issuer's card id names the card (an update: the cards it replaced,
+/// remembered by a card update, stay).
+pub fn issuer_card_alias(
+    table: &str,
+    card_id: &str,
+    pan_fingerprint: &str,
     at: &str,
-) -> Vec<Item> {
-    let mut items = Vec::new();
-    if let (Some(card_id), Some(fingerprint)) = (issuer_card_id, pan_fingerprint) {
-        let mut alias = key(keys::issuer_card(card_id));
-        alias.extend(item([
-            ("pan_fingerprint", Some(s(fingerprint))),
-            ("updated_at", Some(s(at))),
-        ]));
-        items.push(alias);
-    }
-    if let Some(device_id) = device_id {
-        let mut entry = key(keys::device_token(device_id, token_ref));
-        entry.extend(item([
-            ("token_unique_reference", Some(s(token_ref))),
-            ("created_at", Some(s(at))),
-        ]));
-        items.push(entry);
-    }
-    items
+) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, StoreError> {
+    let alias = aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table)
+        .set_key(Some(key(keys::issuer_card(card_id))))
+        .update_expression("SET pan_fingerprint = :fp, updated_at = :at")
+        .expression_attribute_values(":fp", s(pan_fingerprint))
+        .expression_attribute_values(":at", s(at))
+        .build();
+    Ok(update(built(alias)?))
 }
 
 /// A token item read for the issuer: the record and what it shows beyond it.

@@ -7,7 +7,7 @@
 //! - Pending actions: a conditional update of the token item.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::Update;
+use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use time::OffsetDateTime;
@@ -58,7 +58,97 @@ fn query_limit(page: &PageRequest) -> i32 {
     i32::try_from(page.limit.saturating_add(1).min(101)).unwrap_or(101)
 }
 
+/// The cards a card id names: the current one first, then those it
+/// replaced (their tokens a network did not move are still the card's).
+fn alias_fingerprints(alias: &Item) -> Vec<String> {
+    let mut previous = match alias.get("previous_pan_fingerprints") {
+        Some(AttributeValue::Ss(set)) => set.clone(),
+        _ => Vec::new(),
+    };
+    previous.sort_unstable();
+    get_s(alias, "pan_fingerprint")
+        .map(str::to_owned)
+        .into_iter()
+        .chain(previous)
+        .collect()
+}
+
+/// A card id's cursor: which of its cards, and the cursor within it.
+const CARDS_CURSOR_V1: &str = "k1";
+
+fn encode_cards_cursor(index: usize, inner: Option<&str>) -> String {
+    format!(
+        "{CARDS_CURSOR_V1}{}",
+        URL_SAFE_NO_PAD.encode(format!("{index}\n{}", inner.unwrap_or_default()))
+    )
+}
+
+fn decode_cards_cursor(cursor: &str, cards: usize) -> Result<(usize, Option<String>), SearchError> {
+    let decoded = cursor
+        .strip_prefix(CARDS_CURSOR_V1)
+        .filter(|b64| b64.len() <= 1024)
+        .and_then(|b64| URL_SAFE_NO_PAD.decode(b64).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or(SearchError::BadCursor)?;
+    let (index, inner) = decoded.split_once('\n').ok_or(SearchError::BadCursor)?;
+    let index: usize = index.parse().map_err(|_| SearchError::BadCursor)?;
+    if index >= cards {
+        return Err(SearchError::BadCursor);
+    }
+    Ok((index, (!inner.is_empty()).then(|| inner.to_owned())))
+}
+
 impl TokenStateTable {
+    /// The tokens of several cards (a card id's current and replaced
+    /// cards), one after the other, one page.
+    async fn cards_tokens(
+        &self,
+        fingerprints: &[String],
+        filter: &TokenFilter,
+        page: &PageRequest,
+    ) -> Result<TokenPage, SearchError> {
+        let (mut index, mut cursor) = match &page.cursor {
+            None => (0, None),
+            Some(cursor) => decode_cards_cursor(cursor, fingerprints.len())?,
+        };
+        let mut tokens = Vec::new();
+        while let Some(fingerprint) = fingerprints.get(index) {
+            let remaining = page
+                .limit
+                .saturating_sub(u32::try_from(tokens.len()).unwrap_or(u32::MAX));
+            let inner = self
+                .card_tokens(
+                    fingerprint,
+                    filter,
+                    &PageRequest {
+                        limit: remaining,
+                        cursor: cursor.take(),
+                    },
+                )
+                .await?;
+            tokens.extend(inner.tokens);
+            if let Some(next) = inner.next_cursor {
+                return Ok(TokenPage {
+                    tokens,
+                    next_cursor: Some(encode_cards_cursor(index, Some(&next))),
+                });
+            }
+            index += 1;
+            if u32::try_from(tokens.len()).unwrap_or(u32::MAX) >= page.limit {
+                let next_cursor =
+                    (index < fingerprints.len()).then(|| encode_cards_cursor(index, None));
+                return Ok(TokenPage {
+                    tokens,
+                    next_cursor,
+                });
+            }
+        }
+        Ok(TokenPage {
+            tokens,
+            next_cursor: None,
+        })
+    }
+
     /// A card's tokens from gsi1, filtered, one page.
     async fn card_tokens(
         &self,
@@ -258,18 +348,13 @@ impl TokenDirectory for TokenStateTable {
                 self.card_tokens(pan_fingerprint, filter, page).await
             }
             TokenQuery::IssuerCard { card_id } => {
-                match self
+                let fingerprints = self
                     .get(key(keys::issuer_card(card_id)))
                     .await?
                     .as_ref()
-                    .and_then(|alias| get_s(alias, "pan_fingerprint"))
-                {
-                    Some(fingerprint) => self.card_tokens(fingerprint, filter, page).await,
-                    None => Ok(TokenPage {
-                        tokens: Vec::new(),
-                        next_cursor: None,
-                    }),
-                }
+                    .map(alias_fingerprints)
+                    .unwrap_or_default();
+                self.cards_tokens(&fingerprints, filter, page).await
             }
             TokenQuery::Device { device_id } => self.device_tokens(device_id, filter, page).await,
         }

@@ -2,6 +2,8 @@
 //! `JOB#<jobId>`, holding its header (`JOB`: plan, client, creation) and one
 //! item per token (`ITEM#<tokenRef>`: state, outcome). The header and the
 //! items are written in one transaction, once; an item is settled once.
+//! A card update's sealed new PAN is on the header (`sealed_card`). A job is
+//! kept [`JOB_RETENTION`], then expires (table TTL), sealed PAN and all.
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -11,18 +13,30 @@ use tmp_core::domain::job::{ItemState, JobItem, JobRecord};
 use tmp_core::ports::{JobStore, SaveError, StoreError};
 
 use super::TokenStateTable;
-use super::codec::{Item, corrupt, get_s, item, json, key, put, rfc3339, s, unavailable};
-use super::keys::{self, SK};
+use super::codec::{
+    Item, blob, corrupt, epoch, get_blob, get_s, item, json, key, put, rfc3339, s, unavailable,
+};
+use super::keys::{self, EXPIRES_AT, SK};
 
 const JOB_SK: &str = "JOB";
+const SEALED_CARD: &str = "sealed_card";
 
-fn item_entry(job_id: &str, job_item: &JobItem, at: &str) -> Result<Item, StoreError> {
+/// How long a job (its items, a card update's sealed PAN) is kept.
+pub const JOB_RETENTION: time::Duration = time::Duration::days(30);
+
+fn item_entry(
+    job_id: &str,
+    job_item: &JobItem,
+    at: &str,
+    expires: &AttributeValue,
+) -> Result<Item, StoreError> {
     let mut entry = key(keys::job_item(job_id, &job_item.token_ref));
     entry.extend(item([
         ("token_unique_reference", Some(s(&job_item.token_ref))),
         ("item", Some(s(json(job_item)?))),
         ("state", Some(s(state_name(job_item.state)))),
         ("updated_at", Some(s(at))),
+        (EXPIRES_AT, Some(expires.clone())),
     ]));
     Ok(entry)
 }
@@ -39,6 +53,7 @@ fn state_name(state: ItemState) -> &'static str {
 impl JobStore for TokenStateTable {
     async fn create(&self, job: &JobRecord) -> Result<bool, SaveError> {
         let at = rfc3339(job.created_at);
+        let expires = epoch(job.created_at + JOB_RETENTION);
         let mut header = key(keys::job(&job.job_id));
         header.extend(item([
             ("client_id", Some(s(&job.client_id))),
@@ -48,6 +63,8 @@ impl JobStore for TokenStateTable {
                 Some(AttributeValue::N(job.items.len().to_string())),
             ),
             ("created_at", Some(s(&at))),
+            (EXPIRES_AT, Some(expires.clone())),
+            (SEALED_CARD, job.sealed_card.as_deref().map(blob)),
         ]));
         let mut items = vec![put(
             &self.table,
@@ -58,7 +75,7 @@ impl JobStore for TokenStateTable {
         for job_item in &job.items {
             items.push(put(
                 &self.table,
-                item_entry(&job.job_id, job_item, &at)?,
+                item_entry(&job.job_id, job_item, &at, &expires)?,
                 None,
                 &[],
             )?);
@@ -98,6 +115,7 @@ impl JobStore for TokenStateTable {
             plan,
             created_at,
             items: job_items,
+            sealed_card: get_blob(header, SEALED_CARD),
         }))
     }
 

@@ -5,13 +5,15 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use tmp_core::domain::token::HistoryEntry;
-use tmp_core::ports::{LifecycleCommit, SaveError, StoreError, TokenLifecycleStore, TokenRecord};
+use tmp_core::ports::{
+    CardMove, LifecycleCommit, SaveError, StoreError, TokenLifecycleStore, TokenRecord,
+};
 
 use super::TokenStateTable;
 use super::codec::{
-    CONTACT_CIPHERTEXT, PENDING_ACTION, attribute_columns, b, built, delete, get_blob,
-    history_entry, history_item, json, key, n, new_token_item, outbox_item, put, rfc3339, s,
-    token_index_items, token_record, update,
+    CONTACT_CIPHERTEXT, PENDING_ACTION, attribute_columns, b, built, delete, device_index_item,
+    get_blob, history_entry, history_item, json, key, n, new_token_item, outbox_item, put, rfc3339,
+    s, token_record, update,
 };
 use super::keys::{self, HISTORY_PREFIX};
 use super::ledger::completion;
@@ -58,6 +60,16 @@ impl TokenStateTable {
             values.push((format!(":a{i}"), s(value)));
             names.push((format!("#a{i}"), name.to_owned()));
         }
+        // A card update moves the token to the new card: its fingerprint and
+        // its entry in the card's index (gsi1 sort key unchanged).
+        if let Some(moved) = &c.card_move {
+            let (gpk, _) = keys::card_tokens_index(&moved.to_fingerprint, "", "");
+            sets.push("pan_fingerprint = :to_fp".into());
+            sets.push("#gsi1pk = :to_gpk".into());
+            names.push(("#gsi1pk".into(), keys::GSI1PK.into()));
+            values.push((":to_fp".into(), s(&moved.to_fingerprint)));
+            values.push((":to_gpk".into(), s(gpk)));
+        }
         sets.push("version = :next".into());
         let condition = if version == 0 {
             "attribute_exists(pk) AND attribute_not_exists(version)".to_owned()
@@ -87,6 +99,49 @@ impl TokenStateTable {
     }
 }
 
+/// A token moving to the new card: the old card counts one live token less
+/// and the new one more (each version moves, as with any counter change),
+/// and the issuer's card id names the new card, remembering the old one (its
+/// tokens the network did not move stay findable by the card id).
+fn card_move_writes(
+    table: &str,
+    moved: &CardMove,
+    now: &str,
+) -> Result<Vec<aws_sdk_dynamodb::types::TransactWriteItem>, StoreError> {
+    let mut items = Vec::with_capacity(3);
+    let counter = |fingerprint: &str, delta: i64| {
+        Update::builder()
+            .table_name(table)
+            .set_key(Some(key(keys::card(fingerprint))))
+            .update_expression("ADD live_tokens :delta, version :one SET updated_at = :at")
+            .expression_attribute_values(":delta", n(delta))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":at", s(now))
+            .build()
+    };
+    if moved.live {
+        if let Some(from) = &moved.from_fingerprint {
+            items.push(update(built(counter(from, -1))?));
+        }
+        items.push(update(built(counter(&moved.to_fingerprint, 1))?));
+    }
+    let mut alias = Update::builder()
+        .table_name(table)
+        .set_key(Some(key(keys::issuer_card(&moved.card_id))))
+        .expression_attribute_values(":to", s(&moved.to_fingerprint))
+        .expression_attribute_values(":at", s(now));
+    alias = match &moved.from_fingerprint {
+        Some(from) => alias
+            .update_expression(
+                "SET pan_fingerprint = :to, updated_at = :at ADD previous_pan_fingerprints :from",
+            )
+            .expression_attribute_values(":from", AttributeValue::Ss(vec![from.clone()])),
+        None => alias.update_expression("SET pan_fingerprint = :to, updated_at = :at"),
+    };
+    items.push(update(built(alias.build())?));
+    Ok(items)
+}
+
 #[async_trait]
 impl TokenLifecycleStore for TokenStateTable {
     async fn token(&self, token_ref: &str) -> Result<Option<TokenRecord>, StoreError> {
@@ -100,16 +155,15 @@ impl TokenLifecycleStore for TokenStateTable {
         let now = rfc3339(c.now);
         let mut items = Vec::with_capacity(5 + c.events.len());
         items.push(self.token_write(c, &now)?);
-        if c.expected_version.is_none() {
-            for index in token_index_items(
+        // A token new to us joins its device's list.
+        if c.expected_version.is_none()
+            && let Some(entry) = device_index_item(
                 &c.token_ref,
-                None,
-                None,
                 c.attributes.payment_app_instance_id.as_deref(),
                 &now,
-            ) {
-                items.push(put(&self.table, index, None, &[])?);
-            }
+            )
+        {
+            items.push(put(&self.table, entry, None, &[])?);
         }
         items.push(put(
             &self.table,
@@ -129,6 +183,9 @@ impl TokenLifecycleStore for TokenStateTable {
                 .expression_attribute_values(":one", n(1))
                 .expression_attribute_values(":at", s(&now));
             items.push(update(built(counter.build())?));
+        }
+        if let Some(moved) = &c.card_move {
+            items.extend(card_move_writes(&self.table, moved, &now)?);
         }
         for event in &c.events {
             items.push(put(

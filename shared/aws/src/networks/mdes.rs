@@ -6,8 +6,12 @@ use std::time::Duration;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use tmp_core::domain::action::{ActionReason, TokenAction};
+use tmp_core::domain::job::CardEventKind;
 use tmp_core::domain::token::{Suspender, TokenStatus};
-use tmp_core::ports::{NetworkAnswer, NetworkCall, NetworkError, NetworkView};
+use tmp_core::ports::{
+    NetworkAnswer, NetworkCall, NetworkError, NetworkParty, NetworkStatusEntry, NetworkTransaction,
+    NetworkUpdate, NetworkView, RecordsError,
+};
 use tmp_mdes::customer_service::activate::{
     ActivateReason, ActivateTarget, TokenActivateRequest, TokenActivateRequestSchema,
 };
@@ -15,12 +19,19 @@ use tmp_mdes::customer_service::delete::{
     DeleteReason, TokenDeleteRequest, TokenDeleteRequestSchema,
 };
 use tmp_mdes::customer_service::search::{SearchCriterion, SearchRequest, SearchRequestSchema};
+use tmp_mdes::customer_service::status_history::{
+    TokenStatusHistoryRequest, TokenStatusHistoryRequestSchema,
+};
 use tmp_mdes::customer_service::suspend::{
     SuspendReason, TokenSuspendRequest, TokenSuspendRequestSchema,
 };
 use tmp_mdes::customer_service::token::{Party, ProvisioningStatusCode, Token, TokenStatusCode};
+use tmp_mdes::customer_service::transactions::{TransactionsRequest, TransactionsRequestSchema};
 use tmp_mdes::customer_service::unsuspend::{
     TokenUnsuspendRequest, TokenUnsuspendRequestSchema, UnsuspendReason,
+};
+use tmp_mdes::customer_service::update::{
+    TokenUpdate, TokenUpdateRequest, TokenUpdateRequestSchema, UpdateTarget,
 };
 use tmp_mdes::customer_service::{AuditInfo, CsError, CsOperation, read_answer};
 use tmp_mdes::oauth1::OAuthSigner;
@@ -159,16 +170,109 @@ impl MdesCustomerService {
     }
 
     pub async fn act(&self, call: &NetworkCall) -> NetworkAnswer {
-        match self.lifecycle(call).await {
-            Ok(()) => NetworkAnswer::Confirmed,
-            Err(CsError::Refused { reason_code, .. }) => {
-                NetworkAnswer::Refused { code: reason_code }
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "MDES gave no usable answer");
-                NetworkAnswer::Unknown
-            }
+        answer_of(self.lifecycle(call).await)
+    }
+
+    /// `token/update` of one token to its card's new Account PAN and / or
+    /// expiry (MDES maps only ACTIVE and SUSPENDED tokens; the PAN must stay
+    /// in the account range). MDES has no request id: the update is the same
+    /// however often it is sent.
+    pub async fn update(&self, call: &NetworkUpdate) -> NetworkAnswer {
+        let mut request = TokenUpdateRequestSchema {
+            request: TokenUpdateRequest {
+                target: UpdateTarget::Token {
+                    token_unique_reference: call.token_ref.clone(),
+                },
+                update: TokenUpdate::AccountMapping {
+                    new_account_pan: call.new_pan.as_ref().map(|p| p.expose().to_owned()),
+                    expiration_date: call.new_expiry.map(|e| e.mmyy()),
+                    account_pan_sequence_number: None,
+                },
+                update_wallet_provider_indicator: None,
+                comment_text: Some(
+                    match call.event {
+                        CardEventKind::Replaced => "Card replaced",
+                        _ => "Card renewed",
+                    }
+                    .to_owned(),
+                ),
+                audit_info: self.audit(&call.operator),
+            },
+        };
+        let answer = answer_of(self.send(&request).await.map(drop));
+        if let TokenUpdate::AccountMapping {
+            new_account_pan: Some(pan),
+            ..
+        } = &mut request.request.update
+        {
+            zeroize::Zeroize::zeroize(pan);
         }
+        answer
+    }
+
+    /// `token/statushistory`: the token's status changes, newest first.
+    pub async fn status_history(
+        &self,
+        token_ref: &str,
+        operator: &str,
+    ) -> Result<Vec<NetworkStatusEntry>, RecordsError> {
+        let answer = self
+            .send(&TokenStatusHistoryRequestSchema {
+                request: TokenStatusHistoryRequest {
+                    token_unique_reference: token_ref.to_owned(),
+                    audit_info: self.audit(operator),
+                },
+            })
+            .await
+            .map_err(records_error)?;
+        Ok(answer
+            .response
+            .statuses
+            .status
+            .into_iter()
+            .map(|s| NetworkStatusEntry {
+                at: s.status_date_time,
+                status: status_of(s.status_code),
+                initiator: s.initiator.map(party_of),
+                reason_code: s.reason_code,
+                operator: s.audit_info.map(|a| a.user_id),
+            })
+            .collect())
+    }
+
+    /// `transactions`: the token's transactions of the last 30 days.
+    pub async fn transactions(
+        &self,
+        token_ref: &str,
+        operator: &str,
+    ) -> Result<Vec<NetworkTransaction>, RecordsError> {
+        let answer = self
+            .send(&TransactionsRequestSchema {
+                request: TransactionsRequest {
+                    token_unique_reference: token_ref.to_owned(),
+                    audit_info: self.audit(operator),
+                },
+            })
+            .await
+            .map_err(records_error)?;
+        Ok(answer
+            .response
+            .transactions
+            .transaction
+            .into_iter()
+            .map(|t| NetworkTransaction {
+                at: t.transaction_date_time,
+                amount: t.transaction_amount,
+                currency: t.currency_code,
+                type_code: t.transaction_type_code,
+                type_description: t.transaction_type_description,
+                status_code: t.transaction_status_code,
+                merchant_name: t.merchant_name,
+                merchant_category_code: t.merchant_category_code,
+                merchant_category_description: t.merchant_category_description,
+                pos_entry_mode: t.pos_entry_mode,
+            })
+            .collect())
     }
 
     /// MDES's view of one token (`search` by TokenUniqueReference, deleted
@@ -197,6 +301,51 @@ impl MdesCustomerService {
                 Err(NetworkError::Unavailable(Network::Mastercard))
             }
         }
+    }
+}
+
+fn answer_of(result: Result<(), CsError>) -> NetworkAnswer {
+    match result {
+        Ok(()) => NetworkAnswer::Confirmed,
+        Err(CsError::Refused { reason_code, .. }) => NetworkAnswer::Refused { code: reason_code },
+        Err(err) => {
+            tracing::warn!(error = %err, "MDES gave no usable answer");
+            NetworkAnswer::Unknown
+        }
+    }
+}
+
+/// A refused read: 404 is a token MDES does not hold, `NOT_SUPPORTED` a
+/// token without the record (static card-on-file); anything else, or no
+/// answer, is MDES being unavailable to us.
+fn records_error(err: CsError) -> RecordsError {
+    match err {
+        CsError::Refused { status: 404, .. } => RecordsError::UnknownToken,
+        CsError::Refused { reason_code, .. } if reason_code == "NOT_SUPPORTED" => {
+            RecordsError::NotSupported(Network::Mastercard)
+        }
+        err => {
+            tracing::warn!(error = %err, "MDES record read failed");
+            RecordsError::Unavailable(Network::Mastercard)
+        }
+    }
+}
+
+fn status_of(code: TokenStatusCode) -> TokenStatus {
+    match code {
+        TokenStatusCode::Unmapped => TokenStatus::Inactive,
+        TokenStatusCode::Active => TokenStatus::Active,
+        TokenStatusCode::Suspended => TokenStatus::Suspended,
+        TokenStatusCode::Deleted => TokenStatus::Deactivated,
+    }
+}
+
+fn party_of(party: Party) -> NetworkParty {
+    match party {
+        Party::Issuer => NetworkParty::Issuer,
+        Party::TokenRequestor => NetworkParty::TokenRequestor,
+        Party::Cardholder => NetworkParty::Cardholder,
+        Party::MobilePinValidation | Party::MobilePinChangeValidation => NetworkParty::MobilePin,
     }
 }
 

@@ -8,7 +8,10 @@ pub mod vts;
 
 use async_trait::async_trait;
 use tmp_core::domain::Network;
-use tmp_core::ports::{NetworkAnswer, NetworkCall, NetworkError, NetworkView, TokenNetworks};
+use tmp_core::ports::{
+    NetworkAnswer, NetworkCall, NetworkError, NetworkStatusEntry, NetworkTransaction,
+    NetworkUpdate, NetworkView, RecordsError, TokenNetworkRecords, TokenNetworks,
+};
 
 pub use mdes::{MdesCustomerService, MdesCustomerServiceConfig};
 pub use vts::{VtsLifecycle, VtsLifecycleConfig};
@@ -25,6 +28,17 @@ impl TokenNetworks for NetworkClients {
         match (call.network, &self.mdes, &self.vts) {
             (Network::Mastercard, Some(mdes), _) => mdes.act(call).await,
             (Network::Visa, _, Some(vts)) => vts.act(call).await,
+            (network, ..) => {
+                tracing::error!(%network, "no lifecycle client configured for the network");
+                NetworkAnswer::Unknown
+            }
+        }
+    }
+
+    async fn update(&self, call: &NetworkUpdate) -> NetworkAnswer {
+        match (call.network, &self.mdes, &self.vts) {
+            (Network::Mastercard, Some(mdes), _) => mdes.update(call).await,
+            (Network::Visa, _, Some(vts)) => vts.update(call).await,
             (network, ..) => {
                 tracing::error!(%network, "no lifecycle client configured for the network");
                 NetworkAnswer::Unknown
@@ -49,6 +63,37 @@ impl TokenNetworks for NetworkClients {
                 .await
             }
             (network, ..) => Err(NetworkError::NotConfigured(network)),
+        }
+    }
+}
+
+/// MDES Customer Service records the history and transactions of a token;
+/// the VTS calls we know of offer neither.
+#[async_trait]
+impl TokenNetworkRecords for NetworkClients {
+    async fn status_history(
+        &self,
+        network: Network,
+        token_ref: &str,
+        operator: &str,
+    ) -> Result<Vec<NetworkStatusEntry>, RecordsError> {
+        match (network, &self.mdes) {
+            (Network::Mastercard, Some(mdes)) => mdes.status_history(token_ref, operator).await,
+            (Network::Mastercard, None) => Err(RecordsError::NotConfigured(network)),
+            (Network::Visa, _) => Err(RecordsError::NotSupported(network)),
+        }
+    }
+
+    async fn transactions(
+        &self,
+        network: Network,
+        token_ref: &str,
+        operator: &str,
+    ) -> Result<Vec<NetworkTransaction>, RecordsError> {
+        match (network, &self.mdes) {
+            (Network::Mastercard, Some(mdes)) => mdes.transactions(token_ref, operator).await,
+            (Network::Mastercard, None) => Err(RecordsError::NotConfigured(network)),
+            (Network::Visa, _) => Err(RecordsError::NotSupported(network)),
         }
     }
 }

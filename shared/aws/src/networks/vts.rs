@@ -11,11 +11,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tmp_core::domain::Network;
 use tmp_core::domain::action::TokenAction;
+use tmp_core::domain::job::card_update_reason;
 use tmp_core::domain::token::{Suspender, TokenStatus};
-use tmp_core::ports::{NetworkAnswer, NetworkCall, NetworkError, NetworkView};
+use tmp_core::ports::{NetworkAnswer, NetworkCall, NetworkError, NetworkUpdate, NetworkView};
 use tmp_vts::lifecycle::{
     INQUIRY_PATH, InquiryRequest, InquiryResponse, LIFECYCLE_PATH, LifecycleError,
-    LifecycleRequest, LifecycleResponse, MessageReasonCode, TokenState, read_answer,
+    LifecycleRequest, LifecycleResponse, MessageReasonCode, TokenState, VisaEncryptionKey,
+    read_answer,
 };
 
 use super::body::read_capped;
@@ -29,6 +31,9 @@ pub struct VtsLifecycleConfig {
     /// Visa's base URL; the calls' paths are appended.
     pub base_url: String,
     pub timeout: Duration,
+    /// Visa's key for the card updates' `cardholderInfo` (3720, 3721);
+    /// without it a card update is refused here, never sent in clear.
+    pub encryption_key: Option<VisaEncryptionKey>,
 }
 
 pub struct VtsLifecycle {
@@ -107,8 +112,56 @@ impl VtsLifecycle {
             operation_type: code.operation_type(),
             cardholder_info: None,
         };
+        self.lifecycle(&request).await
+    }
+
+    /// A card update: 3721 with the new PAN (and expiry, when it changed),
+    /// 3720 with the new expiry alone; `cardholderInfo` encrypted for Visa.
+    pub async fn update(&self, call: &NetworkUpdate) -> NetworkAnswer {
+        let Some(token_requestor_id) = call.token_requestor_id.clone() else {
+            return NetworkAnswer::Refused {
+                code: "NO_TOKEN_REQUESTOR".to_owned(),
+            };
+        };
+        let Some(key) = &self.config.encryption_key else {
+            tracing::error!("no Visa encryption key configured: the card update is not sent");
+            return NetworkAnswer::Refused {
+                code: "NO_VISA_ENCRYPTION_KEY".to_owned(),
+            };
+        };
+        let code = if call.new_pan.is_some() {
+            MessageReasonCode::PanUpdate
+        } else {
+            MessageReasonCode::ExpiryUpdate
+        };
+        let cardholder_info = match key.cardholder_info(
+            call.new_pan.as_ref().map(|p| p.expose()),
+            call.new_expiry.map(|e| (e.month, e.full_year())),
+        ) {
+            Ok(info) => info,
+            Err(_) => {
+                tracing::error!("encrypting the card update for Visa failed");
+                return NetworkAnswer::Unknown;
+            }
+        };
+        let request = LifecycleRequest {
+            request_id: call.request_id.clone(),
+            operator_id: cut(&call.operator, OPERATOR_MAX),
+            message_reason_code: code,
+            token_reference_id: call.token_ref.clone(),
+            token_requestor_id,
+            pan_reference_id: call.pan_unique_reference.clone(),
+            request_reason: Some(card_update_reason(call.event).to_owned()),
+            activation_code: None,
+            operation_type: code.operation_type(),
+            cardholder_info: Some(cardholder_info),
+        };
+        self.lifecycle(&request).await
+    }
+
+    async fn lifecycle(&self, request: &LifecycleRequest) -> NetworkAnswer {
         match self
-            .send::<_, LifecycleResponse>(LIFECYCLE_PATH, &request)
+            .send::<_, LifecycleResponse>(LIFECYCLE_PATH, request)
             .await
         {
             Ok(_) => NetworkAnswer::Confirmed,

@@ -11,6 +11,37 @@ pub struct Expiry {
     pub year: u8,
 }
 
+impl Expiry {
+    /// `MM/YY`, as the TMP API writes it; `None` unless the month is 01–12.
+    pub fn parse_slashed(value: &str) -> Option<Self> {
+        let (month, year) = value.split_once('/')?;
+        let digits = |v: &str, n: usize| v.len() == n && v.bytes().all(|b| b.is_ascii_digit());
+        if !digits(month, 2) || !digits(year, 2) {
+            return None;
+        }
+        let month = month.parse().ok().filter(|m| (1..=12).contains(m))?;
+        Some(Self {
+            month,
+            year: year.parse().ok()?,
+        })
+    }
+
+    /// `MM/YY`.
+    pub fn slashed(self) -> String {
+        format!("{:02}/{:02}", self.month, self.year)
+    }
+
+    /// `MMYY` (MDES `ExpirationDate`).
+    pub fn mmyy(self) -> String {
+        format!("{:02}{:02}", self.month, self.year)
+    }
+
+    /// The four-digit year (cards expire this century).
+    pub fn full_year(self) -> u16 {
+        2000 + u16::from(self.year)
+    }
+}
+
 /// The card status the issuer holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

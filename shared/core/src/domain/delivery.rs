@@ -63,6 +63,8 @@ fn expose_opt<S: serde::Serializer>(
 pub mod purpose {
     pub const ACTIVATION_CODE: &str = "activation-code";
     pub const CARDHOLDER_CONTACT: &str = "cardholder-contact";
+    /// A card update job's new PAN (context `job=<jobId>`).
+    pub const CARD_UPDATE: &str = "card-update";
 }
 
 /// The key-service encryption context that binds a sealed value (contact

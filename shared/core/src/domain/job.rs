@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::action::{ActionReason, TokenAction};
+use super::card::Expiry;
 use super::token::{HistoryEntry, Initiator, LifecycleState, Suspender, TokenStatus};
 
 /// What happened to a card (the issuer's card event).
@@ -38,6 +39,22 @@ pub enum JobPlan {
         event: CardEventKind,
         /// The action lost and stolen cards take (the policy at the time).
         lost_or_stolen: TokenAction,
+    },
+    /// A replaced or renewed card: every token is mapped to the card's new
+    /// PAN or expiry at its network, then moved to the new card here. The
+    /// new PAN itself is never in the plan: it travels sealed with the job
+    /// ([`JobRecord::sealed_card`]); the plan holds its keyed fingerprint.
+    CardUpdate {
+        /// `Replaced` or `Renewed`.
+        event: CardEventKind,
+        /// The issuer's card id, which now names the new card.
+        card_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_pan_fingerprint: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_pan_last4: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_expiry: Option<Expiry>,
     },
 }
 
@@ -99,11 +116,13 @@ impl JobPlan {
                         (TokenAction::Unsuspend, ActionReason::CardUnblocked)
                     }
                     CardEventKind::Closed => (TokenAction::Delete, ActionReason::AccountClosed),
-                    // Card updates are not lifecycle actions (refused when the job starts).
+                    // Card updates are their own plan (`CardUpdate`).
                     CardEventKind::Replaced | CardEventKind::Renewed => return Step::Nothing,
                 };
                 (action, reason, None, CARD_EVENT_OPERATOR.to_owned())
             }
+            // Not a lifecycle action: the jobs use case maps the token itself.
+            Self::CardUpdate { .. } => return Step::Nothing,
         };
         if action.allowed_from(state) {
             Step::Act {
@@ -163,6 +182,17 @@ pub struct JobRecord {
     pub plan: JobPlan,
     pub created_at: OffsetDateTime,
     pub items: Vec<JobItem>,
+    /// A card update's new PAN, sealed under the data-sealing key and bound
+    /// to the job (never queued, never in the plan).
+    pub sealed_card: Option<Vec<u8>>,
+}
+
+/// The history reason of a card update.
+pub fn card_update_reason(event: CardEventKind) -> &'static str {
+    match event {
+        CardEventKind::Replaced => "CARD_REPLACED",
+        _ => "CARD_RENEWED",
+    }
 }
 
 #[cfg(test)]

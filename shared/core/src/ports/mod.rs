@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod key_material;
 pub mod key_vault;
 pub mod ledger;
+pub mod network_records;
 pub mod notifications;
 pub mod reconciliation;
 pub mod store_error;
@@ -26,6 +27,9 @@ pub use key_vault::{DataKey, KeyVault, KeyVaultError, KeyedMac, PanFingerprinter
 pub use ledger::{
     Origin, RequestAnswer, RequestClaim, RequestCompletion, RequestKey, RequestLedger, RequestState,
 };
+pub use network_records::{
+    NetworkParty, NetworkStatusEntry, NetworkTransaction, RecordsError, TokenNetworkRecords,
+};
 pub use notifications::{DeliveryError, EventPublisher, IssuerNotifier, OtpJobQueue, SmsSender};
 pub use reconciliation::ReconciliationSweep;
 pub use store_error::{SaveError, StoreError};
@@ -34,7 +38,9 @@ pub use token_directory::{
     TokenView,
 };
 pub use token_lifecycle::{
-    ActivationCodeStore, EventOutbox, LifecycleCommit, OutboxKey, StoredCode, TokenAttributes,
-    TokenLifecycleStore, TokenRecord,
+    ActivationCodeStore, CardMove, EventOutbox, LifecycleCommit, OutboxKey, StoredCode,
+    TokenAttributes, TokenLifecycleStore, TokenRecord,
 };
-pub use token_networks::{NetworkAnswer, NetworkCall, NetworkError, NetworkView, TokenNetworks};
+pub use token_networks::{
+    NetworkAnswer, NetworkCall, NetworkError, NetworkUpdate, NetworkView, TokenNetworks,
+};

@@ -50,6 +50,20 @@ pub struct TokenAttributes {
     pub language: Option<String>,
     pub decision_made_by: Option<String>,
     pub pan_last4: Option<String>,
+    /// The card's expiry, `MM/YY` (set by a card update).
+    pub pan_expiry: Option<String>,
+}
+
+/// A token moving to its card's replacement: its keyed PAN fingerprint
+/// changes (so do the cards' live-token counters when it is live), and the
+/// issuer's card id names the new card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardMove {
+    pub card_id: String,
+    pub from_fingerprint: Option<String>,
+    pub to_fingerprint: String,
+    /// Counted on the cards' live-token counters: -1 on the old, +1 on the new.
+    pub live: bool,
 }
 
 /// One lifecycle write: new state, history line, outbox events, ledger.
@@ -70,6 +84,8 @@ pub struct LifecycleCommit {
     pub request: Option<RequestCompletion>,
     /// The token's pending action is settled by this commit.
     pub clear_pending: bool,
+    /// The token moves to another card (a card update).
+    pub card_move: Option<CardMove>,
     /// When the commit is written (item timestamps).
     pub now: OffsetDateTime,
 }

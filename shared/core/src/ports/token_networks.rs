@@ -8,7 +8,10 @@ use async_trait::async_trait;
 
 use crate::domain::Network;
 use crate::domain::action::{ActionReason, TokenAction};
+use crate::domain::card::Expiry;
+use crate::domain::job::CardEventKind;
 use crate::domain::token::{Suspender, TokenStatus};
+use crate::secret::Pan;
 
 /// One lifecycle call to the token's network.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +27,24 @@ pub struct NetworkCall {
     pub comment: Option<String>,
     /// Stable across retries of the same issuer request: the network sees
     /// one request, however often we send it.
+    pub request_id: String,
+}
+
+/// The card behind one token has a new number or expiry (a replaced or
+/// renewed card): the network maps the token to it. The PAN exists only for
+/// the call (opened from the job's sealed copy, zeroized on drop).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkUpdate {
+    pub network: Network,
+    pub token_ref: String,
+    pub token_requestor_id: Option<String>,
+    pub pan_unique_reference: Option<String>,
+    /// `Replaced` or `Renewed`: why the card changed.
+    pub event: CardEventKind,
+    pub new_pan: Option<Pan>,
+    pub new_expiry: Option<Expiry>,
+    pub operator: String,
+    /// Stable across retries of the same job item.
     pub request_id: String,
 }
 
@@ -64,6 +85,9 @@ pub enum NetworkError {
 pub trait TokenNetworks: Send + Sync {
     /// Sends one action; never fails: what could not be known is `Unknown`.
     async fn act(&self, call: &NetworkCall) -> NetworkAnswer;
+
+    /// Maps one token to its card's new PAN or expiry; never fails, as `act`.
+    async fn update(&self, call: &NetworkUpdate) -> NetworkAnswer;
 
     /// The network's current view of one token.
     async fn view(

@@ -4,6 +4,11 @@
 //! own as a lifecycle action of [`TokenActions`] (the network called once per
 //! attempt under one request id), retried while the network does not answer,
 //! and settled in the job: succeeded, or failed with its reason.
+//!
+//! A replaced or renewed card is a job of its own kind: each live token is
+//! mapped to the new PAN or expiry at its network, then moved to the new card
+//! here. The new PAN is fingerprinted and sealed when the job starts; only
+//! the worker opens it, in memory, for the network call.
 
 use std::sync::Arc;
 
@@ -12,13 +17,23 @@ use sha2::{Digest, Sha256};
 
 use crate::AppError;
 use crate::clock::Clock;
-use crate::domain::job::{ItemFailure, ItemState, JobItem, JobPlan, JobRecord, Step};
+use crate::domain::card::Expiry;
+use crate::domain::delivery::purpose;
+use crate::domain::events::TokenEventType;
+use crate::domain::job::{
+    CARD_EVENT_OPERATOR, CardEventKind, ItemFailure, ItemState, JobItem, JobPlan, JobRecord, Step,
+    card_update_reason,
+};
+use crate::domain::token::{Initiator, TokenStatus};
 use crate::error::unavailable;
 use crate::ports::{
-    JobMessage, JobQueue, JobStore, Origin, PageRequest, RequestKey, TokenDirectory, TokenFilter,
-    TokenQuery,
+    JobMessage, JobQueue, JobStore, KeyVault, NetworkAnswer, NetworkUpdate, Origin, PageRequest,
+    PanFingerprinter, RequestKey, TokenAttributes, TokenDirectory, TokenFilter, TokenQuery,
+    TokenView,
 };
+use crate::secret::{Pan, Secret};
 use crate::usecases::ledger::{Idempotency, Once, signature};
+use crate::usecases::lifecycle::{ActionNote, EventRule, MoveToCard, NewToken, Transition};
 use crate::usecases::token_actions::{
     ActionOutcome, IssuerRequest, TokenActionCommand, TokenActions,
 };
@@ -50,6 +65,43 @@ pub enum ItemRun {
     Retry,
 }
 
+/// A replaced or renewed card, carried to every live token of it.
+#[derive(Debug, Clone)]
+pub struct CardUpdateCommand {
+    pub card_id: String,
+    /// `Replaced` or `Renewed`.
+    pub event: CardEventKind,
+    pub new_pan: Option<Pan>,
+    pub new_expiry: Option<Expiry>,
+    pub request: IssuerRequest,
+}
+
+/// What card updates need beyond other jobs: the data-sealing key (the new
+/// PAN is sealed with the job, opened by the worker) and, to start one, the
+/// keyed PAN fingerprint (to move tokens to the new card). Both hold their
+/// keys in memory: no key-service call per request.
+#[derive(Clone)]
+pub struct CardKeys {
+    /// Only where card updates start.
+    pub fingerprints: Option<Arc<dyn PanFingerprinter>>,
+    pub sealing: Arc<dyn KeyVault>,
+}
+
+/// The sealing context binding a card update's PAN to its job.
+pub fn card_update_context(job_id: &str) -> std::collections::BTreeMap<String, String> {
+    std::collections::BTreeMap::from([
+        ("purpose".to_owned(), purpose::CARD_UPDATE.to_owned()),
+        ("job".to_owned(), job_id.to_owned()),
+    ])
+}
+
+/// The request id a network sees for one token's card update: the same on
+/// every delivery of the item.
+pub fn update_request_id(job_id: &str, token_ref: &str) -> String {
+    let digest = Sha256::digest(format!("{job_id}|tmp.updateTokenCard|{token_ref}").as_bytes());
+    hex::encode(digest.get(..16).unwrap_or_default())
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct StartedJob {
@@ -66,6 +118,8 @@ pub struct Jobs {
     pub clock: Arc<dyn Clock>,
     /// Deliveries of one item before it is settled as failed.
     pub max_attempts: u32,
+    /// Only for the functions that start or run card updates.
+    pub card_keys: Option<CardKeys>,
 }
 
 /// The job id of an issuer request: derived from its key, so a retried start
@@ -79,6 +133,56 @@ pub fn job_id_for(request: &IssuerRequest) -> String {
 impl Jobs {
     /// Starts the job (once per key) and answers its id.
     pub async fn start(&self, command: &StartJobCommand) -> Result<String, AppError> {
+        self.start_sealed(command, None).await
+    }
+
+    /// Starts a card update (once per key): the new PAN is fingerprinted and
+    /// sealed to the job; the plan holds its fingerprint and last four only.
+    pub async fn start_card_update(&self, command: &CardUpdateCommand) -> Result<String, AppError> {
+        let keys = self
+            .card_keys
+            .as_ref()
+            .ok_or(AppError::Unavailable("card update keys not configured"))?;
+        let job_id = job_id_for(&command.request);
+        let (fingerprint, sealed) = match &command.new_pan {
+            Some(pan) => {
+                let fingerprint = keys
+                    .fingerprints
+                    .as_ref()
+                    .ok_or(AppError::Unavailable("PAN fingerprint key not configured"))?
+                    .fingerprint(pan)
+                    .await
+                    .map_err(unavailable("fingerprinting the new PAN failed"))?;
+                let sealed = keys
+                    .sealing
+                    .encrypt(pan.expose().as_bytes(), &card_update_context(&job_id))
+                    .await
+                    .map_err(unavailable("sealing the new PAN failed"))?;
+                (Some(fingerprint), Some(sealed))
+            }
+            None => (None, None),
+        };
+        let start = StartJobCommand {
+            target: JobTarget::Card {
+                card_id: command.card_id.clone(),
+            },
+            plan: JobPlan::CardUpdate {
+                event: command.event,
+                card_id: command.card_id.clone(),
+                new_pan_fingerprint: fingerprint,
+                new_pan_last4: command.new_pan.as_ref().map(|p| p.last4().to_owned()),
+                new_expiry: command.new_expiry,
+            },
+            request: command.request.clone(),
+        };
+        self.start_sealed(&start, sealed).await
+    }
+
+    async fn start_sealed(
+        &self,
+        command: &StartJobCommand,
+        sealed_card: Option<Vec<u8>>,
+    ) -> Result<String, AppError> {
         let plan_json =
             serde_json::to_string(&command.plan).map_err(unavailable("encoding plan failed"))?;
         let target = match &command.target {
@@ -99,7 +203,7 @@ impl Jobs {
                 key,
                 &signature(&[&target, &plan_json]),
                 |claim| async move {
-                    let job_id = self.create_and_queue(command).await?;
+                    let job_id = self.create_and_queue(command, sealed_card).await?;
                     let outcome = serde_json::to_string(&StartedJob {
                         job_id: job_id.clone(),
                     })
@@ -121,7 +225,11 @@ impl Jobs {
         }
     }
 
-    async fn create_and_queue(&self, command: &StartJobCommand) -> Result<String, AppError> {
+    async fn create_and_queue(
+        &self,
+        command: &StartJobCommand,
+        sealed_card: Option<Vec<u8>>,
+    ) -> Result<String, AppError> {
         let job_id = job_id_for(&command.request);
         let token_refs = self.tokens_of(&command.target).await?;
         if token_refs.len() > MAX_ITEMS {
@@ -141,6 +249,7 @@ impl Jobs {
                     failure: None,
                 })
                 .collect(),
+            sealed_card,
         };
         // A start that wrote its job but could not queue: the job as written
         // stands, and what is still queued is queued again (items run once).
@@ -256,6 +365,13 @@ impl Jobs {
                 )
                 .await;
         };
+        if matches!(job.plan, JobPlan::CardUpdate { .. }) {
+            let item = self.update_card(&job, &token, last).await?;
+            return match item {
+                Some(item) => self.finish(&job, item).await,
+                None => Ok(ItemRun::Retry),
+            };
+        }
         let Step::Act {
             action,
             reason,
@@ -312,6 +428,143 @@ impl Jobs {
             Err(err) => return Err(err),
         };
         self.finish(&job, item).await
+    }
+
+    /// One token's card update: the network maps it, then it moves to the
+    /// new card here. `None`: not settled, deliver again.
+    async fn update_card(
+        &self,
+        job: &JobRecord,
+        token: &TokenView,
+        last: bool,
+    ) -> Result<Option<JobItem>, AppError> {
+        let JobPlan::CardUpdate {
+            event,
+            card_id,
+            new_pan_fingerprint,
+            new_pan_last4,
+            new_expiry,
+        } = &job.plan
+        else {
+            return Err(AppError::Unavailable("not a card update"));
+        };
+        let record = &token.record;
+        let settle = |state, confirmed, failure| {
+            Some(JobItem {
+                token_ref: record.token_ref.clone(),
+                state,
+                confirmed,
+                failure,
+            })
+        };
+        // The networks map only tokens in use (MDES: ACTIVE and SUSPENDED);
+        // one already on the new card is done.
+        let in_use = matches!(
+            record.state.status,
+            TokenStatus::Active | TokenStatus::Suspended
+        );
+        let moved = new_pan_fingerprint.is_some() && record.pan_fingerprint == *new_pan_fingerprint;
+        if !in_use || moved {
+            return Ok(settle(ItemState::Succeeded, None, None));
+        }
+        let new_pan = match (&job.sealed_card, new_pan_fingerprint) {
+            (Some(sealed), Some(_)) => Some(self.open_pan(&job.job_id, sealed).await?),
+            (None, None) => None,
+            _ => return Err(AppError::Unavailable("card update without its sealed PAN")),
+        };
+        let request_id = update_request_id(&job.job_id, &record.token_ref);
+        let call = NetworkUpdate {
+            network: record.network,
+            token_ref: record.token_ref.clone(),
+            token_requestor_id: record.token_requestor_id.clone(),
+            pan_unique_reference: record.pan_unique_reference.clone(),
+            event: *event,
+            new_pan,
+            new_expiry: *new_expiry,
+            operator: CARD_EVENT_OPERATOR.to_owned(),
+            request_id: request_id.clone(),
+        };
+        let answer = self.actions.networks.update(&call).await;
+        tracing::info!(network = %record.network, answer = ?answer, "card update sent to the network");
+        match answer {
+            NetworkAnswer::Confirmed => {}
+            NetworkAnswer::Refused { .. } => {
+                return Ok(settle(
+                    ItemState::Failed,
+                    Some(false),
+                    Some(ItemFailure::NetworkRefused),
+                ));
+            }
+            NetworkAnswer::Unknown if last => {
+                return Ok(settle(
+                    ItemState::Failed,
+                    Some(false),
+                    Some(ItemFailure::NetworkUnavailable),
+                ));
+            }
+            NetworkAnswer::Unknown => return Ok(None),
+        }
+        let reason = card_update_reason(*event);
+        self.actions
+            .lifecycle
+            .apply(&Transition {
+                network: record.network,
+                token_ref: record.token_ref.clone(),
+                change: None,
+                at: self.clock.now(),
+                event_time: None,
+                operation: "tmp.updateTokenCard",
+                initiator: Initiator::Operator,
+                reason_code: Some(reason.to_owned()),
+                source_request_id: request_id,
+                new_token: NewToken {
+                    status: record.state.status,
+                    pan_fingerprint: record.pan_fingerprint.clone(),
+                },
+                attributes: TokenAttributes {
+                    pan_last4: new_pan_last4.clone(),
+                    pan_expiry: new_expiry.map(Expiry::slashed),
+                    ..TokenAttributes::default()
+                },
+                event: EventRule::Always(TokenEventType::TokenUpdated),
+                details: serde_json::json!({
+                    "reasonCode": reason,
+                    "newPanLast4": new_pan_last4,
+                }),
+                completion: None,
+                note: ActionNote {
+                    comment: None,
+                    operator: Some(CARD_EVENT_OPERATOR.to_owned()),
+                },
+                settles_pending: false,
+                card_move: new_pan_fingerprint.as_ref().map(|fingerprint| MoveToCard {
+                    card_id: card_id.clone(),
+                    pan_fingerprint: fingerprint.clone(),
+                }),
+            })
+            .await?;
+        Ok(settle(ItemState::Succeeded, Some(true), None))
+    }
+
+    /// The job's new PAN, opened in memory (the sealing key is unwrapped once
+    /// per cold start).
+    async fn open_pan(&self, job_id: &str, sealed: &[u8]) -> Result<Pan, AppError> {
+        let keys = self
+            .card_keys
+            .as_ref()
+            .ok_or(AppError::Unavailable("card update keys not configured"))?;
+        let plain = keys
+            .sealing
+            .decrypt(sealed, &card_update_context(job_id))
+            .await
+            .map_err(unavailable("opening the sealed PAN failed"))?;
+        let text = Secret::new(
+            String::from_utf8(plain.expose().clone())
+                .map_err(|_| AppError::Unavailable("sealed PAN unreadable"))?,
+        );
+        text.expose()
+            .parse::<Pan>()
+            .map_err(|_| AppError::Unavailable("sealed PAN unreadable"))
     }
 
     async fn finish(&self, job: &JobRecord, item: JobItem) -> Result<ItemRun, AppError> {

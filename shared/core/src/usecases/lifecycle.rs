@@ -19,7 +19,7 @@ use crate::domain::token::{
 };
 use crate::error::unavailable;
 use crate::ports::{
-    LifecycleCommit, RequestCompletion, SaveError, TokenAttributes, TokenLifecycleStore,
+    CardMove, LifecycleCommit, RequestCompletion, SaveError, TokenAttributes, TokenLifecycleStore,
     TokenRecord,
 };
 use crate::usecases::events::new_event;
@@ -124,6 +124,17 @@ pub struct Transition {
     /// the state. Otherwise a pending action is settled only once the state
     /// it leads to is reached.
     pub settles_pending: bool,
+    /// The token moves to this card (a replaced card's update, confirmed by
+    /// its network); nothing when it is already there.
+    pub card_move: Option<MoveToCard>,
+}
+
+/// The card a token moves to: the issuer's card id and the new PAN's keyed
+/// fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveToCard {
+    pub card_id: String,
+    pub pan_fingerprint: String,
 }
 
 /// Who in the issuer's back office acted, and their words.
@@ -225,6 +236,17 @@ impl TokenLifecycle {
         let clear_pending = current
             .and_then(|token| token.pending.as_ref())
             .is_some_and(|pending| t.settles_pending || pending.action.is_satisfied_by(&after));
+        let card_move = t.card_move.as_ref().and_then(|to| {
+            let from = current.and_then(|token| token.pan_fingerprint.clone());
+            (current.is_some() && from.as_deref() != Some(to.pan_fingerprint.as_str())).then(|| {
+                CardMove {
+                    card_id: to.card_id.clone(),
+                    from_fingerprint: from,
+                    to_fingerprint: to.pan_fingerprint.clone(),
+                    live: after.status.is_live(),
+                }
+            })
+        });
         let events = if applied {
             t.event
                 .event_type(&before, &after, current.is_none())
@@ -256,6 +278,7 @@ impl TokenLifecycle {
                 operator: t.note.operator.clone(),
             },
             clear_pending,
+            card_move,
             attributes: t.attributes.clone(),
             events,
             request: t.completion.clone(),

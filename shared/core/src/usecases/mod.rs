@@ -20,5 +20,6 @@ pub mod templates;
 pub mod token_actions;
 pub mod token_changed;
 pub mod token_queries;
+pub mod token_records;
 pub mod update_tokens;
 pub mod validate_activation_code;

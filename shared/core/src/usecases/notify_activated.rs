@@ -118,6 +118,7 @@ impl NotifyActivated {
                 completion: Some(claim.completion("{}".to_owned())),
                 note: ActionNote::default(),
                 settles_pending: false,
+                card_move: None,
             })
             .await
     }

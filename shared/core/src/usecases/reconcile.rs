@@ -264,6 +264,7 @@ impl ReconcileTokens {
                 completion: None,
                 note: ActionNote::default(),
                 settles_pending,
+                card_move: None,
             })
             .await
     }

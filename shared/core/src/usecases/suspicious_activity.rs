@@ -62,6 +62,7 @@ impl RecordSuspiciousActivity {
                 completion: Some(claim.completion("{}".to_owned())),
                 note: ActionNote::default(),
                 settles_pending: false,
+                card_move: None,
             })
             .await
     }

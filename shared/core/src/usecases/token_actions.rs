@@ -294,6 +294,7 @@ impl TokenActions {
                 operator: Some(command.operator.clone()),
             },
             settles_pending: true,
+            card_move: None,
         }
     }
 }

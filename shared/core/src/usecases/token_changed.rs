@@ -121,6 +121,7 @@ impl RecordTokenChange {
                 completion: Some(claim.completion("{}".to_owned())),
                 note: ActionNote::default(),
                 settles_pending: false,
+                card_move: None,
             })
             .await
     }

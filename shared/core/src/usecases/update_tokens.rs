@@ -86,6 +86,7 @@ impl UpdateTokens {
                     completion: (i == last).then(|| claim.completion("{}".to_owned())),
                     note: ActionNote::default(),
                     settles_pending: false,
+                    card_move: None,
                 })
                 .await?;
         }

@@ -3,10 +3,11 @@
 //! the job; the card-event policy decides each token's step.
 
 use tmp_core::domain::action::{ActionReason, TokenAction};
+use tmp_core::domain::card::Expiry;
 use tmp_core::domain::job::{CardEventKind, ItemFailure, ItemState, JobPlan};
 use tmp_core::domain::token::{Suspender, TokenStatus};
 use tmp_core::ports::NetworkAnswer;
-use tmp_core::usecases::jobs::{ItemRun, JobTarget, StartJobCommand};
+use tmp_core::usecases::jobs::{CardUpdateCommand, ItemRun, JobTarget, StartJobCommand};
 use tmp_core::usecases::token_actions::{IssuerRequest, TokenActionCommand};
 
 use crate::support::{World, token_record};
@@ -260,4 +261,207 @@ async fn an_unblocked_card_lifts_only_what_its_block_suspended() {
     assert!(job.items.iter().all(|i| i.state == ItemState::Succeeded));
     let t2 = job.items.iter().find(|i| i.token_ref == T2).unwrap();
     assert_eq!(t2.confirmed, None, "nothing was sent for T2");
+}
+
+const NEW_PAN: &str = "5105105105105100";
+
+/// The card's two live tokens on its old PAN (counted there), and a deleted one.
+fn card_world() -> World {
+    let world = World::default();
+    let old = world.fingerprint(crate::support::PAN);
+    for (token_ref, status) in [
+        (T1, TokenStatus::Active),
+        (T2, TokenStatus::Suspended),
+        (GONE, TokenStatus::Deactivated),
+    ] {
+        world
+            .state
+            .seed_token(token_record(token_ref, status, Some(old.clone())), None);
+        world.state.set_card_and_device(token_ref, CARD, None);
+    }
+    world.state.set_live_tokens(&old, 2);
+    world
+}
+
+fn card_update(
+    event: CardEventKind,
+    pan: Option<&str>,
+    expiry: &str,
+    key: &str,
+) -> CardUpdateCommand {
+    CardUpdateCommand {
+        card_id: CARD.to_owned(),
+        event,
+        new_pan: pan.map(|p| p.parse().unwrap()),
+        new_expiry: Expiry::parse_slashed(expiry),
+        request: request(key),
+    }
+}
+
+#[tokio::test]
+async fn a_replaced_card_maps_every_live_token_to_the_new_pan_and_moves_it() {
+    // GIVEN a card with an active and a suspended token (and a deleted one)
+    let world = card_world();
+    let jobs = world.job_runner();
+    let old = world.fingerprint(crate::support::PAN);
+    let new = world.fingerprint(NEW_PAN);
+    // WHEN the issuer reports the card replaced by a new number and expiry
+    let command = card_update(CardEventKind::Replaced, Some(NEW_PAN), "09/30", "k-repl-1");
+    let job_id = jobs.start_card_update(&command).await.unwrap();
+    // THEN the job holds the new PAN only sealed: the plan has its fingerprint and last four
+    let job = jobs.job(&job_id).await.unwrap();
+    let plan = serde_json::to_string(&job.plan).unwrap();
+    assert!(plan.contains(&new) && plan.contains("\"5100\""), "{plan}");
+    assert!(!plan.contains(NEW_PAN));
+    assert!(job.sealed_card.is_some());
+    assert_eq!(job.items.len(), 2);
+    // AND nothing queued carries the PAN
+    assert!(
+        world
+            .job_queue
+            .messages()
+            .iter()
+            .all(|m| !format!("{m:?}").contains(NEW_PAN))
+    );
+    // WHEN the items run and the networks confirm
+    assert_eq!(deliver(&world, 1).await, [ItemRun::Done, ItemRun::Done]);
+    // THEN each network got the new PAN and expiry for its token, one stable request id each
+    let updates = world.networks.updates();
+    assert_eq!(updates.len(), 2);
+    for update in &updates {
+        assert_eq!(update.new_pan.as_ref().unwrap().expose(), NEW_PAN);
+        assert_eq!(update.new_expiry, Expiry::parse_slashed("09/30"));
+        assert_eq!(update.event, CardEventKind::Replaced);
+    }
+    assert_ne!(updates[0].request_id, updates[1].request_id);
+    // AND both tokens are on the new card, the counters moved, the status kept
+    for (token_ref, status) in [(T1, TokenStatus::Active), (T2, TokenStatus::Suspended)] {
+        let token = world.token_queries().token(token_ref).await.unwrap();
+        assert_eq!(token.record.pan_fingerprint.as_deref(), Some(new.as_str()));
+        assert_eq!(token.record.pan_last4.as_deref(), Some("5100"));
+        assert_eq!(token.record.state.status, status);
+        let line = token.history.last().unwrap();
+        assert_eq!(line.reason_code.as_deref(), Some("CARD_REPLACED"));
+        assert_eq!((line.from, line.to), (Some(status), status));
+    }
+    assert_eq!(world.state.live_tokens(&old), 0);
+    assert_eq!(world.state.live_tokens(&new), 2);
+    let job = jobs.job(&job_id).await.unwrap();
+    assert!(
+        job.items
+            .iter()
+            .all(|i| i.state == ItemState::Succeeded && i.confirmed == Some(true))
+    );
+    // AND a retried start answers the same job; the same key with another PAN is refused
+    assert_eq!(jobs.start_card_update(&command).await.unwrap(), job_id);
+    let other = card_update(
+        CardEventKind::Replaced,
+        Some("4111111111111111"),
+        "09/30",
+        "k-repl-1",
+    );
+    assert!(matches!(
+        jobs.start_card_update(&other).await.unwrap_err(),
+        tmp_core::AppError::RequestIdReused
+    ));
+}
+
+#[tokio::test]
+async fn a_refused_or_unanswered_update_leaves_the_token_on_its_old_card() {
+    // GIVEN a replaced card: the network refuses the first token and never answers the second
+    let world = card_world();
+    let jobs = world.job_runner();
+    let old = world.fingerprint(crate::support::PAN);
+    let job_id = jobs
+        .start_card_update(&card_update(
+            CardEventKind::Replaced,
+            Some(NEW_PAN),
+            "09/30",
+            "k-repl-2",
+        ))
+        .await
+        .unwrap();
+    world.networks.answer_next(
+        std::iter::once(NetworkAnswer::Refused {
+            code: "INVALID_FIELD_VALUE".to_owned(),
+        })
+        .chain(std::iter::repeat_n(NetworkAnswer::Unknown, 5)),
+    );
+    let messages = world.job_queue.messages();
+    // WHEN the first runs once and the second up to its last attempt
+    assert_eq!(jobs.run_item(&messages[0], 1).await.unwrap(), ItemRun::Done);
+    for attempt in 1..5 {
+        assert_eq!(
+            jobs.run_item(&messages[1], attempt).await.unwrap(),
+            ItemRun::Retry
+        );
+    }
+    assert_eq!(jobs.run_item(&messages[1], 5).await.unwrap(), ItemRun::Done);
+    // THEN one failed as refused, one as unavailable, every retry under one request id
+    let job = jobs.job(&job_id).await.unwrap();
+    let failure = |token_ref: &str| {
+        job.items
+            .iter()
+            .find(|i| i.token_ref == token_ref)
+            .and_then(|i| i.failure)
+    };
+    assert_eq!(
+        failure(&messages[0].token_ref),
+        Some(ItemFailure::NetworkRefused)
+    );
+    assert_eq!(
+        failure(&messages[1].token_ref),
+        Some(ItemFailure::NetworkUnavailable)
+    );
+    let ids: Vec<String> = world
+        .networks
+        .updates()
+        .iter()
+        .filter(|u| u.token_ref == messages[1].token_ref)
+        .map(|u| u.request_id.clone())
+        .collect();
+    assert_eq!(ids.len(), 5);
+    assert!(ids.iter().all(|id| *id == ids[0]));
+    // AND both tokens are still on the old card, which still counts them
+    for token_ref in [T1, T2] {
+        let token = world.token_queries().token(token_ref).await.unwrap();
+        assert_eq!(token.record.pan_fingerprint.as_deref(), Some(old.as_str()));
+    }
+    assert_eq!(world.state.live_tokens(&old), 2);
+}
+
+#[tokio::test]
+async fn a_renewed_card_sends_the_new_expiry_and_keeps_the_card() {
+    // GIVEN the card's live tokens
+    let world = card_world();
+    let jobs = world.job_runner();
+    let old = world.fingerprint(crate::support::PAN);
+    // WHEN the issuer reports the card renewed with a new expiry only
+    let job_id = jobs
+        .start_card_update(&card_update(
+            CardEventKind::Renewed,
+            None,
+            "11/31",
+            "k-renew-1",
+        ))
+        .await
+        .unwrap();
+    assert!(jobs.job(&job_id).await.unwrap().sealed_card.is_none());
+    assert_eq!(deliver(&world, 1).await, [ItemRun::Done, ItemRun::Done]);
+    // THEN each network got the expiry and no PAN
+    let updates = world.networks.updates();
+    assert_eq!(updates.len(), 2);
+    assert!(
+        updates
+            .iter()
+            .all(|u| u.new_pan.is_none() && u.new_expiry == Expiry::parse_slashed("11/31"))
+    );
+    // AND the tokens stay on the card, with a CARD_RENEWED line
+    let token = world.token_queries().token(T1).await.unwrap();
+    assert_eq!(token.record.pan_fingerprint.as_deref(), Some(old.as_str()));
+    assert_eq!(
+        token.history.last().unwrap().reason_code.as_deref(),
+        Some("CARD_RENEWED")
+    );
+    assert_eq!(world.state.live_tokens(&old), 2);
 }

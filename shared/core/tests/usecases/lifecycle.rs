@@ -48,6 +48,7 @@ fn transition(
         completion: None,
         note: ActionNote::default(),
         settles_pending: false,
+        card_move: None,
     }
 }
 

@@ -25,5 +25,6 @@ mod request_activation_methods;
 mod suspicious_activity;
 mod token_actions;
 mod token_changed;
+mod token_records;
 mod update_tokens;
 mod validate_activation_code;

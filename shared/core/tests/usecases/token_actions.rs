@@ -184,6 +184,7 @@ async fn the_networks_notification_settles_a_pending_action() {
             completion: None,
             note: ActionNote::default(),
             settles_pending: false,
+            card_move: None,
         })
         .await
         .unwrap();
@@ -369,6 +370,7 @@ async fn a_notice_that_does_not_say_who_suspended_is_the_pending_suspension() {
             completion: None,
             note: ActionNote::default(),
             settles_pending: false,
+            card_move: None,
         })
         .await
         .unwrap();

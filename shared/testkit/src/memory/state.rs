@@ -201,6 +201,7 @@ fn merge_attributes(into: &mut TokenAttributes, from: &TokenAttributes) {
         language,
         decision_made_by,
         pan_last4,
+        pan_expiry,
     } = from;
     set(&mut into.activated_at, activated_at);
     set(&mut into.token_requestor_id, token_requestor_id);
@@ -214,6 +215,7 @@ fn merge_attributes(into: &mut TokenAttributes, from: &TokenAttributes) {
     set(&mut into.language, language);
     set(&mut into.decision_made_by, decision_made_by);
     set(&mut into.pan_last4, pan_last4);
+    set(&mut into.pan_expiry, pan_expiry);
 }
 
 impl Inner {
@@ -748,6 +750,16 @@ impl TokenLifecycleStore for MemoryTokenState {
             card.live += i64::from(delta);
             card.version += 1;
         }
+        if let Some(moved) = c.card_move.as_ref().filter(|m| m.live) {
+            if let Some(from) = &moved.from_fingerprint {
+                let card = inner.cards.entry(from.clone()).or_default();
+                card.live -= 1;
+                card.version += 1;
+            }
+            let card = inner.cards.entry(moved.to_fingerprint.clone()).or_default();
+            card.live += 1;
+            card.version += 1;
+        }
         let partition = inner.partition(&c.token_ref);
         match (&mut partition.token, c.expected_version) {
             (Some(token), Some(expected)) => {
@@ -758,6 +770,9 @@ impl TokenLifecycleStore for MemoryTokenState {
                 }
                 token.live = c.state.status.is_live();
                 merge_attributes(&mut token.attributes, &c.attributes);
+                if let Some(moved) = &c.card_move {
+                    token.pan_fingerprint = Some(moved.to_fingerprint.clone());
+                }
                 if c.clear_pending {
                     token.pending = None;
                 }

@@ -94,6 +94,7 @@ fn commit(expected_version: Option<u64>, live_delta: i8, request: &str) -> Lifec
         events: vec![event(&format!("ev-{request}"))],
         request: Some(completion(request, "lease")),
         clear_pending: false,
+        card_move: None,
         now: NOW,
     }
 }

@@ -22,6 +22,10 @@
 //!   same `requestID`). An `errorResponse` under a 2xx is unreadable.
 //! - An unknown token is a 404 whose `reason` is `TOKEN_NOT_FOUND`: VTS does
 //!   not know it.
+//! - `cardholderInfo.encryptedData` of `3720` / `3721` is a compact JWE for
+//!   Visa's key (RSA-OAEP-256, A256GCM, Visa's `kid`) of
+//!   `{"primaryAccountNumber"?, "expirationDate"?: {"month": "MM", "year": "YYYY"}}`,
+//!   the Cardholder Information names of the VTS issuer API.
 //! - The inquiry answers `tokenDetails[]`, `tokenState` one of `ACTIVE`,
 //!   `INACTIVE`, `SUSPENDED`, `DEACTIVATED`; other members are ignored.
 //!
@@ -29,9 +33,12 @@
 //! concern). Answers are read with [`read_answer`], whose errors never
 //! carry Visa's free text or our request.
 
+mod cardholder;
 mod error;
 mod inquiry;
 mod request;
+
+pub use cardholder::VisaEncryptionKey;
 
 pub use error::{ErrorBody, ErrorResponse, LifecycleError, TOKEN_NOT_FOUND, read_answer};
 pub use inquiry::{InquiryRequest, InquiryResponse, TokenDetail, TokenState};

@@ -255,3 +255,100 @@ async fn the_simulated_mdes_applies_only_signed_calls_to_real_token_state() {
     assert_eq!(notifications(&p, "mdes", 0).await, Vec::<Value>::new());
     p.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_tmps_mdes_client_reads_a_tokens_history_and_transactions() {
+    use tmp_aws::networks::{MdesCustomerService, MdesCustomerServiceConfig, NetworkClients};
+    use tmp_core::domain::Network;
+    use tmp_core::domain::token::TokenStatus;
+    use tmp_core::ports::{NetworkParty, RecordsError, TokenNetworkRecords};
+
+    // GIVEN the simulated MDES with a token that made two purchases, then suspended by the issuer
+    let simulator = TspSimulator::new();
+    let p = start(&simulator).await;
+    post(&p, "/_local/mdes/notifications", &json!({"enabled": false})).await;
+    let signer = tmp_signer(&p, &simulator).await;
+    let token = tur(40);
+    let (status, answer) = post(
+        &p,
+        "/_local/mdes/tokens",
+        &json!({"tokenUniqueReference": token, "status": "ACTIVE", "accountPanSuffix": "0001",
+                "transactions": [
+                    {"CurrencyCode": "EUR", "TransactionAmount": "12.50", "TransactionTypeCode": "PURCH",
+                     "TransactionStatusCode": "COMP", "MerchantName": "CAFE", "MerchantCategoryCode": "5814"},
+                    {"CurrencyCode": "EUR", "TransactionAmount": "-3.00", "TransactionTypeCode": "REFND"}
+                ]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let (status, _) = cs(&p, &signer, "token/suspend", &suspend(&token)).await;
+    assert_eq!(status, 200);
+    // AND the TMP's own client, signing as the platform does
+    let clients = NetworkClients {
+        mdes: Some(MdesCustomerService::new(
+            reqwest::Client::new(),
+            MdesCustomerServiceConfig {
+                base_url: format!("{}/_local/mdes/csapi/v2", p.base_url),
+                timeout: Duration::from_secs(5),
+                organization: "Example Bank".into(),
+            },
+            signer,
+        )),
+        vts: None,
+    };
+    // WHEN customer service reads the token's history
+    let history = clients
+        .status_history(Network::Mastercard, &token, "agent.17")
+        .await
+        .unwrap();
+    // THEN newest first: the issuer's suspension with its operator, then MDES's registration
+    assert_eq!(history[0].status, TokenStatus::Suspended);
+    assert_eq!(history[0].initiator, Some(NetworkParty::Issuer));
+    assert_eq!(history[0].operator.as_deref(), Some("CS-0042"));
+    assert_eq!(history.last().unwrap().status, TokenStatus::Active);
+    // WHEN it reads the transactions THEN both, as MDES sent them
+    let transactions = clients
+        .transactions(Network::Mastercard, &token, "agent.17")
+        .await
+        .unwrap();
+    assert_eq!(transactions.len(), 2);
+    assert_eq!(transactions[0].amount.as_deref(), Some("12.50"));
+    assert_eq!(transactions[0].merchant_name.as_deref(), Some("CAFE"));
+    assert_eq!(transactions[1].type_code.as_deref(), Some("REFND"));
+    // AND each read was signed and carried the agent in AuditInfo
+    let calls = get(&p, "/_local/mdes/calls").await;
+    let reads: Vec<&Value> = calls
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            let url = c["url"].as_str().unwrap();
+            url.ends_with("/token/statushistory") || url.ends_with("/transactions")
+        })
+        .collect();
+    assert_eq!(reads.len(), 2);
+    for read in reads {
+        let request = read["body"].as_object().unwrap().values().next().unwrap();
+        assert_eq!(request["AuditInfo"]["UserId"], "agent.17", "{read}");
+        assert!(
+            read["headers"]["authorization"]
+                .as_str()
+                .unwrap()
+                .starts_with("OAuth ")
+        );
+    }
+    // AND a token MDES does not hold is unknown; Visa offers no such record
+    assert_eq!(
+        clients
+            .transactions(Network::Mastercard, &tur(41), "agent.17")
+            .await,
+        Err(RecordsError::UnknownToken)
+    );
+    assert_eq!(
+        clients
+            .status_history(Network::Visa, "DNITHE000000000000000001", "agent.17")
+            .await,
+        Err(RecordsError::NotSupported(Network::Visa))
+    );
+    p.shutdown().await;
+}

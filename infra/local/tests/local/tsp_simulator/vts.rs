@@ -43,13 +43,32 @@ async fn the_simulated_vts_applies_each_request_id_once() {
         // THEN each state is the one asked for
         assert_eq!(state_of(&p, reference).await.unwrap(), state, "{id}");
     }
-    // AND an expiry update is recorded on the token, without a state change
+    // AND an expiry update encrypted for Visa's key (the platform's VtsLifecycleEncryptionKey)
+    // is opened and recorded on the token, without a state change
+    let visa = lifecycle::VisaEncryptionKey::from_base64_der(
+        p.deployment
+            .parameter("VtsLifecycleEncryptionKeyId")
+            .unwrap(),
+        p.deployment.parameter("VtsLifecycleEncryptionKey").unwrap(),
+    )
+    .unwrap();
     let mut update = lifecycle_request("req-expiry", "3720", inactive);
-    update["cardholderInfo"] = json!({"encryptedData": "eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.a.b.c.d"});
+    update["cardholderInfo"] =
+        serde_json::to_value(visa.cardholder_info(None, Some((11, 2031))).unwrap()).unwrap();
     lifecycle_call(&p, &update).await.unwrap();
     let token = get(&p, &format!("/_local/vts/tokens/{inactive}")).await;
     assert_eq!(token["updates"][0]["messageReasonCode"], "3720", "{token}");
+    assert_eq!(token["panExpiration"], "11/2031", "{token}");
     assert_eq!(token["status"], "ACTIVE");
+    // AND one whose cardholderInfo is not encrypted for that key is refused naming it
+    let mut forged = lifecycle_request("req-expiry-forged", "3720", inactive);
+    forged["cardholderInfo"] = json!({"encryptedData": "eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.a.b.c.d"});
+    let (status, body) = vts_call(&p, lifecycle::LIFECYCLE_PATH, &forged).await;
+    let error: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (status, &error["errorResponse"]["details"]),
+        (400, &json!(["cardholderInfo"]))
+    );
     // AND a deletion with operationType UPDATE is a refusal naming the field
     let mut wrong = lifecycle_request("req-wrong", "3701", inactive);
     wrong["operationType"] = json!("UPDATE");
@@ -119,7 +138,7 @@ async fn the_simulated_vts_applies_each_request_id_once() {
     // AND every call is listed, in order
     let calls = get(&p, "/_local/vts/calls").await;
     let calls = calls.as_array().unwrap();
-    assert_eq!(calls.len(), 20, "{calls:?}");
+    assert_eq!(calls.len(), 21, "{calls:?}");
     assert_eq!(calls[0]["body"], first);
     assert!(
         calls[0]["url"]
@@ -127,6 +146,6 @@ async fn the_simulated_vts_applies_each_request_id_once() {
             .unwrap()
             .ends_with(lifecycle::LIFECYCLE_PATH)
     );
-    assert_eq!(calls[19]["body"], suspend);
+    assert_eq!(calls[20]["body"], suspend);
     p.shutdown().await;
 }
