@@ -9,7 +9,7 @@ PORT ?= 3000
 export CARGO_TERM_COLOR ?= never
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run test build venv lint unit events clean
+.PHONY: help run test build venv lint unit events clean panel
 
 help:
 	@echo "make run    - build and start the local platform on http://127.0.0.1:$(PORT)"
@@ -23,7 +23,18 @@ $(STAMP): infra/requirements-dev.txt
 
 venv: $(STAMP)
 
-run: venv
+# The admin panel (admin/): its locked packages, its unit tests' and type checks' build
+# into admin/dist, which tmp-local serves at /admin/ (CloudFront's S3 origin on AWS).
+ADMIN_STAMP := admin/node_modules/.installed-$(shell sha256sum admin/package-lock.json | cut -c1-12)
+
+$(ADMIN_STAMP): admin/package-lock.json
+	npm --prefix admin ci --no-audit --no-fund --loglevel=error
+	@rm -f admin/node_modules/.installed-* && touch $@
+
+panel: $(ADMIN_STAMP)
+	npm --prefix admin run build --silent
+
+run: venv panel
 	cargo build --profile local -p tmp-local --bin tmp-local
 	PORT=$(PORT) ./target/local/tmp-local run
 
@@ -35,7 +46,8 @@ lint: venv
 # One build of the workspace (tests and bins share it: no feature switch makes
 # `cargo build` and `cargo test` compile a crate twice), then every test with
 # a private moto server.
-test: venv lint
+test: venv lint panel
+	npm --prefix admin test --silent
 	@mkdir -p target
 	set -o pipefail; infra/scripts/with-moto.sh cargo test --workspace --locked --no-fail-fast 2>&1 | tee target/test-output.log; \
 	  status=$$?; infra/scripts/test-summary.sh target/test-output.log; exit $$status

@@ -19,6 +19,7 @@ pub mod iam;
 pub mod intrinsics;
 pub mod issuer_simulator;
 pub mod jobs;
+pub mod local_admin;
 pub mod local_auth;
 pub mod outbox;
 pub mod platform;

@@ -166,6 +166,12 @@ async fn main() -> ExitCode {
         local_auth::LOCAL_CLIENT_ID,
         local_auth::LOCAL_CLIENT_SECRET
     );
+    println!(
+        "admin:    {base}{}/ (panel; sign in as viewer|agent|supervisor|admin@bank.test, password {}; tokens at {base}{}/sign-in)",
+        tmp_local::local_admin::SITE_PATH,
+        tmp_local::local_admin::LOCAL_PASSWORD,
+        tmp_local::local_admin::LOCAL_ADMIN_PATH
+    );
     println!("ready (Ctrl-C to stop)");
     stop.await;
     platform.shutdown().await;

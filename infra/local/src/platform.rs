@@ -177,6 +177,8 @@ type SeedFn = Box<
 pub struct LocalPlatform {
     options: PlatformOptions,
     extras: Vec<(String, RouterFactory)>,
+    /// The static sites S3 + CloudFront serve on AWS (the admin panel).
+    sites: Vec<(String, Router)>,
     seeds: Vec<SeedFn>,
     sqs_handlers: HashMap<String, SqsHandler>,
     stream_handlers: HashMap<String, EventHandler>,
@@ -189,6 +191,7 @@ impl LocalPlatform {
         Self {
             options,
             extras: Vec::new(),
+            sites: Vec::new(),
             seeds: Vec::new(),
             sqs_handlers: HashMap::new(),
             stream_handlers: HashMap::new(),
@@ -265,10 +268,23 @@ impl LocalPlatform {
         self
     }
 
+    /// Serves `router` (whose routes are under `path`) as the site S3 +
+    /// CloudFront serve on AWS: only the admin panel's path
+    /// ([`crate::local_admin::SITE_PATH`]).
+    pub fn site(mut self, path: &str, router: Router) -> Self {
+        self.sites.push((path.to_owned(), router));
+        self
+    }
+
     pub async fn start(self) -> Result<RunningPlatform, PlatformError> {
         let o = self.options;
         for (path, _) in &self.extras {
             if !path.starts_with(LOCAL_PREFIX) || path.ends_with('/') {
+                return Err(PlatformError::ExtraRouterPath(path.clone()));
+            }
+        }
+        for (path, _) in &self.sites {
+            if path != crate::local_admin::SITE_PATH {
                 return Err(PlatformError::ExtraRouterPath(path.clone()));
             }
         }
@@ -361,7 +377,13 @@ impl LocalPlatform {
         for edge in edges.edges() {
             tracing::info!(api = edge.name, allowed = %edge.allowed, "gateway allow-list");
         }
-        let app = gateway::router(served, extras, edges);
+        // Sites are routes of their own (`/admin` and `/admin/` alike), not nested.
+        let app = self
+            .sites
+            .into_iter()
+            .fold(gateway::router(served, extras, edges), |app, (_, site)| {
+                app.merge(site)
+            });
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<SocketAddr>();

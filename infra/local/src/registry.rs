@@ -17,6 +17,7 @@ const FAMILIES: &[Registry] = &[
     vts_predigitization::FUNCTIONS,
     notification_consumers::FUNCTIONS,
     issuer_api::FUNCTIONS,
+    admin_api::FUNCTIONS,
     scheduled_jobs::FUNCTIONS,
 ];
 

@@ -79,6 +79,8 @@ pub fn standard_with_tsp(
     let platform = tsp.mount(platform);
     // The issuer's back office authenticates with tokens of the local issuer.
     let platform = crate::local_auth::mount(platform);
+    // Agents sign in to the admin panel (served at /admin/) with the local sign-in.
+    let platform = crate::local_admin::mount(platform);
     let credentials = ClientCredentials::local_default();
     let simulator = IssuerSimulator::new(book, credentials.clone());
     let webhook_secret = simulator.webhook_secret().clone();

@@ -9,6 +9,8 @@ use serde_norway::{Mapping, Value};
 
 use crate::intrinsics::{Expr, normalize};
 
+#[cfg(test)]
+mod admin_api_tests;
 mod api_auth;
 #[cfg(test)]
 mod issuer_api_tests;

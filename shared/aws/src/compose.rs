@@ -48,6 +48,7 @@ use crate::sqs::SqsOtpJobQueue;
 use crate::sqs_backoff::SqsRetryBackoff;
 use crate::webhook::{self, NoIssuerWebhook, WebhookConfig, WebhookNotifier};
 
+pub mod admin;
 pub mod issuer;
 
 /// Name in the cardholder texts when `ISSUER_NAME` is unset.

@@ -82,6 +82,11 @@ pub fn authorize_command(
             .device_info
             .as_ref()
             .and_then(|d| d.device_name.clone()),
+        device_type: request
+            .device_info
+            .as_ref()
+            .and_then(|d| d.form_factor.clone().or_else(|| d.iso_device_type.clone())),
+        device_os: request.device_info.as_ref().and_then(|d| d.os_name.clone()),
         wallet: request.wallet_advice().unwrap_or_default(),
         card_data: MdesCardData::sealed(&fai.encrypted_payload, keys),
     }

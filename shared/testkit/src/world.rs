@@ -126,6 +126,7 @@ pub struct World {
     /// The networks' lifecycle APIs (MDES Customer Service, VTS).
     pub networks: Arc<FakeNetworks>,
     pub jobs: Arc<MemoryJobs>,
+    pub audit: Arc<crate::memory::MemoryAuditLog>,
     pub job_queue: Arc<RecordingJobQueue>,
     /// `ACTIVATION_CODE_*` (production defaults unless set).
     pub code_policy: CodePolicy,
@@ -150,6 +151,7 @@ impl Default for World {
             ids: Arc::default(),
             networks: Arc::default(),
             jobs: Arc::default(),
+            audit: Arc::default(),
             job_queue: Arc::default(),
             code_policy: CodePolicy::default(),
             policy: DecisionPolicy::default(),
@@ -346,6 +348,15 @@ impl World {
         }
     }
 
+    /// The admin audit trail.
+    pub fn audit_trail(&self) -> tmp_core::usecases::audit_trail::AuditTrail {
+        tmp_core::usecases::audit_trail::AuditTrail {
+            log: self.audit.clone(),
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+        }
+    }
+
     /// The networks' records of a token (status history, transactions).
     pub fn token_records(&self) -> tmp_core::usecases::token_records::TokenRecords {
         tmp_core::usecases::token_records::TokenRecords {
@@ -405,6 +416,8 @@ impl World {
             correlation_id: String::new(),
             token_type: String::new(),
             device_name: None,
+            device_type: None,
+            device_os: None,
             issuer_card_id: None,
             product_category: None,
             record: DecisionRecord {

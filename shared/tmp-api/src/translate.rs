@@ -241,3 +241,56 @@ pub fn job_response(job: &tmp_core::domain::job::JobRecord) -> Option<crate::job
         job.items.iter().filter_map(job_item).collect(),
     ))
 }
+
+/// A search in the core's terms: what it looks up by, its filter, its page.
+pub fn search_query(
+    search: &crate::search::SearchRequest,
+) -> Result<
+    (
+        tmp_core::usecases::token_queries::SearchBy<'_>,
+        tmp_core::ports::TokenFilter,
+        tmp_core::ports::PageRequest,
+    ),
+    crate::Problem,
+> {
+    use crate::search::Selector;
+    use tmp_core::usecases::token_queries::SearchBy;
+    let by = match search.selector().ok_or_else(crate::Problem::one_selector)? {
+        Selector::Pan(pan) => SearchBy::Pan(pan),
+        Selector::CardId(id) => SearchBy::CardId(id.as_str()),
+        Selector::DeviceId(id) => SearchBy::DeviceId(id.as_str()),
+        Selector::TokenReference(r) => SearchBy::TokenReference(r.as_str()),
+    };
+    let filter = tmp_core::ports::TokenFilter {
+        status: search.status.map(status),
+        token_requestor_id: search
+            .token_requestor_id
+            .as_ref()
+            .map(|t| t.as_str().to_owned()),
+        network: search.network.map(network),
+    };
+    let page = tmp_core::ports::PageRequest {
+        limit: search.limit_or_default(),
+        cursor: search.cursor.as_ref().map(|c| c.as_str().to_owned()),
+    };
+    Ok((by, filter, page))
+}
+
+/// One page of a search as the contract answers it.
+pub fn search_response(
+    found: &tmp_core::ports::TokenPage,
+) -> Result<crate::search::SearchResponse, crate::Problem> {
+    // A cursor outside the contract's alphabet would be our bug: answer 503
+    // rather than a silently shortened result.
+    let next_cursor = match &found.next_cursor {
+        None => None,
+        Some(c) => Some(crate::ids::Cursor::try_from(c.clone()).map_err(|_| {
+            tracing::error!("the store produced a cursor the contract cannot carry");
+            crate::Problem::unavailable()
+        })?),
+    };
+    Ok(crate::search::SearchResponse {
+        tokens: found.tokens.iter().filter_map(summary).collect(),
+        next_cursor,
+    })
+}

@@ -34,6 +34,14 @@ use crate::payload::{CheckedRisk, DecryptedData};
 use crate::send_passcode::SendPasscodeRequest;
 use crate::token_changed::{EventType, TokenChanged};
 
+/// An enum's name as Visa spells it on the wire (`MOBILE_PHONE`, `ANDROID`).
+fn wire_text<T: serde::Serialize>(value: &T) -> Option<String> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => Some(name),
+        _ => None,
+    }
+}
+
 fn message(request_id: &str, parts: &[&str]) -> Message {
     Message {
         network: Network::Visa,
@@ -103,6 +111,10 @@ pub fn approve_provisioning_command(
         payment_app_instance_id: device.and_then(|d| d.device_id.clone()),
         token_type: body.token_info.token_type.as_str().to_owned(),
         device_name: device.and_then(|d| d.decoded_name()),
+        device_type: device
+            .and_then(|d| d.device_type)
+            .and_then(|t| wire_text(&t)),
+        device_os: device.and_then(|d| d.os_type).and_then(|o| wire_text(&o)),
         // In the encrypted riskInformation: the opened card data carries it.
         wallet: WalletAdvice::default(),
         card_data: card_data.sealed(),

@@ -8,6 +8,9 @@
     clippy::string_slice
 )]
 
+mod admin_api;
+mod admin_panel;
+mod audit_table;
 mod authorize_service_events;
 mod event_publisher;
 mod issuer_api;

@@ -256,6 +256,8 @@ async fn tokenize_on_mdes(fx: &Fixture, card: &'static str, token_ref: &str) -> 
         payment_app_instance_id: None,
         token_type: "CLOUD".to_owned(),
         device_name: None,
+        device_type: None,
+        device_os: None,
         wallet: WalletAdvice::default(),
         card_data: Box::new(card_of(card)),
     };

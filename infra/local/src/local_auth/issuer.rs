@@ -95,6 +95,27 @@ impl TokenIssuer {
         &self.inner.credentials
     }
 
+    /// A signed access token of a user pool user (`sub`, `username`,
+    /// `cognito:groups`) for the issuer's client, as the hosted UI's code
+    /// flow issues it, valid for `lifetime`.
+    pub fn issue_user(
+        &self,
+        user: (&str, &str),
+        groups: &[&str],
+        now: OffsetDateTime,
+        lifetime: time::Duration,
+    ) -> Result<String, SignError> {
+        let claims = AccessTokenClaims::user(
+            &self.inner.issuer,
+            &self.inner.credentials.client_id,
+            user,
+            groups,
+            now,
+            lifetime,
+        )?;
+        auth::issue(&self.inner.key, &self.inner.kid, &claims)
+    }
+
     /// A signed access token for the issuer's client granting `scopes`,
     /// issued `now`, valid for [`TOKEN_LIFETIME`].
     pub fn issue(&self, scopes: &[Scope], now: OffsetDateTime) -> Result<String, SignError> {

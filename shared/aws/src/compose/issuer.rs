@@ -44,16 +44,28 @@ fn invalid(name: &str, reason: &str) -> ConfigError {
 /// its JWKS at `<issuer>/.well-known/jwks.json`, app clients
 /// `TMP_API_CLIENT_IDS` (comma-separated).
 pub async fn access_token_verifier(env: &FunctionEnv) -> Result<AccessTokenVerifier, HandlerError> {
-    let issuer = secure_url(env, "TMP_API_TOKEN_ISSUER")?;
+    token_verifier(env, "TMP_API_TOKEN_ISSUER", "TMP_API_CLIENT_IDS").await
+}
+
+/// A verifier of one issuer's access tokens: issuer `issuer_variable`
+/// (Cognito's user pool URL, or a local issuer), its JWKS fetched once at
+/// `<issuer>/.well-known/jwks.json`, app clients `clients_variable`
+/// (comma-separated).
+pub async fn token_verifier(
+    env: &FunctionEnv,
+    issuer_variable: &str,
+    clients_variable: &str,
+) -> Result<AccessTokenVerifier, HandlerError> {
+    let issuer = secure_url(env, issuer_variable)?;
     let clients: Vec<String> = env
-        .require("TMP_API_CLIENT_IDS")?
+        .require(clients_variable)?
         .split(',')
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .map(str::to_owned)
         .collect();
     if clients.is_empty() {
-        return Err(invalid("TMP_API_CLIENT_IDS", "names no app client").into());
+        return Err(invalid(clients_variable, "names no app client").into());
     }
     let http = reqwest::Client::builder()
         .timeout(JWKS_TIMEOUT)

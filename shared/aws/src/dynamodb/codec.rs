@@ -167,6 +167,8 @@ pub fn attribute_columns(a: &TokenAttributes) -> Vec<(&'static str, &str)> {
         ("wallet_id", &a.wallet_id),
         ("payment_app_instance_id", &a.payment_app_instance_id),
         ("device_name", &a.device_name),
+        ("device_type", &a.device_type),
+        ("device_os", &a.device_os),
         ("language", &a.language),
         ("decision_made_by", &a.decision_made_by),
         ("pan_last4", &a.pan_last4),
@@ -243,6 +245,8 @@ pub fn authorized_token_item(w: &AuthorizationWrite, at: &str) -> Item {
         ("correlation_id", Some(s(&w.correlation_id))),
         ("token_type", Some(s(&w.token_type))),
         ("device_name", w.device_name.as_deref().map(s)),
+        ("device_type", w.device_type.as_deref().map(s)),
+        ("device_os", w.device_os.as_deref().map(s)),
         ("status", Some(s(status.as_str()))),
         (
             "authorization_decision",

@@ -4,6 +4,7 @@
 //! encoded and decoded in `codec.rs` only, and transaction failures are mapped
 //! in `transact.rs` only.
 
+pub mod audit;
 pub mod authorization;
 pub mod codec;
 pub mod codes;

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod activation_code;
+pub mod audit;
 pub mod card;
 pub mod decision;
 pub mod delivery;

@@ -62,6 +62,8 @@ pub struct AuthorizationWrite {
     pub correlation_id: String,
     pub token_type: String,
     pub device_name: Option<String>,
+    pub device_type: Option<String>,
+    pub device_os: Option<String>,
     pub issuer_card_id: Option<String>,
     pub product_category: Option<String>,
     pub record: DecisionRecord,

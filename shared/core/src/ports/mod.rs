@@ -1,6 +1,7 @@
 //! Small async traits the use cases talk to. Adapters implement them; the
 //! testkit holds an in-memory implementation of each.
 
+pub mod audit_log;
 pub mod authorization_store;
 pub mod card_verifier;
 pub mod contact_directory;
@@ -16,6 +17,7 @@ pub mod token_directory;
 pub mod token_lifecycle;
 pub mod token_networks;
 
+pub use audit_log::{AuditLog, AuditPage, AuditQuery};
 pub use authorization_store::{
     AuthorizationSnapshot, AuthorizationStore, AuthorizationWrite, CardAggregate, TokenSnapshot,
 };

@@ -46,6 +46,8 @@ pub struct TokenAttributes {
     pub wallet_id: Option<String>,
     pub payment_app_instance_id: Option<String>,
     pub device_name: Option<String>,
+    pub device_type: Option<String>,
+    pub device_os: Option<String>,
     /// ISO 639-1, for cardholder notices.
     pub language: Option<String>,
     pub decision_made_by: Option<String>,

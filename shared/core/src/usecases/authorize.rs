@@ -56,6 +56,10 @@ pub struct AuthorizeCommand {
     pub payment_app_instance_id: Option<String>,
     pub token_type: String,
     pub device_name: Option<String>,
+    /// The device's kind and operating system as the network names them
+    /// (MDES `formFactor` / `osName`, Visa `deviceType` / `osType`).
+    pub device_type: Option<String>,
+    pub device_os: Option<String>,
     pub wallet: WalletAdvice,
     pub card_data: Box<dyn SealedCardData>,
 }
@@ -206,6 +210,8 @@ impl AuthorizeTokenization {
                 correlation_id: command.correlation_id.clone(),
                 token_type: command.token_type.clone(),
                 device_name: command.device_name.clone(),
+                device_type: command.device_type.clone(),
+                device_os: command.device_os.clone(),
                 issuer_card_id: known.map(|c| c.card_id.clone()),
                 product_category: known.map(|c| c.product_category.clone()),
                 history: history_entry(

@@ -136,6 +136,16 @@ async fn a_green_card_is_approved_counted_recorded_and_announced() {
     );
     assert_eq!(facts.correlation_id, "corr-r1");
     assert_eq!(facts.issuer_card_id.as_deref(), Some("card-1"));
+    // AND the device as the network described it, for the issuer's look-ups
+    let device = world.token_queries().token(TOKEN).await.unwrap().device;
+    assert_eq!(
+        (
+            device.name.as_deref(),
+            device.kind.as_deref(),
+            device.os.as_deref()
+        ),
+        (Some("Jane's phone"), Some("PHONE"), Some("ANDROID"))
+    );
     assert_eq!(world.state.live_tokens(&fingerprint), 1);
     assert_eq!(
         world.state.attempts_recorded(&fingerprint, TOKEN_REQUESTOR),

@@ -223,6 +223,8 @@ pub fn authorize_command(
         payment_app_instance_id: Some("app-1".to_owned()),
         token_type: "CLOUD".to_owned(),
         device_name: Some("Jane's phone".to_owned()),
+        device_type: Some("PHONE".to_owned()),
+        device_os: Some("ANDROID".to_owned()),
         wallet,
         card_data: card.sealed(),
     }

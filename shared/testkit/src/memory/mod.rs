@@ -2,6 +2,7 @@
 //! tests: deterministic, inspectable, and with switches to inject failures.
 //! Share them between the use case and the test with `Arc`.
 
+pub mod audit;
 pub mod channels;
 pub mod clock;
 pub mod issuer;
@@ -11,6 +12,7 @@ pub mod networks;
 pub mod queues;
 pub mod state;
 
+pub use audit::MemoryAuditLog;
 pub use channels::{FakeContacts, FakeVault, RecordingNotifier, RecordingSms};
 pub use clock::{DEFAULT_NOW, FixedClock, SequentialIds};
 pub use issuer::{CardBook, IssuerFault};

@@ -198,6 +198,8 @@ fn merge_attributes(into: &mut TokenAttributes, from: &TokenAttributes) {
         wallet_id,
         payment_app_instance_id,
         device_name,
+        device_type,
+        device_os,
         language,
         decision_made_by,
         pan_last4,
@@ -212,6 +214,8 @@ fn merge_attributes(into: &mut TokenAttributes, from: &TokenAttributes) {
     set(&mut into.wallet_id, wallet_id);
     set(&mut into.payment_app_instance_id, payment_app_instance_id);
     set(&mut into.device_name, device_name);
+    set(&mut into.device_type, device_type);
+    set(&mut into.device_os, device_os);
     set(&mut into.language, language);
     set(&mut into.decision_made_by, decision_made_by);
     set(&mut into.pan_last4, pan_last4);
@@ -683,6 +687,8 @@ impl AuthorizationStore for MemoryTokenState {
                         wallet_id: w.wallet_id.clone(),
                         payment_app_instance_id: w.payment_app_instance_id.clone(),
                         device_name: w.device_name.clone(),
+                        device_type: w.device_type.clone(),
+                        device_os: w.device_os.clone(),
                         pan_last4: Some(w.pan_last4.clone()),
                         ..TokenAttributes::default()
                     },

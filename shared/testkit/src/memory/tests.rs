@@ -117,6 +117,8 @@ fn write(token_ref: &str, request: &str, decision: Decision) -> AuthorizationWri
         correlation_id: "corr".to_owned(),
         token_type: "CLOUD".to_owned(),
         device_name: None,
+        device_type: None,
+        device_os: None,
         issuer_card_id: None,
         product_category: None,
         record: DecisionRecord {

@@ -39,6 +39,17 @@ pub struct AccessTokenClaims {
     pub iat: i64,
     pub jti: String,
     pub version: u8,
+    /// A user pool user's sign-in name (Cognito `username`); absent for
+    /// client credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// A user pool user's groups.
+    #[serde(
+        rename = "cognito:groups",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub groups: Vec<String>,
 }
 
 impl AccessTokenClaims {
@@ -63,7 +74,28 @@ impl AccessTokenClaims {
             iat,
             jti: uuid_v4()?,
             version: 2,
+            username: None,
+            groups: Vec::new(),
         })
+    }
+
+    /// A user pool user's access token (authorization code flow): `sub` the
+    /// user's id, `username`, `cognito:groups`, scopes `openid email`.
+    pub fn user(
+        issuer: &str,
+        client_id: &str,
+        user: (&str, &str),
+        groups: &[&str],
+        now: OffsetDateTime,
+        lifetime: Duration,
+    ) -> Result<Self, SignError> {
+        let (sub, username) = user;
+        let mut claims =
+            Self::client_credentials(issuer, client_id, &["openid", "email"], now, lifetime)?;
+        claims.sub = sub.to_owned();
+        claims.username = Some(username.to_owned());
+        claims.groups = groups.iter().map(|g| (*g).to_owned()).collect();
+        Ok(claims)
     }
 }
 

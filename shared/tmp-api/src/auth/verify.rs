@@ -81,6 +81,10 @@ pub struct VerifiedToken {
     pub sub: String,
     pub jti: Option<String>,
     pub scopes: BTreeSet<String>,
+    /// A user pool user's sign-in name (absent for client credentials).
+    pub username: Option<String>,
+    /// A user pool user's groups (`cognito:groups`).
+    pub groups: BTreeSet<String>,
 }
 
 impl VerifiedToken {
@@ -109,6 +113,9 @@ struct Claims {
     iat: i64,
     nbf: Option<i64>,
     jti: Option<String>,
+    username: Option<String>,
+    #[serde(rename = "cognito:groups", default)]
+    groups: Vec<String>,
 }
 
 /// Verifies access tokens of one issuer (a Cognito user pool, or the local
@@ -159,6 +166,20 @@ impl AccessTokenVerifier {
             tracing::info!(client_id = %verified.client_id, scope = %required, "scope not granted");
             Err(AuthFailure::MissingScope(required))
         }
+    }
+
+    /// Authenticates a request whose permission is decided by the caller
+    /// (the admin API: roles from the token's groups, not scopes).
+    pub fn authenticate(
+        &self,
+        authorization: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<VerifiedToken, AuthFailure> {
+        let token = bearer(authorization).map_err(AuthFailure::Unauthenticated)?;
+        self.verify(token, now).map_err(|reason| {
+            tracing::info!(%reason, "access token refused");
+            AuthFailure::Unauthenticated(reason)
+        })
     }
 
     /// Verifies a compact JWS access token at `now`.
@@ -219,6 +240,8 @@ impl AccessTokenVerifier {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect(),
+            username: claims.username,
+            groups: claims.groups.into_iter().collect(),
         })
     }
 

@@ -25,8 +25,8 @@ fn view(token_ref: &str, partition: &Partition, with_history: bool) -> Option<To
         device: DeviceFacts {
             device_id: token.attributes.payment_app_instance_id.clone(),
             name: token.attributes.device_name.clone(),
-            kind: None,
-            os: None,
+            kind: token.attributes.device_type.clone(),
+            os: token.attributes.device_os.clone(),
         },
         created_at: token.authorization.as_ref().map(|a| a.created_at),
         updated_at: None,

@@ -1,0 +1,530 @@
+#!/usr/bin/env node
+// The admin panel, end to end, in headless Chromium against a running platform
+// (`make run` or a test's own): an agent suspends a token, a viewer cannot, and a
+// supervisor finds both in the audit log.
+//
+//   node e2e/panel.mjs --base http://127.0.0.1:PORT --card card-0001 --screenshots DIR
+//       [--password local-password] [--pan 5555555555554444]
+//
+// Prints one line per step ("ok N - …" or "not ok N - …: reason") and exits 1 on
+// the first failure (2 on bad usage). Chromium is the machine's own
+// (CHROMIUM, default /usr/bin/chromium): nothing is downloaded.
+//
+// Elements are found by role and label only, as an agent with a screen reader
+// would find them; search values never appear in any URL.
+
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const USAGE =
+  'usage: node e2e/panel.mjs --base http://127.0.0.1:PORT --card CARD_ID --screenshots DIR [--password PW] [--pan PAN]';
+
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      base: { type: 'string' },
+      card: { type: 'string' },
+      screenshots: { type: 'string' },
+      password: { type: 'string', default: 'local-password' },
+      pan: { type: 'string' },
+      timeout: { type: 'string', default: '20000' },
+    },
+    strict: true,
+    allowPositionals: false,
+  }));
+} catch (error) {
+  console.error(`${error.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (!args.base || !args.card || !args.screenshots) {
+  console.error(USAGE);
+  process.exit(2);
+}
+
+const BASE = args.base.replace(/\/+$/, '');
+const CARD = args.card;
+const PASSWORD = args.password;
+const PAN = args.pan?.replace(/[\s-]/g, '');
+const SHOTS = resolve(args.screenshots);
+const TIMEOUT = Number(args.timeout) || 20000;
+
+const AGENT = 'agent@bank.test';
+const VIEWER = 'viewer@bank.test';
+const SUPERVISOR = 'supervisor@bank.test';
+const ACTION_BUTTONS = ['Activate', 'Suspend', 'Unsuspend', 'Delete'];
+const RESULT_TEXT = /Suspended: confirmed by the network\.|Sent: the network has not confirmed yet\./;
+
+class StepFailure extends Error {}
+const fail = (reason) => {
+  throw new StepFailure(reason);
+};
+
+// ---------------------------------------------------------------- browser --
+
+mkdirSync(SHOTS, { recursive: true });
+const userDataDir = mkdtempSync(join(tmpdir(), 'tmp-admin-e2e-'));
+let context;
+let page;
+const pageErrors = [];
+const consoleErrors = [];
+
+// Every URL the page went to or asked for, checked after each step.
+const seenUrls = [];
+// Token ids the API returned: their own digits are not card data.
+const tokenIds = new Set();
+const pendingBodies = [];
+
+async function launch() {
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+    viewport: { width: 1280, height: 900 },
+    timeout: 60_000,
+  });
+  context.setDefaultTimeout(TIMEOUT);
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) seenUrls.push(frame.url());
+  });
+  page.on('request', (request) => seenUrls.push(request.url()));
+  page.on('response', (response) => {
+    if (apiPath(response.url()) === '/admin-api/v1/tokens/search' && response.ok()) {
+      pendingBodies.push(
+        response
+          .json()
+          .then((body) => {
+            for (const token of body.tokens ?? []) tokenIds.add(token.tokenId);
+          })
+          .catch(() => undefined),
+      );
+    }
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+}
+
+async function close() {
+  try {
+    await context?.close();
+  } catch {
+    // already gone
+  }
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+function apiPath(url) {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * No URL may carry a run of 12 or more digits (a PAN could hide in it), other
+ * than inside a token id the API itself returned (an MDES token reference such
+ * as DWSPMC000000000132… has such runs) or a server-issued page cursor.
+ */
+async function checkUrls() {
+  await Promise.allSettled(pendingBodies.splice(0));
+  for (const url of seenUrls.splice(0)) {
+    let parsed;
+    try {
+      parsed = new URL(url);
+    } catch {
+      continue;
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') continue;
+    // A page cursor is the server's own opaque value, not card data.
+    if (parsed.searchParams.has('cursor')) parsed.searchParams.set('cursor', 'x');
+    let rest = `${parsed.pathname}${parsed.search}${parsed.hash}`;
+    try {
+      rest = decodeURIComponent(rest);
+    } catch {
+      // keep it encoded
+    }
+    if (PAN && rest.includes(PAN)) fail(`the PAN appears in a URL: ${parsed.pathname}…`);
+    for (const id of tokenIds) rest = rest.split(`/tokens/${id}`).join('/tokens/{tokenId}');
+    const digits = /\d{12,}/.exec(rest);
+    if (digits) fail(`a URL carries a run of ${digits[0].length} digits: ${url.replace(/\d{12,}/g, '<digits>')}`);
+  }
+}
+
+// ---------------------------------------------------------------- steps --
+
+let stepNo = 0;
+
+/** A Playwright error's first line, and what it was waiting for. */
+function briefly(error) {
+  const lines = String(error?.message ?? error).split('\n');
+  const waiting = lines.find((line) => /waiting for/.test(line));
+  return waiting ? `${lines[0]} (${waiting.trim().replace(/^- /, '')})` : lines[0];
+}
+
+async function step(name, fn) {
+  stepNo += 1;
+  const started = Date.now();
+  try {
+    await fn();
+    await checkUrls();
+    if (pageErrors.length) fail(`uncaught error in the page: ${pageErrors[0]}`);
+    console.log(`ok ${stepNo} - ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    const reason = error instanceof StepFailure ? error.message : briefly(error);
+    console.log(`not ok ${stepNo} - ${name}: ${reason}`);
+    if (page) {
+      console.log(`# at ${page.url()}`);
+      for (const line of consoleErrors.slice(-5)) console.log(`# console: ${line}`);
+      await page.screenshot({ path: join(SHOTS, 'failure.png'), fullPage: true }).catch(() => undefined);
+    }
+    await close();
+    process.exit(1);
+  }
+}
+
+async function screenshot(name) {
+  await page.screenshot({ path: join(SHOTS, name), fullPage: true });
+}
+
+/** A table's body rows as { header: cell text }, found by its caption. */
+async function tableRows(table) {
+  await table.waitFor();
+  const headers = (await table.getByRole('columnheader').allInnerTexts()).map((h) => h.trim());
+  const rows = table.getByRole('row');
+  const count = await rows.count();
+  const out = [];
+  for (let i = 0; i < count; i += 1) {
+    const cells = await rows.nth(i).getByRole('cell').allInnerTexts();
+    if (cells.length === 0) continue; // the header row
+    out.push({ row: rows.nth(i), cells: Object.fromEntries(headers.map((h, j) => [h, (cells[j] ?? '').trim()])) });
+  }
+  return out;
+}
+
+function isResponse(pathname, method) {
+  return (response) => apiPath(response.url()) === pathname && response.request().method() === method;
+}
+
+async function problemDetail(response) {
+  try {
+    const body = await response.json();
+    return body?.detail ? `: ${body.detail}` : '';
+  } catch {
+    return '';
+  }
+}
+
+async function signIn(email) {
+  const emailField = page.getByLabel('Email', { exact: true });
+  await emailField.waitFor();
+  await emailField.fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  const [response] = await Promise.all([
+    page.waitForResponse(isResponse('/_local/admin/sign-in', 'POST')),
+    page.getByRole('button', { name: 'Sign in', exact: true }).click(),
+  ]);
+  if (response.status() !== 200) fail(`sign-in of ${email} answered ${response.status()}`);
+  await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
+  const banner = page.getByRole('banner');
+  const text = await banner.innerText();
+  if (!text.includes(email)) fail(`the header does not show ${email}`);
+  if (!/Roles:/.test(text)) fail('the header does not show the roles');
+  if ((await page.getByRole('link', { name: 'Search', exact: true }).count()) !== 1) fail('no Search link');
+  if ((await page.evaluate(() => window.localStorage.length)) !== 0) fail('the panel wrote to localStorage');
+}
+
+async function signOut() {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByLabel('Email', { exact: true }).waitFor();
+  const left = await page.evaluate(() => Object.keys(window.sessionStorage).length);
+  if (left !== 0) fail(`sessionStorage still holds ${left} item(s) after sign-out`);
+}
+
+async function search(by, value) {
+  await page.getByRole('heading', { level: 1, name: 'Search tokens', exact: true }).waitFor();
+  await page.getByLabel('Search by', { exact: true }).selectOption({ label: by });
+  await page.getByLabel('Value', { exact: true }).fill(value);
+  const [response] = await Promise.all([
+    page.waitForResponse(isResponse('/admin-api/v1/tokens/search', 'POST')),
+    page.getByRole('button', { name: 'Search', exact: true }).click(),
+  ]);
+  if (response.status() !== 200) fail(`search answered ${response.status()}${await problemDetail(response)}`);
+  const sent = response.request().postDataJSON();
+  const key = { 'Card ID': 'cardId', 'Token reference': 'tokenReference', PAN: 'pan', 'Device ID': 'deviceId' }[by];
+  if (!sent || typeof sent[key] !== 'string') fail(`the search body has no ${key}`);
+  await page
+    .getByRole('status')
+    .filter({ hasText: /tokens? on page \d+\.|No tokens found\./ })
+    .waitFor();
+  const table = page.getByRole('table', { name: 'Tokens', exact: true });
+  if ((await table.count()) === 0) fail(`no token found by ${by}`);
+  const rows = await tableRows(table);
+  if (rows.length === 0) fail(`no token found by ${by}`);
+  return rows;
+}
+
+async function openToken(row) {
+  const link = row.getByRole('link').first();
+  const reference = (await link.innerText()).trim();
+  const href = (await link.getAttribute('href')) ?? '';
+  const match = /\/admin\/tokens\/([^/?#]+)$/.exec(href);
+  if (!match) fail(`the token link goes to ${href}, not /admin/tokens/<tokenId>`);
+  const tokenId = decodeURIComponent(match[1]);
+  await link.click();
+  const heading = page.getByRole('heading', { level: 1, name: `Token ${reference}`, exact: true });
+  await heading.waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Actions', exact: true }).waitFor();
+  if (!(await heading.evaluate((el) => el === document.activeElement))) fail('the page heading did not take focus');
+  return { reference, tokenId };
+}
+
+async function lastHistoryRow() {
+  const rows = await tableRows(page.getByRole('table', { name: 'History', exact: true }));
+  return rows.at(-1)?.cells;
+}
+
+function yesterdayUtc() {
+  return new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+}
+
+function todayUtc() {
+  return new Date().toISOString().slice(0, 10);
+}
+
+async function showAudit(actor) {
+  await page.getByLabel('From', { exact: true }).fill(yesterdayUtc());
+  await page.getByLabel('To', { exact: true }).fill(todayUtc());
+  await page.getByLabel('Agent e-mail', { exact: true }).fill(actor);
+  const [response] = await Promise.all([
+    page.waitForResponse(
+      (r) => isResponse('/admin-api/v1/audit', 'GET')(r) && new URL(r.url()).searchParams.get('actor') === actor,
+    ),
+    page.getByRole('button', { name: 'Show', exact: true }).click(),
+  ]);
+  if (response.status() !== 200) fail(`the audit log answered ${response.status()}${await problemDetail(response)}`);
+  await page
+    .getByRole('status')
+    .filter({ hasText: /entr(y|ies) on page 1\.|No entries for these days\./ })
+    .waitFor();
+}
+
+/** Looks for the entry on this page and the following ones (at most 20 pages). */
+async function findAuditEntry(actor, action, result) {
+  await showAudit(actor);
+  for (let pageNo = 1; pageNo <= 20; pageNo += 1) {
+    const table = page.getByRole('table', { name: 'Audit log', exact: true });
+    if ((await table.count()) === 0) break;
+    const rows = await tableRows(table);
+    if (rows.some(({ cells }) => cells.Agent === actor && cells.Action === action && cells.Result === result)) return;
+    const next = page.getByRole('button', { name: 'Next page', exact: true });
+    if ((await next.count()) === 0) break;
+    await Promise.all([page.waitForResponse(isResponse('/admin-api/v1/audit', 'GET')), next.click()]);
+    await page
+      .getByRole('status')
+      .filter({ hasText: new RegExp(`on page ${pageNo + 1}\\.`) })
+      .waitFor();
+  }
+  fail(`no audit entry with Agent ${actor}, Action ${action}, Result ${result}`);
+}
+
+// ---------------------------------------------------------------- scenarios --
+
+const suspended = { reference: '', tokenId: '' };
+
+await step('start Chromium', launch);
+
+// (a) An agent suspends an active token of the card.
+await step('agent: the sign-in page', async () => {
+  await page.goto(`${BASE}/admin/`);
+  await page.getByLabel('Email', { exact: true }).waitFor();
+  await page.getByLabel('Password', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+  await screenshot('sign-in.png');
+});
+
+await step(`agent: sign in as ${AGENT}`, async () => {
+  await signIn(AGENT);
+  if ((await page.getByRole('link', { name: 'Audit log', exact: true }).count()) !== 0) {
+    fail('an agent is offered the audit log');
+  }
+});
+
+if (PAN) {
+  await step('agent: search by PAN (in the body, never in a URL)', async () => {
+    await search('PAN', PAN);
+  });
+}
+
+let agentRows = [];
+await step(`agent: search Card ID ${CARD}`, async () => {
+  agentRows = await search('Card ID', CARD);
+  await screenshot('search.png');
+});
+
+await step('agent: open the first ACTIVE token', async () => {
+  const active = agentRows.find(({ cells }) => cells.Status === 'ACTIVE');
+  if (!active) fail(`no ACTIVE token among ${agentRows.length} of ${CARD}`);
+  Object.assign(suspended, await openToken(active.row));
+  await page.getByRole('table', { name: 'History', exact: true }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Why it was decided', exact: true }).waitFor();
+  await screenshot('token-page.png');
+});
+
+await step('agent: the dialog keeps focus, closes on Escape and gives focus back', async () => {
+  const opener = page.getByRole('button', { name: 'Suspend', exact: true });
+  await opener.click();
+  const dialog = page.getByRole('dialog', { name: 'Suspend token', exact: true });
+  await dialog.waitFor();
+  for (let i = 0; i < 8; i += 1) {
+    await page.keyboard.press(i % 3 === 2 ? 'Shift+Tab' : 'Tab');
+    const inside = await dialog.evaluate((el) => el.contains(document.activeElement));
+    if (!inside) fail('Tab left the dialog');
+  }
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  if (!(await opener.evaluate((el) => el === document.activeElement))) fail('focus did not return to "Suspend"');
+});
+
+let networkStatus = '';
+await step('agent: suspend it (Device lost), confirmed', async () => {
+  await page.getByRole('button', { name: 'Suspend', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Suspend token', exact: true });
+  await dialog.waitFor();
+  await dialog.getByLabel('Reason', { exact: true }).selectOption({ label: 'Device lost' });
+  await dialog.getByLabel('Comment', { exact: true }).fill('Cardholder called: phone lost');
+  await dialog.getByRole('button', { name: 'Continue', exact: true }).click();
+  const confirm = dialog.getByRole('button', { name: 'Confirm', exact: true });
+  await confirm.waitFor();
+  await dialog.getByRole('button', { name: 'Back', exact: true }).waitFor();
+  const summary = `You are about to suspend token ${suspended.reference} (reason: Device lost). The network will be asked to apply it.`;
+  if (!(await dialog.innerText()).replace(/\s+/g, ' ').includes(summary)) fail(`the confirmation does not say "${summary}"`);
+
+  const path = `/admin-api/v1/tokens/${encodeURIComponent(suspended.tokenId)}/suspend`;
+  const [response] = await Promise.all([
+    page.waitForResponse(isResponse(path, 'POST'), { timeout: Math.max(TIMEOUT, 30_000) }),
+    confirm.click(),
+  ]);
+  if (response.status() !== 200) fail(`suspend answered ${response.status()}${await problemDetail(response)}`);
+  const key = (await response.request().allHeaders())['idempotency-key'] ?? '';
+  if (!/^[A-Za-z0-9_-]{8,64}$/.test(key)) fail(`the Idempotency-Key "${key}" is missing or malformed`);
+  const body = response.request().postDataJSON();
+  if (body?.reasonCode !== 'DEVICE_LOST' || body?.comment !== 'Cardholder called: phone lost') {
+    fail(`the suspend body was ${JSON.stringify(body)}`);
+  }
+  networkStatus = (await response.json()).networkStatus;
+
+  await page.getByRole('status').filter({ hasText: RESULT_TEXT }).waitFor();
+  await dialog.waitFor({ state: 'hidden' });
+});
+
+await step('agent: the history ends with SUSPENDED by agent@bank.test', async () => {
+  // A change the network has not confirmed yet may reach the history a little later.
+  const deadline = Date.now() + (networkStatus === 'PENDING' ? 15_000 : 0);
+  for (;;) {
+    const last = await lastHistoryRow();
+    if (last && /^SUSPENDED\b/.test(last.Status) && last.Operator === AGENT) return;
+    if (Date.now() >= deadline) fail(`the last history row is ${JSON.stringify(last)}`);
+    await page.waitForTimeout(1000);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: `Token ${suspended.reference}`, exact: true }).waitFor();
+  }
+});
+
+await step('agent: sign out', signOut);
+
+// (b) A viewer sees the token but may not act on it, in the panel or past it.
+await step(`viewer: sign in as ${VIEWER}`, async () => {
+  await signIn(VIEWER);
+  if ((await page.getByRole('link', { name: 'Audit log', exact: true }).count()) !== 0) {
+    fail('a viewer is offered the audit log');
+  }
+});
+
+await step(`viewer: open token ${suspended.reference}`, async () => {
+  const rows = await search('Card ID', CARD);
+  const row = rows.find(({ cells }) => cells['Token reference'] === suspended.reference);
+  if (!row) fail(`token ${suspended.reference} is not among the card's tokens`);
+  const opened = await openToken(row.row);
+  if (opened.tokenId !== suspended.tokenId) fail(`opened ${opened.tokenId}, not ${suspended.tokenId}`);
+});
+
+await step('viewer: no action buttons', async () => {
+  for (const name of ACTION_BUTTONS) {
+    if ((await page.getByRole('button', { name, exact: true }).count()) !== 0) fail(`a viewer sees "${name}"`);
+  }
+});
+
+await step('viewer: the API refuses a suspend (403)', async () => {
+  const answer = await page.evaluate(
+    async ({ tokenId, email, password, key }) => {
+      const signIn = await fetch('/_local/admin/sign-in', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      if (!signIn.ok) return { error: `sign-in answered ${signIn.status}` };
+      const { access_token: token } = await signIn.json();
+      const res = await fetch(`/admin-api/v1/tokens/${encodeURIComponent(tokenId)}/suspend`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Idempotency-Key': key, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ reasonCode: 'DEVICE_LOST' }),
+      });
+      return { status: res.status, contentType: res.headers.get('content-type') ?? '' };
+    },
+    { tokenId: suspended.tokenId, email: VIEWER, password: PASSWORD, key: randomUUID() },
+  );
+  if (answer.error) fail(answer.error);
+  if (answer.status !== 403) fail(`a viewer's suspend answered ${answer.status}, not 403`);
+  if (!answer.contentType.includes('application/problem+json')) fail(`the refusal is ${answer.contentType}, not problem+json`);
+});
+
+await step('viewer: sign out', signOut);
+
+// (c) A supervisor finds both in the audit log.
+await step(`supervisor: sign in as ${SUPERVISOR}`, async () => {
+  await signIn(SUPERVISOR);
+});
+
+await step('supervisor: open the audit log', async () => {
+  await page.getByRole('link', { name: 'Audit log', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Audit log', exact: true }).waitFor();
+  await page.getByLabel('From', { exact: true }).waitFor();
+  // It shows today's entries at once.
+  await page
+    .getByRole('status')
+    .filter({ hasText: /entr(y|ies) on page 1\.|No entries for these days\./ })
+    .waitFor();
+  for (const label of ['From', 'To']) {
+    const value = await page.getByLabel(label, { exact: true }).inputValue();
+    if (value !== todayUtc()) fail(`"${label}" starts at ${value}, not today (UTC)`);
+  }
+});
+
+await step(`supervisor: ${AGENT} SUSPEND_TOKEN SUCCEEDED`, () => findAuditEntry(AGENT, 'SUSPEND_TOKEN', 'SUCCEEDED'));
+
+await step(`supervisor: ${VIEWER} SUSPEND_TOKEN REFUSED`, async () => {
+  await findAuditEntry(VIEWER, 'SUSPEND_TOKEN', 'REFUSED');
+  await screenshot('audit-log.png');
+});
+
+await step('supervisor: sign out', signOut);
+
+await close();
+console.log(`# panel: all ${stepNo} steps ok; screenshots in ${SHOTS}`);

@@ -1,0 +1,69 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError, createApiClient } from './client';
+
+function client(fetchImpl: typeof fetch, token: string | null = 'tkn') {
+  const onUnauthorized = vi.fn();
+  const api = createApiClient({ getAccessToken: () => token, onUnauthorized, fetch: fetchImpl });
+  return { api, onUnauthorized };
+}
+
+describe('api client', () => {
+  it('sends the bearer token, and the search in the body only', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => new Response(JSON.stringify({ tokens: [], nextCursor: null }), { status: 200 }));
+    const { api } = client(fetchImpl);
+    await api.searchTokens({ pan: '5555555555554444' });
+    const [url, init] = fetchImpl.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/admin-api/v1/tokens/search');
+    expect(init.method).toBe('POST');
+    expect(new Headers(init.headers).get('authorization')).toBe('Bearer tkn');
+    expect(init.body).toBe('{"pan":"5555555555554444"}');
+  });
+
+  it('sends the Idempotency-Key and encodes the token id', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => new Response('{}', { status: 200 }));
+    const { api } = client(fetchImpl);
+    await api.act('tok_1/x', 'suspend', { reasonCode: 'DEVICE_LOST' }, 'key-12345678');
+    const [url, init] = fetchImpl.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/admin-api/v1/tokens/tok_1%2Fx/suspend');
+    expect(new Headers(init.headers).get('idempotency-key')).toBe('key-12345678');
+  });
+
+  it('builds the audit query', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => new Response('{"entries":[],"nextCursor":null}', { status: 200 }));
+    const { api } = client(fetchImpl);
+    await api.audit({ from: '2026-03-01', to: '2026-03-02', actor: 'agent@bank.test', cursor: 'abc' });
+    expect(fetchImpl.mock.calls[0]![0]).toBe('/admin-api/v1/audit?from=2026-03-01&to=2026-03-02&actor=agent%40bank.test&cursor=abc');
+  });
+
+  it('shows the problem detail', async () => {
+    const body = { type: 'https://tmp.example/problems/conflict', title: 'Conflict', status: 409, detail: 'The token is already suspended' };
+    const fetchImpl = vi.fn(
+      async () => new Response(JSON.stringify(body), { status: 409, headers: { 'Content-Type': 'application/problem+json' } }),
+    );
+    const { api } = client(fetchImpl);
+    await expect(api.getToken('tok_00000001')).rejects.toMatchObject({ status: 409, detail: 'The token is already suspended' });
+  });
+
+  it('ends the session on 401', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => new Response('', { status: 401 }));
+    const { api, onUnauthorized } = client(fetchImpl);
+    await expect(api.me()).rejects.toBeInstanceOf(ApiError);
+    expect(onUnauthorized).toHaveBeenCalledOnce();
+  });
+
+  it('tells a network failure apart', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const { api } = client(fetchImpl);
+    await expect(api.me()).rejects.toMatchObject({ status: 0, isNetworkError: true });
+  });
+
+  it('does not call without a token', async () => {
+    const fetchImpl = vi.fn();
+    const { api, onUnauthorized } = client(fetchImpl as unknown as typeof fetch, null);
+    await expect(api.me()).rejects.toMatchObject({ status: 401 });
+    expect(fetchImpl).not.toHaveBeenCalled();
+    expect(onUnauthorized).toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,162 @@
+import type {
+  Action,
+  ActionRequest,
+  ActionResult,
+  AuditPage,
+  AuditQuery,
+  Me,
+  Problem,
+  SearchRequest,
+  SearchResponse,
+  TokenPage,
+} from './types';
+
+export const API_BASE = '/admin-api/v1';
+
+/** A failed call: `status` 0 when the service could not be reached at all. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem | undefined;
+
+  constructor(status: number, detail: string, problem?: Problem) {
+    super(detail);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+
+  /** What to show the agent: the problem's `detail`, or a sentence of ours. */
+  get detail(): string {
+    return this.message;
+  }
+
+  get isNetworkError(): boolean {
+    return this.status === 0;
+  }
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}
+
+const FALLBACK_DETAIL: Record<number, string> = {
+  400: 'The service could not read the request.',
+  401: 'Your session has ended. Sign in again.',
+  403: 'Your role does not allow this operation.',
+  404: 'Not found.',
+  409: 'The token cannot be changed that way now.',
+  422: 'The request has a value the service does not accept.',
+  429: 'Too many requests. Wait a moment and try again.',
+  503: 'The service is temporarily unavailable. Try again.',
+};
+
+export const UNREACHABLE = 'The service could not be reached. Check the connection and try again.';
+
+function isProblem(value: unknown): value is Problem {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.detail === 'string' && typeof v.status === 'number';
+}
+
+async function errorFrom(res: Response): Promise<ApiError> {
+  let problem: Problem | undefined;
+  if ((res.headers.get('content-type') ?? '').includes('json')) {
+    try {
+      const body: unknown = await res.json();
+      if (isProblem(body)) problem = body;
+    } catch {
+      // not JSON after all: fall back to our own words
+    }
+  }
+  const detail =
+    problem?.detail.trim() || FALLBACK_DETAIL[res.status] || `The request failed (HTTP ${res.status}).`;
+  return new ApiError(res.status, detail, problem);
+}
+
+export interface ApiClient {
+  me(signal?: AbortSignal): Promise<Me>;
+  searchTokens(request: SearchRequest, signal?: AbortSignal): Promise<SearchResponse>;
+  getToken(tokenId: string, signal?: AbortSignal): Promise<TokenPage>;
+  act(tokenId: string, action: Action, body: ActionRequest, idempotencyKey: string): Promise<ActionResult>;
+  audit(query: AuditQuery, signal?: AbortSignal): Promise<AuditPage>;
+}
+
+export interface ApiClientOptions {
+  /** The current access token, or null when there is no session. */
+  getAccessToken: () => string | null;
+  /** Called on every 401 (and when there is no token): the session is over. */
+  onUnauthorized: () => void;
+  fetch?: typeof fetch;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal | undefined;
+}
+
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+
+  async function request<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions = {}): Promise<T> {
+    const token = options.getAccessToken();
+    if (!token) {
+      options.onUnauthorized();
+      throw new ApiError(401, FALLBACK_DETAIL[401]!);
+    }
+    const headers: Record<string, string> = {
+      Accept: 'application/json, application/problem+json',
+      Authorization: `Bearer ${token}`,
+      ...opts.headers,
+    };
+    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+
+    let res: Response;
+    try {
+      res = await doFetch(`${API_BASE}${path}`, {
+        method,
+        headers,
+        body: opts.body === undefined ? null : JSON.stringify(opts.body),
+        signal: opts.signal ?? null,
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+    } catch (error) {
+      if (isAbortError(error) || opts.signal?.aborted) throw error;
+      throw new ApiError(0, UNREACHABLE);
+    }
+
+    if (res.status === 401) {
+      const error = await errorFrom(res);
+      options.onUnauthorized();
+      throw error;
+    }
+    if (!res.ok) throw await errorFrom(res);
+    try {
+      return (await res.json()) as T;
+    } catch (error) {
+      if (isAbortError(error)) throw error;
+      throw new ApiError(res.status, 'The service sent an answer the panel cannot read.');
+    }
+  }
+
+  const tokenPath = (tokenId: string) => `/tokens/${encodeURIComponent(tokenId)}`;
+
+  return {
+    me: (signal) => request<Me>('GET', '/me', { signal }),
+    searchTokens: (body, signal) => request<SearchResponse>('POST', '/tokens/search', { body, signal }),
+    getToken: (tokenId, signal) => request<TokenPage>('GET', tokenPath(tokenId), { signal }),
+    act: (tokenId, action, body, idempotencyKey) =>
+      request<ActionResult>('POST', `${tokenPath(tokenId)}/${action}`, {
+        body,
+        headers: { 'Idempotency-Key': idempotencyKey },
+      }),
+    audit: (query, signal) => {
+      const params = new URLSearchParams({ from: query.from, to: query.to });
+      if (query.actor) params.set('actor', query.actor);
+      if (query.limit !== undefined) params.set('limit', String(query.limit));
+      if (query.cursor) params.set('cursor', query.cursor);
+      return request<AuditPage>('GET', `/audit?${params.toString()}`, { signal });
+    },
+  };
+}

@@ -1,0 +1,216 @@
+import { useEffect, useRef, useState } from 'react';
+import type { MouseEvent } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { ApiError, isAbortError } from '../api/client';
+import { ACTIONS } from '../api/types';
+import type { Action, ActionResult, TokenPage as Token } from '../api/types';
+import { useAuth } from '../auth/AuthContext';
+import { DataTable } from '../components/DataTable';
+import { DateTime } from '../components/DateTime';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { PageHeading } from '../components/PageHeading';
+import { Loading } from '../components/RequireAuth';
+import { maskedCard, orDash } from '../lib/format';
+import { ACTION_PERMISSION, ACTION_TEXT, reasonLabel, suspenderLabel } from '../lib/labels';
+import { ActionDialog } from './ActionDialog';
+import { DecisionTrailSection } from './DecisionTrail';
+
+const TOKEN_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; token: Token };
+
+export function TokenPage() {
+  const { tokenId = '' } = useParams();
+  const { api, can } = useAuth();
+  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+  const [dialog, setDialog] = useState<Action | null>(null);
+  const [result, setResult] = useState('');
+  const openerRef = useRef<HTMLButtonElement | null>(null);
+  const statusRef = useRef<HTMLDivElement>(null);
+  const [focusAfterClose, setFocusAfterClose] = useState(0);
+
+  useEffect(() => {
+    if (!TOKEN_ID.test(tokenId)) {
+      setLoad({ kind: 'error', message: 'There is no such token.' });
+      return;
+    }
+    const controller = new AbortController();
+    setLoad({ kind: 'loading' });
+    setResult('');
+    api.getToken(tokenId, controller.signal).then(
+      (token) => setLoad({ kind: 'ready', token }),
+      (error: unknown) => {
+        if (isAbortError(error)) return;
+        setLoad({ kind: 'error', message: error instanceof ApiError ? error.detail : 'The token could not be loaded.' });
+      },
+    );
+    return () => controller.abort();
+  }, [api, tokenId]);
+
+  // After the dialog closes: back to the button that opened it, or, when that
+  // button is gone (the token's state changed), to the result.
+  useEffect(() => {
+    if (!focusAfterClose) return;
+    const opener = openerRef.current;
+    if (opener && opener.isConnected && !opener.disabled) opener.focus();
+    else statusRef.current?.focus();
+  }, [focusAfterClose]);
+
+  function openDialog(action: Action, event: MouseEvent<HTMLButtonElement>) {
+    openerRef.current = event.currentTarget;
+    setResult('');
+    setDialog(action);
+  }
+
+  function closeDialog() {
+    setDialog(null);
+    setFocusAfterClose((n) => n + 1);
+  }
+
+  function onDone(action: Action, outcome: ActionResult) {
+    const { networkStatus, ...token } = outcome;
+    setLoad({ kind: 'ready', token });
+    setResult(
+      networkStatus === 'CONFIRMED'
+        ? `${ACTION_TEXT[action].done}: confirmed by the network.`
+        : 'Sent: the network has not confirmed yet.',
+    );
+    closeDialog();
+  }
+
+  const token = load.kind === 'ready' ? load.token : null;
+  const actions = token ? ACTIONS.filter((a) => token.allowedActions.includes(a) && can(ACTION_PERMISSION[a])) : [];
+
+  return (
+    <>
+      <p className="back">
+        <Link to="/search">Back to search</Link>
+      </p>
+      <PageHeading title={token ? `Token ${token.tokenReference}` : 'Token'} />
+      {load.kind === 'loading' && <Loading />}
+      {load.kind === 'error' && <ErrorAlert message={load.message} />}
+      <div ref={statusRef} role="status" className={result ? 'alert alert-success' : 'visually-empty'} tabIndex={-1}>
+        {result}
+      </div>
+      {token && (
+        <>
+          <TokenDetails token={token} />
+          <HistorySection token={token} />
+          <DecisionTrailSection trail={token.decisionTrail} />
+          <section aria-labelledby="actions-heading">
+            <h2 id="actions-heading">Actions</h2>
+            {actions.length > 0 ? (
+              <div className="actions">
+                {actions.map((action) => (
+                  <button
+                    key={action}
+                    type="button"
+                    className={action === 'delete' ? 'danger' : 'primary'}
+                    onClick={(e) => openDialog(action, e)}
+                  >
+                    {ACTION_TEXT[action].button}
+                  </button>
+                ))}
+              </div>
+            ) : (
+              <p>No action is available to you for this token now.</p>
+            )}
+          </section>
+          {dialog && (
+            <ActionDialog
+              action={dialog}
+              token={token}
+              onCancel={closeDialog}
+              onDone={(outcome) => onDone(dialog, outcome)}
+            />
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+function TokenDetails({ token }: { token: Token }) {
+  const device = [token.device?.name, token.device?.type, token.device?.os].filter((v) => v && v.trim()).join(' · ');
+  const pending = token.pendingNetworkAction;
+  return (
+    <section aria-labelledby="details-heading">
+      <h2 id="details-heading">Details</h2>
+      {pending && (
+        <p className="notice">
+          Pending at the network: {pending.action} since <DateTime value={pending.requestedAt} />
+        </p>
+      )}
+      <dl className="details">
+        <dt>Status</dt>
+        <dd>
+          <span className={`badge status-${token.status.toLowerCase()}`}>{token.status}</span>
+        </dd>
+        <dt>Suspended by</dt>
+        <dd>{token.suspendedBy.length ? token.suspendedBy.map(suspenderLabel).join(', ') : '—'}</dd>
+        <dt>Network</dt>
+        <dd>{token.network}</dd>
+        <dt>Wallet</dt>
+        <dd>{orDash(token.walletId)}</dd>
+        <dt>Token requestor</dt>
+        <dd>{orDash(token.tokenRequestorId)}</dd>
+        <dt>Device</dt>
+        <dd>{orDash(device)}</dd>
+        <dt>Card ID</dt>
+        <dd>{orDash(token.cardId)}</dd>
+        <dt>Card</dt>
+        <dd>{maskedCard(token.panLast4)}</dd>
+        <dt>Created</dt>
+        <dd>
+          <DateTime value={token.createdAt} />
+        </dd>
+        <dt>Updated</dt>
+        <dd>
+          <DateTime value={token.updatedAt} />
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
+/** Oldest first, so the newest change is the last row. */
+export function chronological<T extends { eventTime: string }>(entries: T[]): T[] {
+  const time = (e: T) => {
+    const t = Date.parse(e.eventTime);
+    return Number.isNaN(t) ? 0 : t;
+  };
+  return entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => time(a.entry) - time(b.entry) || a.index - b.index)
+    .map(({ entry }) => entry);
+}
+
+function HistorySection({ token }: { token: Token }) {
+  const entries = chronological(token.history);
+  return (
+    <section aria-labelledby="history-heading">
+      <h2 id="history-heading">History</h2>
+      {entries.length === 0 ? (
+        <p>No history yet.</p>
+      ) : (
+        <DataTable caption="History" columns={['Time', 'Status', 'Initiator', 'Reason', 'Operator', 'Comment']}>
+          {entries.map((entry, i) => (
+            <tr key={`${entry.eventTime}-${i}`}>
+              <td className="nowrap">
+                <DateTime value={entry.eventTime} />
+              </td>
+              <td>
+                {entry.status}
+                {!entry.applied && <span className="muted"> (not applied)</span>}
+              </td>
+              <td>{entry.initiator}</td>
+              <td>{reasonLabel(entry.reasonCode)}</td>
+              <td>{orDash(entry.operator)}</td>
+              <td>{orDash(entry.comment)}</td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,208 @@
+//! The admin API family (the issuer's customer service → TMP; our contract:
+//! `api/admin-api.openapi.yaml`): one module per operation, one Lambda
+//! binary per operation in `src/bin/`, and the family's slice of the
+//! registry that tmp-local serves.
+//!
+//! Every operation goes through [`endpoint`]: the bearer token is verified
+//! against the admin user pool's JWKS (fetched once per cold start; on AWS
+//! the API's Cognito authorizer checks it first), the agent's roles come from
+//! its `cognito:groups` and must allow the operation (403 otherwise, never
+//! only hidden in the panel), and the request is written to the audit log
+//! with its result before the answer leaves (an entry that cannot be
+//! written is a 503).
+//!
+//! Adding an operation: a module here (wire types in `tmp-admin`), a bin,
+//! its `template.yaml` entry, its `events/` samples.
+
+pub mod activate_token;
+pub mod audit_log;
+pub mod delete_token;
+pub mod get_token;
+pub mod me;
+pub mod search_tokens;
+pub mod suspend_token;
+pub mod unsuspend_token;
+
+mod token_action;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use tmp_admin::{Agent, Permission};
+use tmp_api::auth::AccessTokenVerifier;
+use tmp_api::{Problem, http};
+use tmp_aws::cold_start::Registry;
+use tmp_core::domain::audit::AuditAction;
+use tmp_core::usecases::audit_trail::{AuditRecord, AuditTrail};
+use tmp_runtime::lambda::{HttpHandler, http_handler};
+use tracing::Instrument;
+
+/// Every function of the family: binary name (as in `template.yaml`) → init.
+pub const FUNCTIONS: Registry = &[
+    ("admin-me", me::INIT),
+    ("admin-search-tokens", search_tokens::INIT),
+    ("admin-get-token", get_token::INIT),
+    ("admin-activate-token", activate_token::INIT),
+    ("admin-suspend-token", suspend_token::INIT),
+    ("admin-unsuspend-token", unsuspend_token::INIT),
+    ("admin-delete-token", delete_token::INIT),
+    ("admin-audit-log", audit_log::INIT),
+];
+
+/// What an operation gets of an authorised request.
+pub struct AdminRequest<'a> {
+    pub agent: &'a Agent,
+    pub path: HashMap<String, String>,
+    pub query: HashMap<String, String>,
+    pub idempotency_key: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
+impl AdminRequest<'_> {
+    /// A path parameter (the route guarantees it; absent reads as unknown).
+    pub fn path(&self, name: &str) -> &str {
+        self.path.get(name).map_or("", String::as_str)
+    }
+}
+
+/// An operation's answer and what the audit log records of it.
+pub struct Answer {
+    pub response: Result<Response<Vec<u8>>, Problem>,
+    /// What was acted on or searched (never card data).
+    pub target: Option<String>,
+    pub reason_code: Option<String>,
+}
+
+impl Answer {
+    pub fn new(response: Result<Response<Vec<u8>>, Problem>, target: Option<String>) -> Self {
+        Self {
+            response,
+            target,
+            reason_code: None,
+        }
+    }
+}
+
+/// One admin API operation.
+#[async_trait::async_trait]
+pub trait AdminOperation: Send + Sync + 'static {
+    /// For logs.
+    const NAME: &'static str;
+    /// What the audit log calls it.
+    const ACTION: AuditAction;
+    /// What the agent's roles must allow.
+    const PERMISSION: Permission;
+
+    async fn call(&self, request: &AdminRequest<'_>) -> Answer;
+}
+
+/// An operation behind the agent check and the audit log.
+pub struct Guarded<O> {
+    pub verifier: Arc<AccessTokenVerifier>,
+    pub audit: AuditTrail,
+    pub operation: O,
+}
+
+/// The HTTP handler of an admin operation, under a span that carries the
+/// operation (never the body or the token).
+pub fn endpoint<O: AdminOperation>(
+    verifier: Arc<AccessTokenVerifier>,
+    audit: AuditTrail,
+    operation: O,
+) -> HttpHandler {
+    http_handler(
+        Arc::new(Guarded {
+            verifier,
+            audit,
+            operation,
+        }),
+        |guarded, request: Request| async move {
+            let span = tracing::info_span!("admin_api", operation = O::NAME);
+            let response = answer(guarded.as_ref(), &request).instrument(span).await;
+            Ok(response.map(Body::from))
+        },
+    )
+}
+
+fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The caller's address as API Gateway saw it.
+fn source_ip(request: &Request) -> Option<String> {
+    match request.request_context_ref()? {
+        RequestContext::ApiGatewayV1(context) => context.identity.source_ip.clone(),
+        _ => None,
+    }
+    .filter(|ip| ip.len() <= 64)
+}
+
+async fn answer<O: AdminOperation>(guarded: &Guarded<O>, request: &Request) -> Response<Vec<u8>> {
+    let now = time::OffsetDateTime::now_utc();
+    // No agent, nothing to audit: an unauthenticated call is logged only.
+    let agent = match guarded
+        .verifier
+        .authenticate(header(request, "authorization"), now)
+        .map_err(Problem::from)
+        .and_then(|token| Agent::from_token(&token))
+    {
+        Ok(agent) => agent,
+        Err(problem) => return http::problem(&problem),
+    };
+    let answer = match agent.require(O::PERMISSION) {
+        Err(problem) => Answer::new(Err(problem), None),
+        Ok(()) => {
+            let admin_request = AdminRequest {
+                agent: &agent,
+                path: request
+                    .path_parameters()
+                    .iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect(),
+                query: request
+                    .query_string_parameters()
+                    .iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect(),
+                idempotency_key: header(request, "idempotency-key"),
+                body: request.body().as_ref(),
+            };
+            guarded.operation.call(&admin_request).await
+        }
+    };
+    let status = match &answer.response {
+        Ok(response) => response.status().as_u16(),
+        Err(problem) => problem.status,
+    };
+    let record = AuditRecord {
+        actor: agent.email.clone(),
+        roles: agent.role_names(),
+        action: O::ACTION,
+        target: answer.target,
+        reason_code: answer.reason_code,
+        source_ip: source_ip(request),
+        status,
+    };
+    if let Err(err) = guarded.audit.record(record).await {
+        tracing::error!(error = %err, "audit entry not written: the answer is withheld");
+        return http::problem(&Problem::unavailable());
+    }
+    tracing::info!(status, "answered");
+    match answer.response {
+        Ok(response) => response,
+        Err(problem) => http::problem(&problem),
+    }
+}
+
+/// An [`Init`](tmp_aws::cold_start::Init) from an async `init` function.
+macro_rules! http_init {
+    ($init:path) => {
+        tmp_aws::cold_start::Init::Http(|sdk, env| Box::pin($init(sdk, env)))
+    };
+}
+pub(crate) use http_init;

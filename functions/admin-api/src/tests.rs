@@ -1,0 +1,419 @@
+//! The admin operations behind their guard: roles from the agent's groups
+//! decide (403 otherwise, the network never asked), every answered request
+//! is in the audit log with its result, a PAN only as its last four, and an
+//! answer whose audit entry cannot be written is withheld (503).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt};
+use rsa::PrivateKey;
+use rsa::pkcs8::DecodePrivateKey;
+use serde_json::{Value, json};
+use tmp_api::auth::{AccessTokenClaims, AccessTokenVerifier, Jwks};
+use tmp_core::domain::Network;
+use tmp_core::domain::audit::{AuditAction, AuditResult};
+use tmp_core::domain::decision::Decision;
+use tmp_core::domain::token::{LifecycleState, Suspender, TokenStatus};
+use tmp_core::ports::TokenRecord;
+use tmp_runtime::lambda::HttpHandler;
+use tmp_testkit::world::{World, base64_decode};
+
+use crate::audit_log::ReadAudit;
+use crate::get_token::GetToken;
+use crate::me::ReadMe;
+use crate::search_tokens::SearchTokens;
+use crate::token_action::{Act, Delete, Suspend};
+
+const ISSUER: &str = "https://tmp.test/admin";
+const CLIENT: &str = "admin-panel-test";
+const ACTIVE: &str = "DWSPMC000000000000000000000000000000000000000901";
+const PAN: &str = "5555555555554444";
+
+fn read(relative: &str) -> String {
+    std::fs::read_to_string(format!("{}/../../{relative}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn verifier() -> Arc<AccessTokenVerifier> {
+    let jwks =
+        Jwks::from_slice(read("events/test-keys/tmp-api-test-jwks.json").as_bytes()).unwrap();
+    Arc::new(AccessTokenVerifier::new(ISSUER, jwks, [CLIENT]))
+}
+
+/// A token of the TEST-ONLY key for `email` in `groups`.
+fn token(email: &str, groups: &[&str]) -> String {
+    let pem = read("events/test-keys/tmp-api-test-private-key.pem");
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let key = PrivateKey::from_pkcs8_der(&base64_decode(&body)).unwrap();
+    let jwks: Value =
+        serde_json::from_str(&read("events/test-keys/tmp-api-test-jwks.json")).unwrap();
+    let kid = jwks["keys"][0]["kid"].as_str().unwrap().to_owned();
+    let claims = AccessTokenClaims::user(
+        ISSUER,
+        CLIENT,
+        ("0f1e2d3c-0000-4000-8000-000000000001", email),
+        groups,
+        time::OffsetDateTime::now_utc(),
+        time::Duration::minutes(15),
+    )
+    .unwrap();
+    tmp_api::auth::issue(&key, &kid, &claims).unwrap()
+}
+
+struct Fx {
+    world: World,
+}
+
+impl Fx {
+    fn new() -> Self {
+        let world = World::default();
+        world.state.seed_token(
+            TokenRecord {
+                token_ref: ACTIVE.to_owned(),
+                network: Network::Mastercard,
+                state: LifecycleState {
+                    status: TokenStatus::Active,
+                    suspenders: BTreeSet::new(),
+                    last_event_at: Some(world.now() - time::Duration::hours(1)),
+                },
+                version: 1,
+                pan_fingerprint: Some(world.fingerprint(PAN)),
+                pan_last4: Some("4444".to_owned()),
+                pan_unique_reference: Some("FWSPMC1".to_owned()),
+                token_requestor_id: Some("50110030273".to_owned()),
+                wallet_id: Some("103".to_owned()),
+                has_contact: false,
+                language: None,
+                authorization_decision: Some(Decision::Approved),
+                pending: None,
+            },
+            None,
+        );
+        world
+            .state
+            .set_card_and_device(ACTIVE, "card-0001", Some("phone-1"));
+        Self { world }
+    }
+
+    fn handler(&self, operation: &str) -> HttpHandler {
+        let (verifier, audit) = (verifier(), self.world.audit_trail());
+        match operation {
+            "me" => crate::endpoint(verifier, audit, ReadMe),
+            "search" => crate::endpoint(
+                verifier,
+                audit,
+                SearchTokens {
+                    queries: self.world.token_queries(),
+                },
+            ),
+            "get" => crate::endpoint(
+                verifier,
+                audit,
+                GetToken {
+                    queries: self.world.token_queries(),
+                },
+            ),
+            "suspend" => crate::endpoint(
+                verifier,
+                audit,
+                Act::<Suspend>::new(self.world.token_actions()),
+            ),
+            "delete" => crate::endpoint(
+                verifier,
+                audit,
+                Act::<Delete>::new(self.world.token_actions()),
+            ),
+            "audit" => crate::endpoint(
+                verifier,
+                audit,
+                ReadAudit {
+                    audit: self.world.audit_trail(),
+                },
+            ),
+            other => panic!("no operation {other}"),
+        }
+    }
+
+    async fn call(
+        &self,
+        operation: &str,
+        bearer: Option<&str>,
+        path: &[(&str, &str)],
+        query: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut builder = lambda_http::http::Request::builder()
+            .method(if body.is_some() { "POST" } else { "GET" })
+            .uri("https://admin.tmp.test/admin-api/v1/x")
+            .header("content-type", "application/json")
+            .header("idempotency-key", "7d2c4a90-0000-4000-8000-00000000aa01");
+        if let Some(bearer) = bearer {
+            builder = builder.header("authorization", format!("Bearer {bearer}"));
+        }
+        let body = body.map_or(Body::Empty, |b| Body::from(b.to_string()));
+        let mut context = aws_lambda_events::apigw::ApiGatewayProxyRequestContext::default();
+        context.identity.source_ip = Some("203.0.113.7".to_owned());
+        let request: Request = builder
+            .body(body)
+            .unwrap()
+            .with_path_parameters(
+                path.iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect::<HashMap<_, _>>(),
+            )
+            .with_query_string_parameters(
+                query
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect::<HashMap<_, _>>(),
+            )
+            .with_request_context(RequestContext::ApiGatewayV1(context));
+        let response = (self.handler(operation))(request).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.into_body().to_vec();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+}
+
+#[tokio::test]
+async fn an_agent_sees_their_roles_and_every_request_is_audited() {
+    // GIVEN an agent
+    let fx = Fx::new();
+    let bearer = token("agent@bank.test", &["agent"]);
+    // WHEN they read their profile
+    let (status, me) = fx.call("me", Some(&bearer), &[], &[], None).await;
+    // THEN their roles and what those allow
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["email"], "agent@bank.test");
+    assert_eq!(me["roles"], json!(["agent"]));
+    assert_eq!(
+        me["permissions"],
+        json!([
+            "tokens.read",
+            "tokens.activate",
+            "tokens.suspend",
+            "tokens.unsuspend"
+        ])
+    );
+    // AND the request is in the audit log: who, what, from where, the result
+    let entries = fx.world.audit.entries();
+    assert_eq!(entries.len(), 1);
+    let entry = &entries[0];
+    assert_eq!(
+        (
+            entry.actor.as_str(),
+            entry.action,
+            entry.result,
+            entry.status
+        ),
+        (
+            "agent@bank.test",
+            AuditAction::ReadProfile,
+            AuditResult::Succeeded,
+            200
+        )
+    );
+    assert_eq!(entry.source_ip.as_deref(), Some("203.0.113.7"));
+    assert_eq!(entry.roles, ["agent"]);
+}
+
+#[tokio::test]
+async fn a_viewer_may_read_but_not_act_and_the_refusal_is_audited() {
+    // GIVEN a viewer
+    let fx = Fx::new();
+    let viewer = token("viewer@bank.test", &["viewer"]);
+    // WHEN they open the token THEN they see it with no action offered
+    let (status, page) = fx
+        .call("get", Some(&viewer), &[("tokenId", ACTIVE)], &[], None)
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["allowedActions"], json!([]));
+    assert_eq!(page["status"], "ACTIVE");
+    // WHEN they try to suspend it anyway
+    let (status, problem) = fx
+        .call(
+            "suspend",
+            Some(&viewer),
+            &[("tokenId", ACTIVE)],
+            &[],
+            Some(json!({"reasonCode": "DEVICE_LOST"})),
+        )
+        .await;
+    // THEN 403, the network never asked, the token unchanged, the refusal in the log
+    assert_eq!(status, 403, "{problem}");
+    assert_eq!(problem["detail"], "Your role does not allow this operation");
+    assert!(fx.world.networks.calls().is_empty());
+    assert_eq!(
+        fx.world.state.token_of(ACTIVE).unwrap().state.status,
+        TokenStatus::Active
+    );
+    let refused = fx.world.audit.entries().pop().unwrap();
+    assert_eq!(
+        (refused.action, refused.result, refused.status),
+        (AuditAction::SuspendToken, AuditResult::Refused, 403)
+    );
+}
+
+#[tokio::test]
+async fn an_agent_suspends_as_themselves_and_may_not_delete() {
+    // GIVEN an agent on an active token's page
+    let fx = Fx::new();
+    let agent = token("agent@bank.test", &["agent"]);
+    let (_, page) = fx
+        .call("get", Some(&agent), &[("tokenId", ACTIVE)], &[], None)
+        .await;
+    assert_eq!(page["allowedActions"], json!(["suspend"]));
+    // WHEN they suspend it for a lost phone
+    let (status, result) = fx
+        .call(
+            "suspend",
+            Some(&agent),
+            &[("tokenId", ACTIVE)],
+            &[],
+            Some(json!({"reasonCode": "DEVICE_LOST", "comment": "Phone lost"})),
+        )
+        .await;
+    // THEN confirmed by the network, suspended by the issuer, the agent as operator
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["networkStatus"], "CONFIRMED");
+    assert_eq!(result["status"], "SUSPENDED");
+    assert_eq!(result["allowedActions"], json!(["unsuspend"]));
+    let line = result["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(line["operator"], "agent@bank.test");
+    assert_eq!(line["reasonCode"], "DEVICE_LOST");
+    assert_eq!(fx.world.networks.calls()[0].operator, "agent@bank.test");
+    let token = fx.world.state.token_of(ACTIVE).unwrap();
+    assert!(token.state.suspenders.contains(&Suspender::Issuer));
+    // AND the audit entry names the token and the reason
+    let entry = fx.world.audit.entries().pop().unwrap();
+    assert_eq!(entry.action, AuditAction::SuspendToken);
+    assert_eq!(entry.target.as_deref(), Some(&*format!("token {ACTIVE}")));
+    assert_eq!(entry.reason_code.as_deref(), Some("DEVICE_LOST"));
+    // WHEN they try to delete it THEN 403 (a supervisor's action)
+    let (status, _) = fx
+        .call(
+            "delete",
+            Some(&agent),
+            &[("tokenId", ACTIVE)],
+            &[],
+            Some(json!({"reasonCode": "DEVICE_LOST"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(fx.world.networks.calls().len(), 1);
+}
+
+#[tokio::test]
+async fn a_pan_search_is_audited_by_its_last_four_only() {
+    let fx = Fx::new();
+    let viewer = token("viewer@bank.test", &["viewer"]);
+    let (status, found) = fx
+        .call("search", Some(&viewer), &[], &[], Some(json!({"pan": PAN})))
+        .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["tokens"][0]["tokenId"], ACTIVE);
+    let entry = fx.world.audit.entries().pop().unwrap();
+    assert_eq!(entry.target.as_deref(), Some("pan ****4444"));
+    assert!(!format!("{:?}", fx.world.audit.entries()).contains(PAN));
+}
+
+#[tokio::test]
+async fn no_or_a_foreign_token_is_401_and_an_unwritten_audit_withholds_the_answer() {
+    let fx = Fx::new();
+    // No token, or one without a user (client credentials): 401, nothing to audit
+    let (status, _) = fx.call("me", None, &[], &[], None).await;
+    assert_eq!(status, 401);
+    let (status, _) = fx.call("me", Some("not-a-jwt"), &[], &[], None).await;
+    assert_eq!(status, 401);
+    assert!(fx.world.audit.entries().is_empty());
+    // A user in no known group: 403, audited
+    let stranger = token("stranger@bank.test", &["Admins"]);
+    let (status, _) = fx.call("me", Some(&stranger), &[], &[], None).await;
+    assert_eq!(status, 403);
+    assert_eq!(fx.world.audit.entries().len(), 1);
+    // An action whose audit entry cannot be written: 503, whatever it did
+    fx.world.audit.set_offline(true);
+    let agent = token("agent@bank.test", &["agent"]);
+    let (status, problem) = fx.call("me", Some(&agent), &[], &[], None).await;
+    assert_eq!(status, 503, "{problem}");
+}
+
+#[tokio::test]
+async fn supervisors_read_the_audit_log_and_agents_may_not() {
+    // GIVEN an agent's suspension and a viewer's refused one
+    let fx = Fx::new();
+    let agent = token("agent@bank.test", &["agent"]);
+    let viewer = token("viewer@bank.test", &["viewer"]);
+    let body = json!({"reasonCode": "DEVICE_LOST"});
+    fx.call(
+        "suspend",
+        Some(&agent),
+        &[("tokenId", ACTIVE)],
+        &[],
+        Some(body.clone()),
+    )
+    .await;
+    fx.call(
+        "suspend",
+        Some(&viewer),
+        &[("tokenId", ACTIVE)],
+        &[],
+        Some(body),
+    )
+    .await;
+    // WHEN a supervisor reads today's log
+    let supervisor = token("supervisor@bank.test", &["supervisor"]);
+    let (status, page) = fx.call("audit", Some(&supervisor), &[], &[], None).await;
+    // THEN both, newest first
+    assert_eq!(status, 200, "{page}");
+    let entries = page["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(
+        (&entries[0]["actor"], &entries[0]["result"]),
+        (&json!("viewer@bank.test"), &json!("REFUSED"))
+    );
+    assert_eq!(
+        (
+            &entries[1]["actor"],
+            &entries[1]["action"],
+            &entries[1]["result"]
+        ),
+        (
+            &json!("agent@bank.test"),
+            &json!("SUSPEND_TOKEN"),
+            &json!("SUCCEEDED")
+        )
+    );
+    // AND filtered by agent, and refused to an agent, and an invalid range is 422
+    let (_, mine) = fx
+        .call(
+            "audit",
+            Some(&supervisor),
+            &[],
+            &[("actor", "agent@bank.test")],
+            None,
+        )
+        .await;
+    assert_eq!(mine["entries"].as_array().unwrap().len(), 1);
+    let (status, _) = fx.call("audit", Some(&agent), &[], &[], None).await;
+    assert_eq!(status, 403);
+    let (status, _) = fx
+        .call(
+            "audit",
+            Some(&supervisor),
+            &[],
+            &[("from", "2026-01-01"), ("to", "2026-03-01")],
+            None,
+        )
+        .await;
+    assert_eq!(status, 422);
+}

@@ -1,0 +1,199 @@
+//! The local stand-in for the agents' Cognito user pool (`AdminUserPool`)
+//! and for the panel's S3 + CloudFront site:
+//! - `POST /_local/admin/sign-in` `{"email", "password"}` signs a seeded
+//!   agent in and answers `{"access_token", "token_type", "expires_in"}`: an
+//!   RS256 access token with the claims Cognito's hosted UI would issue
+//!   (`username`, `cognito:groups`, scopes `openid email`), verified by the
+//!   admin functions with the same code as on AWS, against
+//!   `GET /_local/admin/.well-known/jwks.json`;
+//! - `/admin/` serves the built panel (`admin/dist`, or `TMP_ADMIN_DIST`)
+//!   with CloudFront's security headers, and `/admin/config.json` tells it
+//!   to use the local sign-in.
+//!
+//! A seed step points `AdminTokenIssuerUrl` and `AdminTokenClientIds` at
+//! this issuer. The key is new at every start. Seeded agents, one per role,
+//! all with password `local-password`: `viewer@bank.test`,
+//! `agent@bank.test`, `supervisor@bank.test`, `admin@bank.test`.
+
+mod site;
+pub use site::security_headers;
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::issuer_simulator::ClientCredentials;
+use crate::local_auth::TokenIssuer;
+use crate::platform::{LocalPlatform, SeedContext, SeedError};
+
+pub use site::{SITE_PATH, site_router};
+
+/// Where the sign-in is mounted; with the gateway's base URL, the tokens' `iss`.
+pub const LOCAL_ADMIN_PATH: &str = "/_local/admin";
+/// The panel's (public) app client locally.
+pub const LOCAL_PANEL_CLIENT_ID: &str = "admin-panel-local";
+/// Every seeded agent's password.
+pub const LOCAL_PASSWORD: &str = "local-password";
+/// Lifetime of an agent's access token (the template's AccessTokenValidity).
+pub const TOKEN_LIFETIME: time::Duration = time::Duration::minutes(15);
+pub const ISSUER_URL_PARAMETER: &str = "AdminTokenIssuerUrl";
+pub const CLIENT_IDS_PARAMETER: &str = "AdminTokenClientIds";
+
+/// The seeded agents: e-mail and group (= role).
+pub const AGENTS: [(&str, &str); 4] = [
+    ("viewer@bank.test", "viewer"),
+    ("agent@bank.test", "agent"),
+    ("supervisor@bank.test", "supervisor"),
+    ("admin@bank.test", "admin"),
+];
+
+/// A stable `sub` for a seeded agent (a UUID-shaped digest of the e-mail).
+fn sub_of(email: &str) -> String {
+    let d = hex::encode(Sha256::digest(email.as_bytes()));
+    let part = |a: usize, b: usize| d.get(a..b).unwrap_or_default().to_owned();
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        part(0, 8),
+        part(8, 12),
+        part(13, 16),
+        part(17, 20),
+        part(20, 32)
+    )
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignIn {
+    email: String,
+    password: String,
+}
+
+fn problem(status: StatusCode, slug: &str, title: &str, detail: &str) -> Response {
+    let body = serde_json::json!({
+        "type": format!("{}{slug}", tmp_api::PROBLEM_TYPE_BASE),
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    let mut response = (status, axum::Json(body)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(tmp_api::PROBLEM_JSON),
+    );
+    response
+}
+
+/// One answer for an unknown agent and a wrong password alike.
+fn refused() -> Response {
+    problem(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "Unauthorized",
+        "The e-mail address or the password is not right",
+    )
+}
+
+async fn sign_in(State(issuer): State<TokenIssuer>, body: axum::body::Bytes) -> Response {
+    let Ok(request) = serde_json::from_slice::<SignIn>(&body) else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "malformed-request",
+            "Malformed request",
+            "The body must be {\"email\", \"password\"}",
+        );
+    };
+    let agent = AGENTS
+        .iter()
+        .find(|(email, _)| email.eq_ignore_ascii_case(request.email.trim()));
+    let password_ok = same(request.password.as_bytes(), LOCAL_PASSWORD.as_bytes());
+    let Some((email, group)) = agent.filter(|_| password_ok) else {
+        tracing::info!("local admin sign-in refused");
+        return refused();
+    };
+    let now = time::OffsetDateTime::now_utc();
+    match issuer.issue_user((&sub_of(email), email), &[group], now, TOKEN_LIFETIME) {
+        Ok(token) => {
+            tracing::info!(agent = email, "local admin sign-in");
+            let mut response = axum::Json(serde_json::json!({
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": TOKEN_LIFETIME.whole_seconds(),
+            }))
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(_) => problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service-unavailable",
+            "Service unavailable",
+            "Signing the token failed",
+        ),
+    }
+}
+
+async fn jwks(State(issuer): State<TokenIssuer>) -> Response {
+    (
+        [(header::CACHE_CONTROL, "max-age=300")],
+        axum::Json(issuer.jwks().clone()),
+    )
+        .into_response()
+}
+
+pub fn router(issuer: TokenIssuer) -> Router {
+    Router::new()
+        .route("/sign-in", post(sign_in))
+        .route(crate::local_auth::JWKS_PATH, get(jwks))
+        .with_state(issuer)
+}
+
+/// Mounts the sign-in, its seed step and the panel's site on `platform`.
+pub fn mount(platform: LocalPlatform) -> LocalPlatform {
+    let slot: Arc<OnceLock<TokenIssuer>> = Arc::default();
+    let seeded = Arc::clone(&slot);
+    platform
+        .seed(move |ctx| Box::pin(async move { seed(ctx, &seeded).await }))
+        .extra_router_with(LOCAL_ADMIN_PATH, move |_| match slot.get() {
+            Some(issuer) => router(issuer.clone()),
+            None => {
+                tracing::error!("the local admin sign-in was not seeded");
+                Router::new()
+            }
+        })
+        .site(SITE_PATH, site_router(site::dist_dir()))
+}
+
+async fn seed(ctx: &mut SeedContext<'_>, slot: &OnceLock<TokenIssuer>) -> Result<(), SeedError> {
+    let url = format!("{}{LOCAL_ADMIN_PATH}", ctx.base_url);
+    let issuer = TokenIssuer::generate(
+        url.clone(),
+        ClientCredentials::new(LOCAL_PANEL_CLIENT_ID, "public-client"),
+    )
+    .await?;
+    if ctx.deployment.declares_parameter(ISSUER_URL_PARAMETER) {
+        ctx.deployment.set_parameter(ISSUER_URL_PARAMETER, url);
+    }
+    if ctx.deployment.declares_parameter(CLIENT_IDS_PARAMETER) {
+        ctx.deployment
+            .set_parameter(CLIENT_IDS_PARAMETER, LOCAL_PANEL_CLIENT_ID);
+    }
+    tracing::info!(issuer = issuer.issuer(), "local admin sign-in ready");
+    slot.set(issuer)
+        .map_err(|_| "the local admin sign-in was seeded twice")?;
+    Ok(())
+}

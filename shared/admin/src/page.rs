@@ -1,0 +1,84 @@
+//! The token page (`GET /tokens/{tokenId}`) and an action's answer: the TMP
+//! API's token view, the decision trail in words, and what this agent may
+//! do to the token in its state now (the panel shows only those).
+
+use serde::Serialize;
+use tmp_api::token::{
+    HistoryEntry, LifecycleAction, NetworkStatus, PendingNetworkAction, TokenSummary,
+};
+use tmp_api::translate;
+use tmp_core::domain::action::TokenAction;
+use tmp_core::ports::TokenView;
+
+use crate::explain::{DecisionTrail, trail};
+use crate::roles::{Permission, Roles};
+
+/// An action as the panel names it (the path segment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionName {
+    Activate,
+    Suspend,
+    Unsuspend,
+    Delete,
+}
+
+const ACTIONS: [(ActionName, LifecycleAction); 4] = [
+    (ActionName::Activate, LifecycleAction::Activate),
+    (ActionName::Suspend, LifecycleAction::Suspend),
+    (ActionName::Unsuspend, LifecycleAction::Unsuspend),
+    (ActionName::Delete, LifecycleAction::Delete),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenPage {
+    #[serde(flatten)]
+    pub summary: TokenSummary,
+    pub history: Vec<HistoryEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision_trail: Option<DecisionTrail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_network_action: Option<PendingNetworkAction>,
+    pub allowed_actions: Vec<ActionName>,
+}
+
+/// An action's answer: the page after it, and the network's word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionResult {
+    #[serde(flatten)]
+    pub page: TokenPage,
+    pub network_status: NetworkStatus,
+}
+
+/// The actions `roles` may take on the token now: allowed by its state,
+/// and none while another is in flight at its network.
+pub fn allowed_actions(view: &TokenView, roles: &Roles) -> Vec<ActionName> {
+    if view.record.pending.is_some() {
+        return Vec::new();
+    }
+    ACTIONS
+        .into_iter()
+        .filter(|(_, action)| roles.may(Permission::for_action(*action)))
+        .filter(|(_, action)| core_action(*action).allowed_from(&view.record.state))
+        .map(|(name, _)| name)
+        .collect()
+}
+
+fn core_action(action: LifecycleAction) -> TokenAction {
+    translate::action(action)
+}
+
+/// The page of `view` for an agent with `roles`; `None` when the token's
+/// reference cannot be an identifier of the contract.
+pub fn token_page(view: &TokenView, roles: &Roles) -> Option<TokenPage> {
+    let details = translate::details(view)?;
+    Some(TokenPage {
+        summary: details.summary,
+        history: details.history,
+        decision_trail: view.decision.as_ref().map(trail),
+        pending_network_action: details.pending_network_action,
+        allowed_actions: allowed_actions(view, roles),
+    })
+}

@@ -1,0 +1,144 @@
+//! Roles (the agent's Cognito groups) and what each allows. Roles
+//! accumulate: an agent may do what a viewer may, a supervisor what an
+//! agent may, an admin what a supervisor may.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use tmp_api::token::LifecycleAction;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Viewer,
+    Agent,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Self; 4] = [Self::Viewer, Self::Agent, Self::Supervisor, Self::Admin];
+
+    /// The group name (as in the user pool).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Viewer => "viewer",
+            Self::Agent => "agent",
+            Self::Supervisor => "supervisor",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(group: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == group)
+    }
+
+    /// What this role adds to the one below it.
+    fn grants(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Self::Viewer => &[TokensRead],
+            Self::Agent => &[TokensActivate, TokensSuspend, TokensUnsuspend],
+            Self::Supervisor => &[TokensDelete, AuditRead],
+            Self::Admin => &[],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Permission {
+    #[serde(rename = "tokens.read")]
+    TokensRead,
+    #[serde(rename = "tokens.activate")]
+    TokensActivate,
+    #[serde(rename = "tokens.suspend")]
+    TokensSuspend,
+    #[serde(rename = "tokens.unsuspend")]
+    TokensUnsuspend,
+    #[serde(rename = "tokens.delete")]
+    TokensDelete,
+    #[serde(rename = "audit.read")]
+    AuditRead,
+}
+
+impl Permission {
+    /// The permission a lifecycle action needs.
+    pub fn for_action(action: LifecycleAction) -> Self {
+        match action {
+            LifecycleAction::Activate => Self::TokensActivate,
+            LifecycleAction::Suspend => Self::TokensSuspend,
+            LifecycleAction::Unsuspend => Self::TokensUnsuspend,
+            LifecycleAction::Delete => Self::TokensDelete,
+        }
+    }
+}
+
+/// The roles of one agent; groups that are not roles are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Roles(BTreeSet<Role>);
+
+impl Roles {
+    pub fn from_groups<'a>(groups: impl IntoIterator<Item = &'a String>) -> Self {
+        Self(groups.into_iter().filter_map(|g| Role::parse(g)).collect())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn roles(&self) -> impl Iterator<Item = Role> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// Every permission the roles hold (each role includes those below it).
+    pub fn permissions(&self) -> BTreeSet<Permission> {
+        let Some(top) = self.0.iter().max() else {
+            return BTreeSet::new();
+        };
+        Role::ALL
+            .into_iter()
+            .filter(|r| r <= top)
+            .flat_map(|r| r.grants().iter().copied())
+            .collect()
+    }
+
+    pub fn may(&self, permission: Permission) -> bool {
+        self.permissions().contains(&permission)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles(groups: &[&str]) -> Roles {
+        let groups: Vec<String> = groups.iter().map(|g| (*g).to_owned()).collect();
+        Roles::from_groups(&groups)
+    }
+
+    #[test]
+    fn each_role_adds_to_the_one_below() {
+        use Permission::*;
+        assert_eq!(
+            roles(&["viewer"]).permissions(),
+            [TokensRead].into_iter().collect()
+        );
+        let agent = roles(&["agent"]);
+        assert!(agent.may(TokensSuspend) && agent.may(TokensRead));
+        assert!(!agent.may(TokensDelete) && !agent.may(AuditRead));
+        let supervisor = roles(&["supervisor"]);
+        assert!(supervisor.may(TokensDelete) && supervisor.may(AuditRead));
+        assert!(supervisor.may(TokensActivate));
+        assert_eq!(roles(&["admin"]).permissions().len(), 6);
+    }
+
+    #[test]
+    fn groups_that_are_not_roles_grant_nothing() {
+        assert!(roles(&["Admins", "AGENT", "viewer "]).is_empty());
+        assert!(roles(&[]).permissions().is_empty());
+        assert_eq!(
+            roles(&["viewer", "agent"]).permissions(),
+            roles(&["agent"]).permissions()
+        );
+    }
+}

@@ -1,0 +1,208 @@
+//! The admin API end to end through the local gateway, against moto and the
+//! TSP simulators: agents sign in with the local sign-in (Cognito's claims,
+//! the functions' own verification), a viewer reads and is refused an
+//! action (403, MDES never asked), an agent suspends a token (MDES records
+//! the agent in AuditInfo), a supervisor reads the audit log with every one
+//! of those requests in it; no PAN is ever in the audit table; every answer
+//! is checked against `api/admin-api.openapi.yaml`, and no function did
+//! anything its policy does not allow.
+
+use serde_json::{Value, json};
+
+use super::issuer_support::*;
+
+/// An agent's access token from the local sign-in, through the gateway.
+async fn sign_in(flow: &Flow, email: &str) -> String {
+    let r = flow
+        .http
+        .post(flow.url("/_local/admin/sign-in"))
+        .json(&json!({"email": email, "password": "local-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{email}");
+    r.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// `(status, body)` of an admin API call.
+async fn admin(
+    flow: &Flow,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = flow
+        .http
+        .request(method, flow.url(path))
+        .bearer_auth(token)
+        .header("idempotency-key", uuid::Uuid::new_v4().to_string());
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn assert_admin_contract(cases: &[(&str, Value)]) {
+    let errors = tmp_testkit::python::openapi_schema_errors(
+        &tmp_local::workspace_root().join("api/admin-api.openapi.yaml"),
+        cases,
+    )
+    .unwrap();
+    for ((schema, body), errors) in cases.iter().zip(errors) {
+        assert!(errors.is_empty(), "{schema}: {errors:?}\n{body:#}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agents_act_within_their_roles_and_every_request_is_in_the_audit_log() {
+    // GIVEN an active Mastercard token of Jane's card
+    let flow = start(&[]).await;
+    let mc = tur(701);
+    flow.provision_mdes(&mc, true).await;
+    let (viewer, agent, supervisor) = (
+        sign_in(&flow, "viewer@bank.test").await,
+        sign_in(&flow, "agent@bank.test").await,
+        sign_in(&flow, "supervisor@bank.test").await,
+    );
+    let mut contract = Vec::new();
+    use reqwest::Method;
+
+    // WHEN a viewer searches the card by PAN and opens the token
+    let (status, found) = admin(
+        &flow,
+        &viewer,
+        Method::POST,
+        "/admin-api/v1/tokens/search",
+        Some(json!({"pan": JANE.0})),
+    )
+    .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["tokens"][0]["tokenId"], mc.as_str());
+    contract.push(("SearchResponse", found));
+    let page_path = format!("/admin-api/v1/tokens/{mc}");
+    let (status, page) = admin(&flow, &viewer, Method::GET, &page_path, None).await;
+    // THEN the page, the decision in words, and no action offered
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["allowedActions"], json!([]));
+    assert_eq!(
+        page["decisionTrail"]["summary"],
+        "Approved: every check passed."
+    );
+    contract.push(("TokenPage", page));
+    // WHEN the viewer tries to suspend it THEN 403 and MDES is never asked
+    let suspend = format!("/admin-api/v1/tokens/{mc}/suspend");
+    let (status, problem) = admin(
+        &flow,
+        &viewer,
+        Method::POST,
+        &suspend,
+        Some(json!({"reasonCode": "DEVICE_LOST"})),
+    )
+    .await;
+    assert_eq!(status, 403, "{problem}");
+    contract.push(("Problem", problem));
+    assert!(
+        flow.network_calls("mdes", "/token/suspend")
+            .await
+            .is_empty()
+    );
+
+    // WHEN an agent suspends it for a lost phone
+    let (status, result) = admin(
+        &flow,
+        &agent,
+        Method::POST,
+        &suspend,
+        Some(json!({"reasonCode": "DEVICE_LOST", "comment": "Cardholder called: phone lost"})),
+    )
+    .await;
+    // THEN MDES confirmed it, the agent is the operator here and in MDES's audit trail
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["networkStatus"], "CONFIRMED");
+    assert_eq!(result["status"], "SUSPENDED");
+    let line = result["history"].as_array().unwrap().last().unwrap();
+    assert_eq!(line["operator"], "agent@bank.test");
+    contract.push(("ActionResult", result.clone()));
+    let calls = flow.network_calls("mdes", "/token/suspend").await;
+    assert_eq!(calls.len(), 1);
+    assert_eq!(
+        calls[0]["body"]["TokenSuspendRequest"]["AuditInfo"]["UserId"],
+        "agent@bank.test"
+    );
+
+    // WHEN a supervisor reads today's audit log
+    let (status, log) = admin(&flow, &supervisor, Method::GET, "/admin-api/v1/audit", None).await;
+    // THEN every request above, newest first, with who, what, result and source
+    assert_eq!(status, 200, "{log}");
+    let entries = log["entries"].as_array().unwrap();
+    let seen: Vec<(String, String, String)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap().to_owned(),
+                e["action"].as_str().unwrap().to_owned(),
+                e["result"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for wanted in [
+        ("viewer@bank.test", "SEARCH_TOKENS", "SUCCEEDED"),
+        ("viewer@bank.test", "VIEW_TOKEN", "SUCCEEDED"),
+        ("viewer@bank.test", "SUSPEND_TOKEN", "REFUSED"),
+        ("agent@bank.test", "SUSPEND_TOKEN", "SUCCEEDED"),
+    ] {
+        let wanted = (
+            wanted.0.to_owned(),
+            wanted.1.to_owned(),
+            wanted.2.to_owned(),
+        );
+        assert!(seen.contains(&wanted), "{wanted:?} not in {seen:?}");
+    }
+    assert_eq!(seen[0].1, "SUSPEND_TOKEN", "newest first: {seen:?}");
+    assert!(entries.iter().all(|e| e["sourceIp"] == "127.0.0.1"));
+    let search = entries
+        .iter()
+        .find(|e| e["action"] == "SEARCH_TOKENS")
+        .unwrap();
+    assert_eq!(search["target"], "pan ****4444");
+    contract.push(("AuditPage", log.clone()));
+    // AND an agent may not read it
+    let (status, _) = admin(&flow, &agent, Method::GET, "/admin-api/v1/audit", None).await;
+    assert_eq!(status, 403);
+    // AND no token at all is 401, not audited
+    let r = flow
+        .http
+        .get(flow.url("/admin-api/v1/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+
+    // AND the PAN is nowhere in the audit table
+    let dynamodb = aws_sdk_dynamodb::Client::new(&flow.platform.sdk);
+    let table = flow
+        .platform
+        .deployment
+        .reference("AdminAuditTable")
+        .unwrap()
+        .to_owned();
+    let items = dynamodb
+        .scan()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap_or_default();
+    assert!(items.len() >= 6, "{}", items.len());
+    assert!(items.iter().all(|i| !format!("{i:?}").contains(JANE.0)));
+
+    assert_admin_contract(&contract);
+    flow.finish().await;
+}

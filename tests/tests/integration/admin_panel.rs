@@ -1,0 +1,71 @@
+//! The admin panel itself, in headless Chromium (Debian's `chromium`,
+//! driven by `playwright-core` from `admin/e2e/panel.mjs`), against the real
+//! platform serving the built panel at `/admin/`: an agent signs in, finds a
+//! card's token, suspends it with a reason and sees the history line; a
+//! viewer finds no action control and the admin API refuses the same call
+//! (403); a supervisor finds both in the audit log. Screenshots of the main
+//! pages are written under `target/admin-screenshots/`. The server side is
+//! checked here too: the token is suspended at MDES, with the agent as the
+//! operator, and no function did anything its policy does not allow.
+
+use std::time::Duration;
+
+use super::issuer_support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_panel_lets_each_role_do_what_it_may_in_a_real_browser() {
+    // GIVEN Jane's card with two active Mastercard tokens, and the built panel
+    let root = tmp_local::workspace_root();
+    assert!(
+        root.join("admin/dist/index.html").is_file(),
+        "the admin panel is not built: `make test` builds it (npm --prefix admin ci && npm --prefix admin run build)"
+    );
+    let flow = start(&[]).await;
+    let (first, second) = (tur(801), tur(802));
+    flow.provision_mdes(&first, true).await;
+    flow.provision_mdes(&second, true).await;
+    let screenshots = root.join("target/admin-screenshots");
+    std::fs::create_dir_all(&screenshots).unwrap();
+    // WHEN the browser script runs the three agents' scenarios
+    let run = tokio::process::Command::new("node")
+        .arg("e2e/panel.mjs")
+        .args(["--base", &flow.platform.base_url])
+        .args(["--card", JANE_CARD_ID])
+        .arg("--screenshots")
+        .arg(&screenshots)
+        .current_dir(root.join("admin"))
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(180), run)
+        .await
+        .expect("the browser scenarios took more than 3 minutes")
+        .expect("node could not be started");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // THEN every step passed
+    assert!(
+        output.status.success(),
+        "browser scenarios failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
+    // AND MDES suspended exactly one of the card's tokens, for the agent
+    let calls = flow.network_calls("mdes", "/token/suspend").await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let request = &calls[0]["body"]["TokenSuspendRequest"];
+    assert_eq!(request["AuditInfo"]["UserId"], "agent@bank.test");
+    assert_eq!(request["ReasonCode"], "L");
+    let suspended = request["TokenUniqueReference"].as_str().unwrap();
+    assert!([first.as_str(), second.as_str()].contains(&suspended));
+    // AND the screenshots of the main pages were written
+    for page in [
+        "sign-in.png",
+        "search.png",
+        "token-page.png",
+        "audit-log.png",
+    ] {
+        let size = std::fs::metadata(screenshots.join(page))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert!(size > 1000, "{page} not written");
+    }
+    flow.finish().await;
+}
