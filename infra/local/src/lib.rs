@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 pub mod apigw_event;
 pub mod consumers;
+pub mod demo;
 pub mod deployment;
 pub use tmp_testkit::moto as emulator;
 pub mod event_sources;

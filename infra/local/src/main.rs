@@ -172,6 +172,17 @@ async fn main() -> ExitCode {
         tmp_local::local_admin::LOCAL_PASSWORD,
         tmp_local::local_admin::LOCAL_ADMIN_PATH
     );
+    // Tokens on both networks and every decision path, for the admin panel.
+    if std::env::var("TMP_DEMO_TOKENS").as_deref() != Ok("0") {
+        match tmp_local::demo::seed(base).await {
+            Ok(lines) => {
+                for line in lines {
+                    println!("demo:     {line}");
+                }
+            }
+            Err(e) => eprintln!("demo tokens not created: {e}"),
+        }
+    }
     println!("ready (Ctrl-C to stop)");
     stop.await;
     platform.shutdown().await;

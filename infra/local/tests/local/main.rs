@@ -12,6 +12,7 @@
     clippy::print_stderr
 )]
 
+mod demo;
 mod e2e_authorize_service;
 mod event_sources;
 mod gateway;
