@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The admin panel, end to end, in headless Chromium against a running platform
-// (`make run` or a test's own): an agent suspends a token, a viewer cannot, and a
-// supervisor finds both in the audit log.
+// (`make run` or a test's own): an agent suspends a token, a viewer cannot, a
+// supervisor finds both in the audit log and then deletes every token of that
+// token's device (preview, job, result).
 //
 //   node e2e/panel.mjs --base http://127.0.0.1:PORT --card card-0001 --screenshots DIR
 //       [--password local-password] [--pan 5555555555554444]
@@ -77,6 +78,9 @@ const consoleErrors = [];
 const seenUrls = [];
 // Token ids the API returned: their own digits are not card data.
 const tokenIds = new Set();
+// Likewise device ids (as the token page shows them) and job ids the API returned.
+const deviceIds = new Set();
+const jobIds = new Set();
 const pendingBodies = [];
 
 async function launch() {
@@ -162,6 +166,8 @@ async function checkUrls() {
     }
     if (PAN && rest.includes(PAN)) fail(`the PAN appears in a URL: ${parsed.pathname}…`);
     for (const id of tokenIds) rest = rest.split(`/tokens/${id}`).join('/tokens/{tokenId}');
+    for (const id of deviceIds) rest = rest.split(`/devices/${id}/`).join('/devices/{deviceId}/');
+    for (const id of jobIds) rest = rest.split(`/jobs/${id}`).join('/jobs/{jobId}');
     const digits = /\d{12,}/.exec(rest);
     if (digits) fail(`a URL carries a run of ${digits[0].length} digits: ${url.replace(/\d{12,}/g, '<digits>')}`);
   }
@@ -298,6 +304,16 @@ async function openToken(row) {
 async function lastHistoryRow() {
   const rows = await tableRows(page.getByRole('table', { name: 'History', exact: true }));
   return rows.at(-1)?.cells;
+}
+
+/** The text next to a term of the token page's Details ("Status" → "DEACTIVATED"). */
+async function detailValue(term) {
+  const details = page.getByRole('region', { name: 'Details', exact: true });
+  await details.waitFor();
+  return details.evaluate((el, wanted) => {
+    const dt = Array.from(el.querySelectorAll('dt')).find((d) => d.textContent.trim() === wanted);
+    return dt?.nextElementSibling?.textContent.trim() ?? '';
+  }, term);
 }
 
 function yesterdayUtc() {
@@ -522,6 +538,102 @@ await step(`supervisor: ${AGENT} SUSPEND_TOKEN SUCCEEDED`, () => findAuditEntry(
 await step(`supervisor: ${VIEWER} SUSPEND_TOKEN REFUSED`, async () => {
   await findAuditEntry(VIEWER, 'SUSPEND_TOKEN', 'REFUSED');
   await screenshot('audit-log.png');
+});
+
+// (d) The supervisor deletes every token of the device of the token suspended in (a).
+const bulk = { deviceId: '', jobId: '', pending: false };
+const bulkDialog = () =>
+  page.getByRole('dialog', { name: `Delete all tokens of device ${bulk.deviceId}`, exact: true });
+
+await step(`supervisor: open token ${suspended.reference}, which shows its device`, async () => {
+  await page.getByRole('link', { name: 'Search', exact: true }).click();
+  const rows = await search('Card ID', CARD);
+  const row = rows.find(({ cells }) => cells['Token reference'] === suspended.reference);
+  if (!row) fail(`token ${suspended.reference} is not among the card's tokens`);
+  const opened = await openToken(row.row);
+  if (opened.tokenId !== suspended.tokenId) fail(`opened ${opened.tokenId}, not ${suspended.tokenId}`);
+  const deviceId = await detailValue('Device ID');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(deviceId)) fail(`the token page shows no device ID ("${deviceId}")`);
+  bulk.deviceId = deviceId;
+  deviceIds.add(deviceId);
+  await page.getByRole('region', { name: 'Every token of this device', exact: true }).waitFor();
+});
+
+await step('supervisor: "Delete all tokens of this device" lists what will change', async () => {
+  const path = `/admin-api/v1/devices/${encodeURIComponent(bulk.deviceId)}/tokens/delete/preview`;
+  const [response] = await Promise.all([
+    page.waitForResponse(isResponse(path, 'GET')),
+    page.getByRole('button', { name: 'Delete all tokens of this device', exact: true }).click(),
+  ]);
+  if (response.status() !== 200) fail(`the preview answered ${response.status()}${await problemDetail(response)}`);
+  const dialog = bulkDialog();
+  await dialog.waitFor();
+  const sentence = dialog.getByText(/^\d+ of \d+ tokens will change\./);
+  await sentence.waitFor();
+  const [, changing, total] = /^(\d+) of (\d+) tokens will change\./.exec((await sentence.innerText()).trim()) ?? [];
+  if (!(Number(changing) >= 2)) fail(`the preview says ${changing} of ${total} tokens will change, not at least 2`);
+  const rows = await tableRows(dialog.getByRole('table', { name: 'Tokens that will change', exact: true }));
+  if (rows.length < 2) fail(`"Tokens that will change" lists ${rows.length} token(s), not at least 2`);
+  if (!rows.some(({ cells }) => cells['Token reference'] === suspended.reference)) {
+    fail(`"Tokens that will change" does not list ${suspended.reference}`);
+  }
+  if (!(await dialog.getByRole('button', { name: 'Start', exact: true }).isEnabled())) fail('"Start" is disabled');
+});
+
+await step('supervisor: start it (Device stolen) and follow the job to "Done."', async () => {
+  const dialog = bulkDialog();
+  await dialog.getByLabel('Reason', { exact: true }).selectOption({ label: 'Device stolen' });
+  await dialog.getByLabel('Comment', { exact: true }).fill('Phone stolen: every token deleted');
+  const path = `/admin-api/v1/devices/${encodeURIComponent(bulk.deviceId)}/tokens/delete`;
+  const [response] = await Promise.all([
+    page.waitForResponse(isResponse(path, 'POST'), { timeout: Math.max(TIMEOUT, 30_000) }),
+    dialog.getByRole('button', { name: 'Start', exact: true }).click(),
+  ]);
+  if (response.status() !== 202) fail(`the start answered ${response.status()}${await problemDetail(response)}`);
+  const key = (await response.request().allHeaders())['idempotency-key'] ?? '';
+  if (!/^[A-Za-z0-9_-]{8,64}$/.test(key)) fail(`the Idempotency-Key "${key}" is missing or malformed`);
+  const body = response.request().postDataJSON();
+  if (body?.reasonCode !== 'DEVICE_STOLEN' || body?.comment !== 'Phone stolen: every token deleted') {
+    fail(`the start body was ${JSON.stringify(body)}`);
+  }
+  const jobId = (await response.json())?.jobId ?? '';
+  if (!/^[A-Za-z0-9_-]{8,64}$/.test(jobId)) fail(`the start answered no jobId ("${jobId}")`);
+  bulk.jobId = jobId;
+  jobIds.add(jobId);
+
+  const finished = dialog.getByRole('status').filter({ hasText: /Done\.|Finished with failures\./ });
+  await finished.waitFor({ timeout: 60_000 });
+  const text = (await finished.innerText()).replace(/\s+/g, ' ').trim();
+  if (!text.startsWith(`Job ${jobId}: `)) fail(`the job's progress reads "${text}"`);
+  if (!text.endsWith('Done.')) fail(`the job did not finish as "Done.": "${text}"`);
+  const items = await tableRows(dialog.getByRole('table', { name: 'Job items', exact: true }));
+  const item = items.find(({ cells }) => cells.Token === suspended.reference || cells.Token === suspended.tokenId);
+  if (!item) fail(`"Job items" does not list ${suspended.reference}`);
+  bulk.pending = items.some(({ cells }) => cells.Network !== 'Confirmed');
+  await screenshot('bulk-job.png');
+});
+
+await step(`supervisor: close; token ${suspended.reference} reads DEACTIVATED`, async () => {
+  const dialog = bulkDialog();
+  const path = `/admin-api/v1/tokens/${encodeURIComponent(suspended.tokenId)}`;
+  const [response] = await Promise.all([
+    page.waitForResponse(isResponse(path, 'GET')),
+    dialog.getByRole('button', { name: 'Close', exact: true }).click(),
+  ]);
+  await dialog.waitFor({ state: 'hidden' });
+  if (response.status() !== 200) fail(`the token answered ${response.status()}${await problemDetail(response)}`);
+  // A change the network has not confirmed yet may reach the token a little later.
+  const deadline = Date.now() + (bulk.pending ? 15_000 : 5_000);
+  for (let i = 1; ; i += 1) {
+    const status = await detailValue('Status');
+    if (status === 'DEACTIVATED') return;
+    if (Date.now() >= deadline) fail(`the token's Status reads ${status}, not DEACTIVATED`);
+    await page.waitForTimeout(250);
+    if (bulk.pending && i % 8 === 0) {
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: `Token ${suspended.reference}`, exact: true }).waitFor();
+    }
+  }
 });
 
 await step('supervisor: sign out', signOut);

@@ -28,6 +28,25 @@ describe('api client', () => {
     expect(new Headers(init.headers).get('idempotency-key')).toBe('key-12345678');
   });
 
+  it('calls the bulk endpoints: preview (GET), start (POST with its Idempotency-Key), job', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => new Response('{"jobId":"job-00000001"}', { status: 202 }));
+    const { api } = client(fetchImpl);
+    await api.previewBulk({ kind: 'device', deviceId: 'dev/1' }, 'delete');
+    await expect(
+      api.startBulk({ kind: 'card', cardId: 'card-0001' }, 'suspend', { reasonCode: 'DEVICE_STOLEN' }, 'key-12345678'),
+    ).resolves.toEqual({ jobId: 'job-00000001' });
+    await api.getJob('job-00000001');
+    const calls = fetchImpl.mock.calls as unknown as [string, RequestInit][];
+    expect(calls.map(([url, init]) => `${init.method} ${url}`)).toEqual([
+      'GET /admin-api/v1/devices/dev%2F1/tokens/delete/preview',
+      'POST /admin-api/v1/cards/card-0001/tokens/suspend',
+      'GET /admin-api/v1/jobs/job-00000001',
+    ]);
+    expect(calls[0]![1].body).toBeNull();
+    expect(new Headers(calls[1]![1].headers).get('idempotency-key')).toBe('key-12345678');
+    expect(calls[1]![1].body).toBe('{"reasonCode":"DEVICE_STOLEN"}');
+  });
+
   it('builds the audit query', async () => {
     const fetchImpl = vi.fn<typeof fetch>(async () => new Response('{"entries":[],"nextCursor":null}', { status: 200 }));
     const { api } = client(fetchImpl);

@@ -4,6 +4,12 @@ import type {
   ActionResult,
   AuditPage,
   AuditQuery,
+  BulkAction,
+  BulkActionRequest,
+  BulkPreview,
+  BulkTarget,
+  JobAccepted,
+  JobResponse,
   Me,
   Problem,
   SearchRequest,
@@ -78,6 +84,11 @@ export interface ApiClient {
   searchTokens(request: SearchRequest, signal?: AbortSignal): Promise<SearchResponse>;
   getToken(tokenId: string, signal?: AbortSignal): Promise<TokenPage>;
   act(tokenId: string, action: Action, body: ActionRequest, idempotencyKey: string): Promise<ActionResult>;
+  /** What the action would change on every token of the card or device (nothing changes yet). */
+  previewBulk(target: BulkTarget, action: BulkAction, signal?: AbortSignal): Promise<BulkPreview>;
+  /** The action on every token of the card or device, as a job (202). */
+  startBulk(target: BulkTarget, action: BulkAction, body: BulkActionRequest, idempotencyKey: string): Promise<JobAccepted>;
+  getJob(jobId: string, signal?: AbortSignal): Promise<JobResponse>;
   audit(query: AuditQuery, signal?: AbortSignal): Promise<AuditPage>;
 }
 
@@ -141,6 +152,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   const tokenPath = (tokenId: string) => `/tokens/${encodeURIComponent(tokenId)}`;
+  const bulkPath = (target: BulkTarget, action: BulkAction) =>
+    target.kind === 'card'
+      ? `/cards/${encodeURIComponent(target.cardId)}/tokens/${action}`
+      : `/devices/${encodeURIComponent(target.deviceId)}/tokens/${action}`;
 
   return {
     me: (signal) => request<Me>('GET', '/me', { signal }),
@@ -151,6 +166,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         body,
         headers: { 'Idempotency-Key': idempotencyKey },
       }),
+    previewBulk: (target, action, signal) => request<BulkPreview>('GET', `${bulkPath(target, action)}/preview`, { signal }),
+    startBulk: (target, action, body, idempotencyKey) =>
+      request<JobAccepted>('POST', bulkPath(target, action), {
+        body,
+        headers: { 'Idempotency-Key': idempotencyKey },
+      }),
+    getJob: (jobId, signal) => request<JobResponse>('GET', `/jobs/${encodeURIComponent(jobId)}`, { signal }),
     audit: (query, signal) => {
       const params = new URLSearchParams({ from: query.from, to: query.to });
       if (query.actor) params.set('actor', query.actor);

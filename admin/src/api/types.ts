@@ -8,6 +8,7 @@ export type Permission =
   | 'tokens.suspend'
   | 'tokens.unsuspend'
   | 'tokens.delete'
+  | 'tokens.bulk'
   | 'audit.read';
 
 export interface Me {
@@ -110,7 +111,15 @@ export interface PendingNetworkAction {
   requestedAt: string;
 }
 
+/** The actions that may run on every token of a card or device (activation never does). */
+export const BULK_ACTIONS = ['suspend', 'unsuspend', 'delete'] as const;
+export type BulkAction = (typeof BULK_ACTIONS)[number];
+
 export interface TokenPage extends TokenSummary {
+  /** The device as its network names it (MDES paymentAppInstanceId, Visa deviceID), when known. */
+  deviceId?: string;
+  /** What this agent may do to every token of the token's card or device. */
+  bulkActions: BulkAction[];
   history: HistoryEntry[];
   decisionTrail?: DecisionTrail;
   pendingNetworkAction?: PendingNetworkAction;
@@ -144,6 +153,56 @@ export interface ActionRequest {
   comment?: string;
 }
 
+/** Every token of a card, or of a device. */
+export type BulkTarget = { kind: 'card'; cardId: string } | { kind: 'device'; deviceId: string };
+
+export interface BulkPreviewItem {
+  tokenId: string;
+  tokenReference: string;
+  network: Network;
+  status: TokenStatus;
+  /** Whether the action would change this token now (false for one already as asked). */
+  changes: boolean;
+}
+
+export interface BulkPreview {
+  action: BulkAction;
+  tokens: BulkPreviewItem[];
+  total: number;
+  changing: number;
+}
+
+/** The reasonCode must be one the path's action allows (REASON_CODES[action]). */
+export interface BulkActionRequest {
+  reasonCode: string;
+  comment?: string;
+}
+
+export interface JobAccepted {
+  jobId: string;
+}
+
+export type JobItemOutcome = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+
+export interface JobItem {
+  tokenId: string;
+  outcome: JobItemOutcome;
+  networkStatus?: NetworkStatus;
+  problem?: Problem;
+}
+
+/** RUNNING until every item is settled; then DONE if all succeeded, PARTIAL if any failed. */
+export type JobStatus = 'RUNNING' | 'DONE' | 'PARTIAL';
+
+export interface JobResponse {
+  jobId: string;
+  status: JobStatus;
+  total: number;
+  succeeded: number;
+  failed: number;
+  items: JobItem[];
+}
+
 export type AuditAction =
   | 'SIGN_IN'
   | 'READ_PROFILE'
@@ -153,6 +212,9 @@ export type AuditAction =
   | 'SUSPEND_TOKEN'
   | 'UNSUSPEND_TOKEN'
   | 'DELETE_TOKEN'
+  | 'PREVIEW_BULK'
+  | 'START_BULK'
+  | 'VIEW_JOB'
   | 'READ_AUDIT';
 
 export interface AuditEntry {

@@ -14,11 +14,14 @@ export function Modal({
   describedBy,
   closable,
   onClose,
+  wide,
   children,
 }: {
   labelledBy: string;
   describedBy?: string;
   closable: boolean;
+  /** Room for a table. */
+  wide?: boolean;
   onClose: () => void;
   children: ReactNode;
 }) {
@@ -66,7 +69,7 @@ export function Modal({
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={wide ? 'dialog dialog-wide' : 'dialog'}
       aria-modal="true"
       aria-labelledby={labelledBy}
       {...(describedBy ? { 'aria-describedby': describedBy } : {})}

@@ -1,4 +1,4 @@
-import type { Action, SearchKey, Suspender, Verdict } from '../api/types';
+import type { Action, BulkAction, BulkTarget, JobItemOutcome, JobStatus, NetworkStatus, SearchKey, Suspender, Verdict } from '../api/types';
 import { humanise } from './format';
 
 export const SEARCH_KEY_LABELS: Record<SearchKey, string> = {
@@ -67,3 +67,43 @@ export const ACTION_PERMISSION = {
   unsuspend: 'tokens.unsuspend',
   delete: 'tokens.delete',
 } as const satisfies Record<Action, string>;
+
+const BULK_VERB: Record<BulkAction, string> = { suspend: 'Suspend', unsuspend: 'Unsuspend', delete: 'Delete' };
+
+/** "Delete all tokens of this device": the button on the token page. */
+export function bulkButtonLabel(action: BulkAction, kind: BulkTarget['kind']): string {
+  return `${BULK_VERB[action]} all tokens of this ${kind}`;
+}
+
+/** "Delete all tokens of device <deviceId>": the dialog's heading. */
+export function bulkHeading(action: BulkAction, target: BulkTarget): string {
+  return target.kind === 'card'
+    ? `${BULK_VERB[action]} all tokens of card ${target.cardId}`
+    : `${BULK_VERB[action]} all tokens of device ${target.deviceId}`;
+}
+
+export const BULK_PERMISSION = 'tokens.bulk' as const;
+
+const JOB_STATUS_TEXT: Record<Exclude<JobStatus, 'RUNNING'>, string> = {
+  DONE: 'Done.',
+  PARTIAL: 'Finished with failures.',
+};
+
+/** "Done." / "Finished with failures.", or nothing while the job runs. */
+export function jobStatusText(status: JobStatus): string {
+  return status === 'RUNNING' ? '' : (JOB_STATUS_TEXT[status] ?? humanise(status));
+}
+
+const OUTCOME_LABELS: Record<JobItemOutcome, string> = { PENDING: 'Pending', SUCCEEDED: 'Succeeded', FAILED: 'Failed' };
+
+export function outcomeLabel(outcome: string): string {
+  return OUTCOME_LABELS[outcome as JobItemOutcome] ?? humanise(outcome);
+}
+
+const NETWORK_STATUS_LABELS: Record<NetworkStatus, string> = { CONFIRMED: 'Confirmed', PENDING: 'Not confirmed yet' };
+
+/** Whether the token's network confirmed the change. */
+export function networkStatusLabel(status: string | undefined): string {
+  if (!status) return '—';
+  return NETWORK_STATUS_LABELS[status as NetworkStatus] ?? humanise(status);
+}

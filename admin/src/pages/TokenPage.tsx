@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { MouseEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError, isAbortError } from '../api/client';
-import { ACTIONS } from '../api/types';
-import type { Action, ActionResult, TokenPage as Token } from '../api/types';
+import { ACTIONS, BULK_ACTIONS } from '../api/types';
+import type { Action, ActionResult, BulkAction, BulkTarget, JobResponse, TokenPage as Token } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { DataTable } from '../components/DataTable';
 import { DateTime } from '../components/DateTime';
@@ -11,8 +11,9 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { PageHeading } from '../components/PageHeading';
 import { Loading } from '../components/RequireAuth';
 import { maskedCard, orDash } from '../lib/format';
-import { ACTION_PERMISSION, ACTION_TEXT, reasonLabel, suspenderLabel } from '../lib/labels';
+import { ACTION_PERMISSION, ACTION_TEXT, BULK_PERMISSION, bulkButtonLabel, reasonLabel, suspenderLabel } from '../lib/labels';
 import { ActionDialog } from './ActionDialog';
+import { BulkDialog, jobSentence } from './BulkDialog';
 import { DecisionTrailSection } from './DecisionTrail';
 
 const TOKEN_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -24,7 +25,9 @@ export function TokenPage() {
   const { api, can } = useAuth();
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [dialog, setDialog] = useState<Action | null>(null);
+  const [bulk, setBulk] = useState<{ action: BulkAction; target: BulkTarget } | null>(null);
   const [result, setResult] = useState('');
+  const [resultTone, setResultTone] = useState<'success' | 'info'>('success');
   const openerRef = useRef<HTMLButtonElement | null>(null);
   const statusRef = useRef<HTMLDivElement>(null);
   const [focusAfterClose, setFocusAfterClose] = useState(0);
@@ -62,6 +65,41 @@ export function TokenPage() {
     setDialog(action);
   }
 
+  function openBulk(action: BulkAction, target: BulkTarget, event: MouseEvent<HTMLButtonElement>) {
+    openerRef.current = event.currentTarget;
+    setResult('');
+    setBulk({ action, target });
+  }
+
+  // After a job was started the token has (or will have) changed: load it again,
+  // then give focus back (to the opener if it is still offered, else to the result).
+  function closeBulk(started: { jobId: string; last: JobResponse | null } | null) {
+    setBulk(null);
+    if (!started) {
+      setFocusAfterClose((n) => n + 1);
+      return;
+    }
+    const { jobId, last } = started;
+    const summary = last
+      ? last.status === 'RUNNING'
+        ? `${jobSentence(last)} It goes on without the panel.`
+        : jobSentence(last)
+      : `Job ${jobId}: started.`;
+    setResultTone(last?.status === 'DONE' ? 'success' : 'info');
+    setResult(summary);
+    api.getToken(tokenId).then(
+      (fresh) => {
+        setLoad({ kind: 'ready', token: fresh });
+        setFocusAfterClose((n) => n + 1);
+      },
+      (error: unknown) => {
+        setResultTone('info');
+        setResult(`${summary} The token could not be loaded again: ${error instanceof ApiError ? error.detail : 'the request failed.'}`);
+        setFocusAfterClose((n) => n + 1);
+      },
+    );
+  }
+
   function closeDialog() {
     setDialog(null);
     setFocusAfterClose((n) => n + 1);
@@ -70,6 +108,7 @@ export function TokenPage() {
   function onDone(action: Action, outcome: ActionResult) {
     const { networkStatus, ...token } = outcome;
     setLoad({ kind: 'ready', token });
+    setResultTone('success');
     setResult(
       networkStatus === 'CONFIRMED'
         ? `${ACTION_TEXT[action].done}: confirmed by the network.`
@@ -80,6 +119,8 @@ export function TokenPage() {
 
   const token = load.kind === 'ready' ? load.token : null;
   const actions = token ? ACTIONS.filter((a) => token.allowedActions.includes(a) && can(ACTION_PERMISSION[a])) : [];
+  const bulkActions =
+    token && can(BULK_PERMISSION) ? BULK_ACTIONS.filter((a) => (token.bulkActions ?? []).includes(a)) : [];
 
   return (
     <>
@@ -89,7 +130,7 @@ export function TokenPage() {
       <PageHeading title={token ? `Token ${token.tokenReference}` : 'Token'} />
       {load.kind === 'loading' && <Loading />}
       {load.kind === 'error' && <ErrorAlert message={load.message} />}
-      <div ref={statusRef} role="status" className={result ? 'alert alert-success' : 'visually-empty'} tabIndex={-1}>
+      <div ref={statusRef} role="status" className={result ? `alert alert-${resultTone}` : 'visually-empty'} tabIndex={-1}>
         {result}
       </div>
       {token && (
@@ -116,6 +157,25 @@ export function TokenPage() {
               <p>No action is available to you for this token now.</p>
             )}
           </section>
+          {token.deviceId && bulkActions.length > 0 && (
+            <BulkSection
+              kind="device"
+              heading="Every token of this device"
+              intro={`Device ${token.deviceId}: you will see which tokens would change before anything is done.`}
+              actions={bulkActions}
+              onOpen={(action, e) => openBulk(action, { kind: 'device', deviceId: token.deviceId! }, e)}
+            />
+          )}
+          {token.cardId && bulkActions.length > 0 && (
+            <BulkSection
+              kind="card"
+              heading="Every token of this card"
+              intro={`Card ${token.cardId}: you will see which tokens would change before anything is done.`}
+              actions={bulkActions}
+              onOpen={(action, e) => openBulk(action, { kind: 'card', cardId: token.cardId! }, e)}
+            />
+          )}
+          {bulk && <BulkDialog action={bulk.action} target={bulk.target} onClose={closeBulk} />}
           {dialog && (
             <ActionDialog
               action={dialog}
@@ -127,6 +187,40 @@ export function TokenPage() {
         </>
       )}
     </>
+  );
+}
+
+function BulkSection({
+  kind,
+  heading,
+  intro,
+  actions,
+  onOpen,
+}: {
+  kind: BulkTarget['kind'];
+  heading: string;
+  intro: string;
+  actions: BulkAction[];
+  onOpen: (action: BulkAction, event: MouseEvent<HTMLButtonElement>) => void;
+}) {
+  const headingId = `bulk-${kind}-heading`;
+  return (
+    <section aria-labelledby={headingId}>
+      <h2 id={headingId}>{heading}</h2>
+      <p className="muted">{intro}</p>
+      <div className="actions">
+        {actions.map((action) => (
+          <button
+            key={action}
+            type="button"
+            className={action === 'delete' ? 'danger' : 'primary'}
+            onClick={(e) => onOpen(action, e)}
+          >
+            {bulkButtonLabel(action, kind)}
+          </button>
+        ))}
+      </div>
+    </section>
   );
 }
 
@@ -156,6 +250,8 @@ function TokenDetails({ token }: { token: Token }) {
         <dd>{orDash(token.tokenRequestorId)}</dd>
         <dt>Device</dt>
         <dd>{orDash(device)}</dd>
+        <dt>Device ID</dt>
+        <dd>{orDash(token.deviceId)}</dd>
         <dt>Card ID</dt>
         <dd>{orDash(token.cardId)}</dd>
         <dt>Card</dt>

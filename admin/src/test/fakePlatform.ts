@@ -3,7 +3,21 @@
  * panel's tests: it answers as api/admin-api.openapi.yaml says and records
  * every request it receives.
  */
-import type { ActionResult, AuditEntry, Me, Permission, Role, SearchRequest, TokenPage } from '../api/types';
+import { REASON_CODES } from '../api/types';
+import type {
+  ActionResult,
+  AuditEntry,
+  BulkAction,
+  BulkPreview,
+  JobResponse,
+  Me,
+  NetworkStatus,
+  Permission,
+  Role,
+  SearchRequest,
+  TokenPage,
+  TokenStatus,
+} from '../api/types';
 
 export interface Recorded {
   method: string;
@@ -15,8 +29,8 @@ export interface Recorded {
 const PERMISSIONS: Record<Role, Permission[]> = {
   viewer: ['tokens.read'],
   agent: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend'],
-  supervisor: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'audit.read'],
-  admin: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'audit.read'],
+  supervisor: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'audit.read'],
+  admin: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'audit.read'],
 };
 
 const USERS: Record<string, Role> = {
@@ -36,6 +50,7 @@ export function sampleToken(overrides: Partial<TokenPage> = {}): TokenPage {
     walletId: 'GOOGLE_PAY',
     device: { name: 'Pixel 9', type: 'PHONE', os: 'Android' },
     cardId: 'card-0001',
+    deviceId: 'dev-pixel-0001',
     panLast4: '4444',
     createdAt: '2026-03-01T10:00:00Z',
     updatedAt: '2026-03-01T10:05:00Z',
@@ -57,6 +72,7 @@ export function sampleToken(overrides: Partial<TokenPage> = {}): TokenPage {
       ],
     },
     allowedActions: ['suspend'],
+    bulkActions: [],
     ...overrides,
   };
 }
@@ -81,6 +97,11 @@ export class FakePlatform {
   failNext: ('network' | number)[] = [];
   networkStatus: 'CONFIRMED' | 'PENDING' = 'CONFIRMED';
   pageSize = 25;
+  /** Bulk jobs: how many of a job's items each GET of the job settles. */
+  jobStepsPerPoll = 1;
+  /** Tokens whose item in a bulk job fails. */
+  readonly failingTokens = new Set<string>();
+  readonly jobs = new Map<string, { job: JobResponse; action: BulkAction; reasonCode: string; comment?: string; operator: string }>();
   private readonly sessions = new Map<string, string>();
   private readonly replays = new Map<string, unknown>();
   private counter = 0;
@@ -129,6 +150,7 @@ export class FakePlatform {
         (t) =>
           (req.cardId === undefined || t.cardId === req.cardId) &&
           (req.tokenReference === undefined || t.tokenReference === req.tokenReference) &&
+          (req.deviceId === undefined || t.deviceId === req.deviceId) &&
           (req.pan === undefined || req.pan.endsWith(t.panLast4 ?? '')) &&
           (req.status === undefined || t.status === req.status),
       );
@@ -136,7 +158,10 @@ export class FakePlatform {
       found = found.slice(start, start + this.pageSize);
       const more = start + this.pageSize < this.tokens.length;
       return json({
-        tokens: found.map(({ history: _h, decisionTrail: _d, pendingNetworkAction: _p, allowedActions: _a, ...summary }) => summary),
+        tokens: found.map(
+          ({ history: _h, decisionTrail: _d, pendingNetworkAction: _p, allowedActions: _a, bulkActions: _b, deviceId: _i, ...summary }) =>
+            summary,
+        ),
         nextCursor: more ? `c${start + this.pageSize}` : null,
       });
     }
@@ -146,7 +171,11 @@ export class FakePlatform {
       if (!token) return problem(404, 'No such token');
       const action = tokenMatch[2];
       const allowed = (name: string) => me.permissions.includes(`tokens.${name}` as Permission);
-      const view = (): TokenPage => ({ ...token, allowedActions: token.allowedActions.filter(allowed) });
+      const view = (): TokenPage => ({
+        ...token,
+        allowedActions: token.allowedActions.filter(allowed),
+        bulkActions: allowed('bulk') ? token.bulkActions : [],
+      });
       if (method === 'GET' && !action) return json(view());
       if (method === 'POST' && action) {
         const key = headers['idempotency-key'];
@@ -178,12 +207,104 @@ export class FakePlatform {
         return json(result);
       }
     }
+    const bulkMatch = /^\/(cards|devices)\/([A-Za-z0-9_-]+)\/tokens\/(suspend|unsuspend|delete)(\/preview)?$/.exec(path);
+    if (bulkMatch && method === (bulkMatch[4] ? 'GET' : 'POST')) {
+      const [, kind, id, action, isPreview] = bulkMatch as unknown as [string, 'cards' | 'devices', string, BulkAction, string | undefined];
+      const auditAction = isPreview ? 'PREVIEW_BULK' : 'START_BULK';
+      const key = headers['idempotency-key'];
+      if (!isPreview && (!key || !/^[A-Za-z0-9_-]{8,64}$/.test(key))) return problem(400, 'Missing Idempotency-Key');
+      if (!me.permissions.includes('tokens.bulk')) {
+        this.audit.unshift(this.entry(email, auditAction, 'REFUSED', 403));
+        return problem(403, 'Your role does not allow this operation');
+      }
+      const all = this.tokens.filter((t) => (kind === 'cards' ? t.cardId : t.deviceId) === id);
+      if (all.length === 0) return problem(404, 'No such card or device');
+      const live = all.filter((t) => t.status !== 'DEACTIVATED' && t.status !== 'DECLINED');
+      const changes = (t: TokenPage) =>
+        action === 'suspend' ? t.status === 'ACTIVE' : action === 'unsuspend' ? t.status === 'SUSPENDED' : true;
+      if (isPreview) {
+        const preview: BulkPreview = {
+          action,
+          tokens: live.map((t) => ({ tokenId: t.tokenId, tokenReference: t.tokenReference, network: t.network, status: t.status, changes: changes(t) })),
+          total: live.length,
+          changing: live.filter(changes).length,
+        };
+        this.audit.unshift(this.entry(email, auditAction, 'SUCCEEDED', 200));
+        return json(preview);
+      }
+      const replay = this.replays.get(key!);
+      if (replay) return json(replay, 202);
+      const { reasonCode, comment } = (body ?? {}) as { reasonCode?: string; comment?: string };
+      if (!reasonCode || !(REASON_CODES[action] as readonly string[]).includes(reasonCode)) {
+        return problem(422, 'The reason is not one this action allows');
+      }
+      const jobId = `job-${String(++this.counter).padStart(8, '0')}`;
+      const items = live.filter(changes).map((t) => ({ tokenId: t.tokenId, outcome: 'PENDING' as const }));
+      this.jobs.set(jobId, {
+        job: { jobId, status: 'RUNNING', total: items.length, succeeded: 0, failed: 0, items },
+        action,
+        reasonCode,
+        ...(comment ? { comment } : {}),
+        operator: email,
+      });
+      this.audit.unshift(this.entry(email, auditAction, 'SUCCEEDED', 202));
+      const accepted = { jobId };
+      this.replays.set(key!, accepted);
+      return json(accepted, 202);
+    }
+    const jobMatch = /^\/jobs\/([A-Za-z0-9_-]+)$/.exec(path);
+    if (method === 'GET' && jobMatch) {
+      if (!me.permissions.includes('tokens.bulk')) return problem(403, 'Your role does not allow this operation');
+      const entry = this.jobs.get(jobMatch[1]!);
+      if (!entry) return problem(404, 'No such job');
+      this.settle(entry, this.jobStepsPerPoll);
+      return json(entry.job);
+    }
     if (method === 'GET' && path === '/audit') {
       if (!me.permissions.includes('audit.read')) return problem(403, 'Your role does not allow this operation');
       const actor = url.searchParams.get('actor');
       return json({ entries: this.audit.filter((e) => !actor || e.actor === actor), nextCursor: null });
     }
     return problem(404, 'No such route');
+  }
+
+  /** Settles up to `steps` pending items of the job, applying the action to their tokens. */
+  private settle(
+    entry: { job: JobResponse; action: BulkAction; reasonCode: string; comment?: string; operator: string },
+    steps: number,
+  ): void {
+    const { job, action } = entry;
+    for (const item of job.items) {
+      if (steps <= 0) break;
+      if (item.outcome !== 'PENDING') continue;
+      steps -= 1;
+      const token = this.tokens.find((t) => t.tokenId === item.tokenId);
+      if (!token || this.failingTokens.has(item.tokenId)) {
+        item.outcome = 'FAILED';
+        item.problem = { type: 'https://tmp.example/problems/conflict', title: 'Conflict', status: 409, detail: 'The network refused the change' };
+        job.failed += 1;
+        continue;
+      }
+      const status: TokenStatus = action === 'suspend' ? 'SUSPENDED' : action === 'delete' ? 'DEACTIVATED' : 'ACTIVE';
+      token.status = status;
+      token.allowedActions = action === 'suspend' ? ['unsuspend', 'delete'] : action === 'delete' ? [] : ['suspend', 'delete'];
+      token.history = [
+        ...token.history,
+        {
+          status,
+          initiator: 'JOB',
+          reasonCode: entry.reasonCode,
+          ...(entry.comment ? { comment: entry.comment } : {}),
+          operator: entry.operator,
+          eventTime: '2026-03-02T10:00:00Z',
+          applied: true,
+        },
+      ];
+      item.outcome = 'SUCCEEDED';
+      item.networkStatus = this.networkStatus as NetworkStatus;
+      job.succeeded += 1;
+    }
+    if (job.items.every((i) => i.outcome !== 'PENDING')) job.status = job.failed > 0 ? 'PARTIAL' : 'DONE';
   }
 
   private entry(actor: string, action: AuditEntry['action'], result: AuditEntry['result'], status: number): AuditEntry {

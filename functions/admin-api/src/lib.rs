@@ -16,13 +16,17 @@
 
 pub mod activate_token;
 pub mod audit_log;
+pub mod bulk_preview;
+pub mod bulk_start;
 pub mod delete_token;
+pub mod get_job;
 pub mod get_token;
 pub mod me;
 pub mod search_tokens;
 pub mod suspend_token;
 pub mod unsuspend_token;
 
+mod bulk;
 mod token_action;
 
 #[cfg(test)]
@@ -51,6 +55,9 @@ pub const FUNCTIONS: Registry = &[
     ("admin-suspend-token", suspend_token::INIT),
     ("admin-unsuspend-token", unsuspend_token::INIT),
     ("admin-delete-token", delete_token::INIT),
+    ("admin-preview-bulk", bulk_preview::INIT),
+    ("admin-start-bulk", bulk_start::INIT),
+    ("admin-get-job", get_job::INIT),
     ("admin-audit-log", audit_log::INIT),
 ];
 

@@ -21,6 +21,9 @@ use tmp_runtime::lambda::HttpHandler;
 use tmp_testkit::world::{World, base64_decode};
 
 use crate::audit_log::ReadAudit;
+use crate::bulk_preview::PreviewBulk;
+use crate::bulk_start::StartBulk;
+use crate::get_job::GetJob as ReadJob;
 use crate::get_token::GetToken;
 use crate::me::ReadMe;
 use crate::search_tokens::SearchTokens;
@@ -123,6 +126,27 @@ impl Fx {
                 verifier,
                 audit,
                 Act::<Delete>::new(self.world.token_actions()),
+            ),
+            "preview" => crate::endpoint(
+                verifier,
+                audit,
+                PreviewBulk {
+                    jobs: self.world.job_runner(),
+                },
+            ),
+            "start" => crate::endpoint(
+                verifier,
+                audit,
+                StartBulk {
+                    jobs: self.world.job_runner(),
+                },
+            ),
+            "job" => crate::endpoint(
+                verifier,
+                audit,
+                ReadJob {
+                    jobs: self.world.job_runner(),
+                },
             ),
             "audit" => crate::endpoint(
                 verifier,
@@ -416,4 +440,80 @@ async fn supervisors_read_the_audit_log_and_agents_may_not() {
         )
         .await;
     assert_eq!(status, 422);
+}
+
+#[tokio::test]
+async fn a_supervisor_previews_then_starts_a_bulk_action_and_follows_its_job() {
+    // GIVEN the phone's active token and a supervisor
+    let fx = Fx::new();
+    let supervisor = token("supervisor@bank.test", &["supervisor"]);
+    let device = [("deviceId", "phone-1"), ("action", "delete")];
+    // WHEN they preview deleting every token of the device
+    let (status, preview) = fx
+        .call("preview", Some(&supervisor), &device, &[], None)
+        .await;
+    // THEN the token, which would change; nothing queued, no network asked
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(
+        (preview["total"].clone(), preview["changing"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(preview["tokens"][0]["tokenId"], ACTIVE);
+    assert!(fx.world.job_queue.messages().is_empty());
+    // WHEN they start it
+    let (status, accepted) = fx
+        .call(
+            "start",
+            Some(&supervisor),
+            &device,
+            &[],
+            Some(json!({"reasonCode": "DEVICE_STOLEN", "comment": "Phone stolen"})),
+        )
+        .await;
+    // THEN a job of one item, the supervisor its operator, audited with the reason
+    assert_eq!(status, 202, "{accepted}");
+    let job_id = accepted["jobId"].as_str().unwrap().to_owned();
+    assert_eq!(fx.world.job_queue.messages().len(), 1);
+    let job = fx.world.job_runner().job(&job_id).await.unwrap();
+    assert!(matches!(
+        job.plan,
+        tmp_core::domain::job::JobPlan::Action { ref operator, .. } if operator == "supervisor@bank.test"
+    ));
+    let entry = fx.world.audit.entries().pop().unwrap();
+    assert_eq!(entry.action, AuditAction::StartBulk);
+    assert_eq!(entry.target.as_deref(), Some("deviceId phone-1 delete"));
+    assert_eq!(entry.reason_code.as_deref(), Some("DEVICE_STOLEN"));
+    // AND the job reads back
+    let (status, read) = fx
+        .call("job", Some(&supervisor), &[("jobId", &job_id)], &[], None)
+        .await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["status"], "RUNNING");
+    assert_eq!(read["total"], 1);
+    // AND an agent may neither preview nor start one
+    let agent = token("agent@bank.test", &["agent"]);
+    let (status, _) = fx.call("preview", Some(&agent), &device, &[], None).await;
+    assert_eq!(status, 403);
+    let (status, _) = fx
+        .call(
+            "start",
+            Some(&agent),
+            &device,
+            &[],
+            Some(json!({"reasonCode": "DEVICE_STOLEN"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(fx.world.job_queue.messages().len(), 1);
+    // AND activation is never bulk
+    let (status, _) = fx
+        .call(
+            "preview",
+            Some(&supervisor),
+            &[("deviceId", "phone-1"), ("action", "activate")],
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
 }

@@ -95,7 +95,7 @@ impl<A> Act<A> {
 }
 
 /// The key space of agents' requests: never an OAuth client's.
-fn client_of(agent_email: &str) -> String {
+pub(crate) fn client_of(agent_email: &str) -> String {
     format!("admin:{agent_email}")
 }
 

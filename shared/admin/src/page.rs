@@ -41,6 +41,11 @@ pub struct TokenPage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pending_network_action: Option<PendingNetworkAction>,
     pub allowed_actions: Vec<ActionName>,
+    /// The network's device id, when known (bulk actions by device).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<tmp_api::ids::DeviceId>,
+    /// What this agent may do to every token of the card or device.
+    pub bulk_actions: Vec<ActionName>,
 }
 
 /// An action's answer: the page after it, and the network's word.
@@ -80,5 +85,67 @@ pub fn token_page(view: &TokenView, roles: &Roles) -> Option<TokenPage> {
         decision_trail: view.decision.as_ref().map(trail),
         pending_network_action: details.pending_network_action,
         allowed_actions: allowed_actions(view, roles),
+        device_id: view
+            .device
+            .device_id
+            .clone()
+            .and_then(|d| tmp_api::ids::DeviceId::try_from(d).ok()),
+        bulk_actions: if roles.may(Permission::TokensBulk) {
+            vec![
+                ActionName::Suspend,
+                ActionName::Unsuspend,
+                ActionName::Delete,
+            ]
+        } else {
+            Vec::new()
+        },
     })
+}
+
+/// One token of a bulk preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkPreviewItem {
+    pub token_id: tmp_api::ids::TokenId,
+    pub token_reference: tmp_api::ids::TokenReference,
+    pub network: tmp_api::token::Network,
+    pub status: tmp_api::token::TokenStatus,
+    pub changes: bool,
+}
+
+/// What a bulk action would change (`GET …/tokens/{action}/preview`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkPreview {
+    pub action: ActionName,
+    pub tokens: Vec<BulkPreviewItem>,
+    pub total: usize,
+    pub changing: usize,
+}
+
+/// The preview of `action` over `tokens` (each with whether it changes).
+pub fn bulk_preview(action: LifecycleAction, tokens: &[(TokenView, bool)]) -> BulkPreview {
+    let name = ACTIONS
+        .iter()
+        .find(|(_, a)| *a == action)
+        .map_or(ActionName::Suspend, |(n, _)| *n);
+    let items: Vec<BulkPreviewItem> = tokens
+        .iter()
+        .filter_map(|(view, changes)| {
+            let summary = translate::summary(view)?;
+            Some(BulkPreviewItem {
+                token_id: summary.token_id,
+                token_reference: summary.token_reference,
+                network: summary.network,
+                status: summary.status,
+                changes: *changes,
+            })
+        })
+        .collect();
+    BulkPreview {
+        action: name,
+        total: items.len(),
+        changing: items.iter().filter(|i| i.changes).count(),
+        tokens: items,
+    }
 }

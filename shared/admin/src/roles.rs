@@ -39,7 +39,7 @@ impl Role {
         match self {
             Self::Viewer => &[TokensRead],
             Self::Agent => &[TokensActivate, TokensSuspend, TokensUnsuspend],
-            Self::Supervisor => &[TokensDelete, AuditRead],
+            Self::Supervisor => &[TokensDelete, TokensBulk, AuditRead],
             Self::Admin => &[],
         }
     }
@@ -57,6 +57,9 @@ pub enum Permission {
     TokensUnsuspend,
     #[serde(rename = "tokens.delete")]
     TokensDelete,
+    /// Every token of a card or device at once (after a preview).
+    #[serde(rename = "tokens.bulk")]
+    TokensBulk,
     #[serde(rename = "audit.read")]
     AuditRead,
 }
@@ -129,7 +132,8 @@ mod tests {
         let supervisor = roles(&["supervisor"]);
         assert!(supervisor.may(TokensDelete) && supervisor.may(AuditRead));
         assert!(supervisor.may(TokensActivate));
-        assert_eq!(roles(&["admin"]).permissions().len(), 6);
+        assert!(supervisor.may(TokensBulk) && !agent.may(TokensBulk));
+        assert_eq!(roles(&["admin"]).permissions().len(), 7);
     }
 
     #[test]

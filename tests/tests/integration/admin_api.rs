@@ -206,3 +206,95 @@ async fn agents_act_within_their_roles_and_every_request_is_in_the_audit_log() {
     assert_admin_contract(&contract);
     flow.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_deletes_every_token_of_a_device_after_the_preview() {
+    // GIVEN two active tokens on Jane's phone and one on her tablet
+    let flow = start_with(
+        "ab",
+        &[("RetryBackoffBaseSeconds", "1")],
+        Some(std::time::Duration::from_secs(1)),
+    )
+    .await;
+    let (a, b, tablet) = (tur(711), tur(712), tur(713));
+    flow.provision_mdes(&a, true).await;
+    flow.provision_mdes(&b, true).await;
+    flow.provision_mdes_on(&tablet, true, "jane-tablet-1").await;
+    let supervisor = sign_in(&flow, "supervisor@bank.test").await;
+    let mut contract = Vec::new();
+    use reqwest::Method;
+    // WHEN the supervisor previews deleting every token of the phone
+    let preview_path = format!("/admin-api/v1/devices/{JANE_DEVICE}/tokens/delete/preview");
+    let (status, preview) = admin(&flow, &supervisor, Method::GET, &preview_path, None).await;
+    // THEN the phone's two tokens, both to change; nothing sent yet
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["changing"], 2, "{preview}");
+    let listed: Vec<&str> = preview["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tokenId"].as_str().unwrap())
+        .collect();
+    assert!(
+        listed.contains(&a.as_str())
+            && listed.contains(&b.as_str())
+            && !listed.contains(&tablet.as_str())
+    );
+    contract.push(("BulkPreview", preview));
+    assert!(flow.network_calls("mdes", "/token/delete").await.is_empty());
+    // WHEN they start it
+    let (status, accepted) = admin(
+        &flow,
+        &supervisor,
+        Method::POST,
+        &format!("/admin-api/v1/devices/{JANE_DEVICE}/tokens/delete"),
+        Some(json!({"reasonCode": "DEVICE_STOLEN", "comment": "Phone stolen"})),
+    )
+    .await;
+    assert_eq!(status, 202, "{accepted}");
+    contract.push(("JobAccepted", accepted.clone()));
+    let job_path = format!("/admin-api/v1/jobs/{}", accepted["jobId"].as_str().unwrap());
+    // THEN the job ends DONE, both deleted at MDES, for the supervisor; the tablet's token stays
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(45);
+    let job = loop {
+        let (status, job) = admin(&flow, &supervisor, Method::GET, &job_path, None).await;
+        assert_eq!(status, 200, "{job}");
+        if job["status"] != "RUNNING" {
+            break job;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "job never finished: {job}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    assert_eq!(job["status"], "DONE", "{job}");
+    assert_eq!(job["succeeded"], 2);
+    contract.push(("JobResponse", job));
+    let deletes = flow.network_calls("mdes", "/token/delete").await;
+    assert_eq!(deletes.len(), 2);
+    assert!(
+        deletes
+            .iter()
+            .all(|c| c["body"]["TokenDeleteRequest"]["AuditInfo"]["UserId"]
+                == "supervisor@bank.test")
+    );
+    let (_, tablet_page) = admin(
+        &flow,
+        &supervisor,
+        Method::GET,
+        &format!("/admin-api/v1/tokens/{tablet}"),
+        None,
+    )
+    .await;
+    assert_eq!(tablet_page["status"], "ACTIVE");
+    assert_eq!(
+        tablet_page["bulkActions"],
+        json!(["suspend", "unsuspend", "delete"])
+    );
+    assert_eq!(tablet_page["deviceId"], "jane-tablet-1");
+    contract.push(("TokenPage", tablet_page));
+
+    assert_admin_contract(&contract);
+    flow.finish().await;
+}

@@ -3,7 +3,8 @@
 //! platform serving the built panel at `/admin/`: an agent signs in, finds a
 //! card's token, suspends it with a reason and sees the history line; a
 //! viewer finds no action control and the admin API refuses the same call
-//! (403); a supervisor finds both in the audit log. Screenshots of the main
+//! (403); a supervisor finds both in the audit log, then deletes every token
+//! of the phone after the preview and follows the job. Screenshots of the main
 //! pages are written under `target/admin-screenshots/`. The server side is
 //! checked here too: the token is suspended at MDES, with the agent as the
 //! operator, and no function did anything its policy does not allow.
@@ -20,7 +21,12 @@ async fn the_panel_lets_each_role_do_what_it_may_in_a_real_browser() {
         root.join("admin/dist/index.html").is_file(),
         "the admin panel is not built: `make test` builds it (npm --prefix admin ci && npm --prefix admin run build)"
     );
-    let flow = start(&[]).await;
+    let flow = start_with(
+        "ap",
+        &[("RetryBackoffBaseSeconds", "1")],
+        Some(Duration::from_secs(1)),
+    )
+    .await;
     let (first, second) = (tur(801), tur(802));
     flow.provision_mdes(&first, true).await;
     flow.provision_mdes(&second, true).await;

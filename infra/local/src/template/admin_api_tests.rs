@@ -35,64 +35,91 @@ enum Kind {
     Search,
     Get,
     Action,
+    Preview,
+    Start,
+    Job,
     Audit,
 }
 
-const FUNCTIONS: [(&str, &str, &str, &str, Kind); 8] = [
+type Route = (&'static str, &'static str);
+
+const FUNCTIONS: [(&str, &str, &[Route], Kind); 11] = [
     (
         "AdminMeFunction",
         "admin-me",
-        "get",
-        "/admin-api/v1/me",
+        &[("get", "/admin-api/v1/me")],
         Kind::Me,
     ),
     (
         "AdminSearchTokensFunction",
         "admin-search-tokens",
-        "post",
-        "/admin-api/v1/tokens/search",
+        &[("post", "/admin-api/v1/tokens/search")],
         Kind::Search,
     ),
     (
         "AdminGetTokenFunction",
         "admin-get-token",
-        "get",
-        "/admin-api/v1/tokens/{tokenId}",
+        &[("get", "/admin-api/v1/tokens/{tokenId}")],
         Kind::Get,
     ),
     (
         "AdminActivateTokenFunction",
         "admin-activate-token",
-        "post",
-        "/admin-api/v1/tokens/{tokenId}/activate",
+        &[("post", "/admin-api/v1/tokens/{tokenId}/activate")],
         Kind::Action,
     ),
     (
         "AdminSuspendTokenFunction",
         "admin-suspend-token",
-        "post",
-        "/admin-api/v1/tokens/{tokenId}/suspend",
+        &[("post", "/admin-api/v1/tokens/{tokenId}/suspend")],
         Kind::Action,
     ),
     (
         "AdminUnsuspendTokenFunction",
         "admin-unsuspend-token",
-        "post",
-        "/admin-api/v1/tokens/{tokenId}/unsuspend",
+        &[("post", "/admin-api/v1/tokens/{tokenId}/unsuspend")],
         Kind::Action,
     ),
     (
         "AdminDeleteTokenFunction",
         "admin-delete-token",
-        "post",
-        "/admin-api/v1/tokens/{tokenId}/delete",
+        &[("post", "/admin-api/v1/tokens/{tokenId}/delete")],
         Kind::Action,
+    ),
+    (
+        "AdminPreviewBulkFunction",
+        "admin-preview-bulk",
+        &[
+            (
+                "get",
+                "/admin-api/v1/cards/{cardId}/tokens/{action}/preview",
+            ),
+            (
+                "get",
+                "/admin-api/v1/devices/{deviceId}/tokens/{action}/preview",
+            ),
+        ],
+        Kind::Preview,
+    ),
+    (
+        "AdminStartBulkFunction",
+        "admin-start-bulk",
+        &[
+            ("post", "/admin-api/v1/cards/{cardId}/tokens/{action}"),
+            ("post", "/admin-api/v1/devices/{deviceId}/tokens/{action}"),
+        ],
+        Kind::Start,
+    ),
+    (
+        "AdminGetJobFunction",
+        "admin-get-job",
+        &[("get", "/admin-api/v1/jobs/{jobId}")],
+        Kind::Job,
     ),
     (
         "AdminAuditLogFunction",
         "admin-audit-log",
-        "get",
-        "/admin-api/v1/audit",
+        &[("get", "/admin-api/v1/audit")],
         Kind::Audit,
     ),
 ];
@@ -106,6 +133,7 @@ fn resource_name(r: &Value) -> String {
         ("index", r#"{"Fn::Sub": "${TokenStateTable.Arn}/index/*"}"#),
         ("key", r#"{"Fn::GetAtt": [SecretsKey, Arn]}"#),
         ("audit", r#"{"Fn::GetAtt": [AdminAuditTable, Arn]}"#),
+        ("job-queue", r#"{"Fn::GetAtt": [TokenJobQueue, Arn]}"#),
     ] {
         if r == &yaml(text) {
             return name.to_owned();
@@ -129,6 +157,13 @@ fn grants(statements: &[Value]) -> BTreeSet<Grant> {
         assert_eq!(s["Effect"], "Allow", "{s:?}");
         let condition = match s.get("Condition") {
             None => String::new(),
+            Some(c) if c["StringEquals"].get("kms:ViaService").is_some() => {
+                assert_eq!(
+                    c["StringEquals"]["kms:ViaService"],
+                    yaml(r#"{"Fn::Sub": "sqs.${AWS::Region}.amazonaws.com"}"#)
+                );
+                "via=sqs".to_owned()
+            }
             Some(c) => {
                 let purposes = c["StringEquals"]["kms:EncryptionContext:purpose"]
                     .as_sequence()
@@ -241,7 +276,7 @@ fn the_audit_table_denies_every_change_and_deletion_of_an_entry() {
         assert!(denied.contains(action), "{action} is not denied");
     }
     // AND no function may update or delete there: each only puts (and the audit page reads)
-    for (id, _, _, _, kind) in FUNCTIONS {
+    for (id, _, _, kind) in FUNCTIONS {
         let statements = raw["Resources"][id]["Properties"]["Policies"][0]["Statement"]
             .as_sequence()
             .unwrap();
@@ -261,7 +296,7 @@ fn the_audit_table_denies_every_change_and_deletion_of_an_entry() {
 }
 
 #[test]
-fn the_eight_functions_are_routed_on_the_admin_api_with_exactly_their_permissions() {
+fn the_admin_functions_are_routed_on_the_admin_api_with_exactly_their_permissions() {
     let t = template();
     let raw = raw();
     let api = t.api(API);
@@ -271,41 +306,44 @@ fn the_eight_functions_are_routed_on_the_admin_api_with_exactly_their_permission
         .flat_map(|f| f.events.iter())
         .filter(|(_, e)| matches!(e, FunctionEvent::Api { api, .. } if api.as_deref() == Some(API)))
         .count();
-    assert_eq!(served, FUNCTIONS.len());
-    for (id, binary, method, path, kind) in FUNCTIONS {
+    let routes: usize = FUNCTIONS.iter().map(|(_, _, r, _)| r.len()).sum();
+    assert_eq!(served, routes);
+    for (id, binary, wanted_routes, kind) in FUNCTIONS {
         let f = t.function(id).unwrap_or_else(|| panic!("no {id}"));
         assert_eq!(f.binary, binary);
         assert!(
             crate::registry::lookup_http(binary).is_some(),
             "{binary} not registered"
         );
-        let [
-            (
-                _,
-                FunctionEvent::Api {
-                    path: p,
-                    method: m,
-                    api: a,
-                    auth,
+        let mut routes: Vec<(String, String)> = Vec::new();
+        for (_, event) in &f.events {
+            let FunctionEvent::Api {
+                path,
+                method,
+                api: a,
+                auth,
+            } = event
+            else {
+                panic!("{id} has a non-Api event")
+            };
+            assert_eq!(a.as_deref(), Some(API), "{id}");
+            assert_eq!(
+                route_auth(api, auth),
+                RouteAuth {
+                    authorizer: Some(AUTHORIZER.to_owned()),
+                    authorization_scopes: vec!["email".to_owned()],
                 },
-            ),
-        ] = f.events.as_slice()
-        else {
-            panic!("{id} has not exactly one Api event")
-        };
-        assert_eq!(
-            (p.as_str(), m.as_str(), a.as_deref()),
-            (path, method, Some(API)),
-            "{id}"
-        );
-        assert_eq!(
-            route_auth(api, auth),
-            RouteAuth {
-                authorizer: Some(AUTHORIZER.to_owned()),
-                authorization_scopes: vec!["email".to_owned()],
-            },
-            "{id}"
-        );
+                "{id}"
+            );
+            routes.push((method.clone(), path.clone()));
+        }
+        routes.sort();
+        let mut wanted: Vec<(String, String)> = wanted_routes
+            .iter()
+            .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+            .collect();
+        wanted.sort();
+        assert_eq!(routes, wanted, "{id}");
         // AND its environment is exactly the spec's
         let mut wanted = vec![
             "RUST_LOG",
@@ -316,7 +354,8 @@ fn the_eight_functions_are_routed_on_the_admin_api_with_exactly_their_permission
         ];
         wanted.extend(match kind {
             Kind::Me | Kind::Audit => vec![],
-            Kind::Get => vec!["TOKEN_STATE_TABLE"],
+            Kind::Get | Kind::Preview | Kind::Job => vec!["TOKEN_STATE_TABLE"],
+            Kind::Start => vec!["TOKEN_STATE_TABLE", "JOB_QUEUE_URL"],
             Kind::Search => vec![
                 "TOKEN_STATE_TABLE",
                 "SECRETS_KEY_ID",
@@ -393,6 +432,30 @@ fn the_eight_functions_are_routed_on_the_admin_api_with_exactly_their_permission
                 audit,
             ]
             .concat(),
+            Kind::Preview => [
+                grant(
+                    "table",
+                    &[
+                        "dynamodb:GetItem",
+                        "dynamodb:BatchGetItem",
+                        "dynamodb:Query",
+                    ],
+                    "",
+                ),
+                grant("index", &["dynamodb:Query"], ""),
+                audit,
+            ]
+            .concat(),
+            Kind::Start => [
+                grant("table", super::issuer_api_tests::ACTION_TABLE, ""),
+                grant("table", &["dynamodb:BatchGetItem"], ""),
+                grant("index", &["dynamodb:Query"], ""),
+                grant("job-queue", &["sqs:SendMessage"], ""),
+                grant("key", &["kms:GenerateDataKey", "kms:Decrypt"], "via=sqs"),
+                audit,
+            ]
+            .concat(),
+            Kind::Job => [grant("table", &["dynamodb:Query"], ""), audit].concat(),
         }
         .into_iter()
         .collect();

@@ -18,6 +18,9 @@ pub enum AuditAction {
     SuspendToken,
     UnsuspendToken,
     DeleteToken,
+    PreviewBulk,
+    StartBulk,
+    ViewJob,
     ReadAudit,
 }
 

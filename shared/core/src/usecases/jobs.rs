@@ -286,6 +286,15 @@ impl Jobs {
 
     /// The live tokens of the card or device, every page.
     async fn tokens_of(&self, target: &JobTarget) -> Result<Vec<String>, AppError> {
+        Ok(self
+            .live_tokens(target)
+            .await?
+            .into_iter()
+            .map(|t| t.record.token_ref)
+            .collect())
+    }
+
+    async fn live_tokens(&self, target: &JobTarget) -> Result<Vec<TokenView>, AppError> {
         let query = match target {
             JobTarget::Card { card_id } => TokenQuery::IssuerCard {
                 card_id: card_id.clone(),
@@ -294,7 +303,7 @@ impl Jobs {
                 device_id: device_id.clone(),
             },
         };
-        let mut refs = Vec::new();
+        let mut tokens = Vec::new();
         let mut cursor = None;
         loop {
             let page = self
@@ -306,17 +315,40 @@ impl Jobs {
                 )
                 .await
                 .map_err(unavailable("listing the tokens failed"))?;
-            refs.extend(
+            tokens.extend(
                 page.tokens
                     .into_iter()
-                    .filter(|t| t.record.state.status.is_live())
-                    .map(|t| t.record.token_ref),
+                    .filter(|t| t.record.state.status.is_live()),
             );
             match page.next_cursor {
-                Some(next) if refs.len() <= MAX_ITEMS => cursor = Some(next),
-                _ => return Ok(refs),
+                Some(next) if tokens.len() <= MAX_ITEMS => cursor = Some(next),
+                _ => return Ok(tokens),
             }
         }
+    }
+
+    /// What a job of `plan` on `target` would do, before it starts: every
+    /// live token, and whether its step now is an action (the job decides
+    /// again when each item runs).
+    pub async fn preview(
+        &self,
+        target: &JobTarget,
+        plan: &JobPlan,
+    ) -> Result<Vec<(TokenView, bool)>, AppError> {
+        let tokens = self.live_tokens(target).await?;
+        if tokens.len() > MAX_ITEMS {
+            return Err(AppError::LimitReached("tokens per job"));
+        }
+        Ok(tokens
+            .into_iter()
+            .map(|token| {
+                let acts = matches!(
+                    plan.step(&token.record.state, &token.history),
+                    Step::Act { .. }
+                );
+                (token, acts)
+            })
+            .collect())
     }
 
     pub async fn job(&self, job_id: &str) -> Result<JobRecord, AppError> {
