@@ -183,7 +183,8 @@ fn the_job_queue_dead_letters_only_what_the_worker_could_not_settle() {
         number(&raw["Resources"][DEAD_LETTERS]["Properties"]["MessageRetentionPeriod"]),
         14 * 24 * 3600
     );
-    // AND only the starters send to the job queue, and only the worker consumes it
+    // AND only the starters (the TMP API's and the admin API's) send to the job queue, and
+    // only the worker consumes it
     let resources = raw["Resources"].as_mapping().unwrap();
     let mut senders = Vec::new();
     for (id, r) in resources {
@@ -207,6 +208,7 @@ fn the_job_queue_dead_letters_only_what_the_worker_could_not_settle() {
     assert_eq!(
         senders,
         [
+            "AdminStartBulkFunction",
             "TmpBulkCardTokensFunction",
             "TmpBulkDeviceTokensFunction",
             "TmpPostCardEventFunction"
