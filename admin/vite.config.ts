@@ -30,5 +30,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
+    // Above the 3 s a waiting assertion may take (src/test/setup.ts), on a loaded machine too.
+    testTimeout: 20000,
   },
 });

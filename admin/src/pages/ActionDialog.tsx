@@ -5,6 +5,7 @@ import { REASON_CODES } from '../api/types';
 import type { Action, ActionRequest, ActionResult, TokenPage } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Modal } from '../components/Modal';
+import { ReasonFields } from '../components/ReasonFields';
 import { IdempotencyKeys } from '../lib/idempotency';
 import { ACTION_TEXT, reasonLabel } from '../lib/labels';
 import { checkComment } from '../lib/validate';
@@ -113,43 +114,18 @@ export function ActionDialog({
             onContinue();
           }}
         >
-          <div className="field">
-            <label htmlFor="action-reason">Reason</label>
-            <select
-              id="action-reason"
-              ref={reasonRef}
-              data-autofocus
-              required
-              value={reasonCode}
-              aria-invalid={invalid === 'reason' || undefined}
-              aria-describedby={invalid === 'reason' ? 'action-error' : undefined}
-              onChange={(e) => setReasonCode(e.target.value)}
-            >
-              <option value="">Choose a reason</option>
-              {reasons.map((code) => (
-                <option key={code} value={code}>
-                  {reasonLabel(code)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="action-comment">Comment</label>
-            <textarea
-              id="action-comment"
-              ref={commentRef}
-              rows={3}
-              maxLength={256}
-              required={reasonCode === 'OTHER'}
-              aria-invalid={invalid === 'comment' || undefined}
-              aria-describedby={invalid === 'comment' ? 'action-error action-comment-hint' : 'action-comment-hint'}
-              value={comment}
-              onChange={(e) => setComment(e.target.value)}
-            />
-            <p id="action-comment-hint" className="hint">
-              {reasonCode === 'OTHER' ? 'Required when the reason is Other.' : 'Optional.'} At most 256 characters.
-            </p>
-          </div>
+          <ReasonFields
+            idPrefix="action"
+            errorId="action-error"
+            reasons={reasons}
+            reasonCode={reasonCode}
+            onReasonCode={setReasonCode}
+            comment={comment}
+            onComment={setComment}
+            invalid={invalid}
+            reasonRef={reasonRef}
+            commentRef={commentRef}
+          />
           <ErrorAlert id="action-error" message={error} />
           <div className="actions">
             <button type="submit" className="primary">

@@ -6,8 +6,9 @@ import type { BulkAction, BulkActionRequest, BulkPreview, BulkPreviewItem, BulkT
 import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Modal } from '../components/Modal';
+import { ReasonFields } from '../components/ReasonFields';
 import { IdempotencyKeys } from '../lib/idempotency';
-import { bulkHeading, jobStatusText, networkStatusLabel, outcomeLabel, reasonLabel } from '../lib/labels';
+import { bulkHeading, jobStatusText, networkStatusLabel, outcomeLabel } from '../lib/labels';
 import { checkComment } from '../lib/validate';
 
 /** How often a running job is asked for its progress. */
@@ -202,43 +203,18 @@ export function BulkDialog({
             void onStart();
           }}
         >
-          <div className="field">
-            <label htmlFor="bulk-reason">Reason</label>
-            <select
-              id="bulk-reason"
-              ref={reasonRef}
-              data-autofocus
-              required
-              value={reasonCode}
-              aria-invalid={invalid === 'reason' || undefined}
-              aria-describedby={invalid === 'reason' ? 'bulk-error' : undefined}
-              onChange={(e) => setReasonCode(e.target.value)}
-            >
-              <option value="">Choose a reason</option>
-              {reasons.map((code) => (
-                <option key={code} value={code}>
-                  {reasonLabel(code)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="bulk-comment">Comment</label>
-            <textarea
-              id="bulk-comment"
-              ref={commentRef}
-              rows={3}
-              maxLength={256}
-              required={reasonCode === 'OTHER'}
-              aria-invalid={invalid === 'comment' || undefined}
-              aria-describedby={invalid === 'comment' ? 'bulk-error bulk-comment-hint' : 'bulk-comment-hint'}
-              value={comment}
-              onChange={(e) => setComment(e.target.value)}
-            />
-            <p id="bulk-comment-hint" className="hint">
-              {reasonCode === 'OTHER' ? 'Required when the reason is Other.' : 'Optional.'} At most 256 characters.
-            </p>
-          </div>
+          <ReasonFields
+            idPrefix="bulk"
+            errorId="bulk-error"
+            reasons={reasons}
+            reasonCode={reasonCode}
+            onReasonCode={setReasonCode}
+            comment={comment}
+            onComment={setComment}
+            invalid={invalid}
+            reasonRef={reasonRef}
+            commentRef={commentRef}
+          />
           <ErrorAlert id="bulk-error" message={error} />
           <div className="actions">
             <button

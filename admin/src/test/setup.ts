@@ -1,6 +1,9 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// A loaded 2-core CI machine renders slower than a laptop: wait up to 3 s for what a test expects.
+configure({ asyncUtilTimeout: 3000 });
 
 // jsdom has <dialog> without its modal behaviour: enough of it for the tests.
 if (typeof HTMLDialogElement !== 'undefined' && typeof HTMLDialogElement.prototype.showModal !== 'function') {
