@@ -126,7 +126,7 @@ async fn sign_in(State(issuer): State<TokenIssuer>, body: axum::body::Bytes) -> 
     let now = time::OffsetDateTime::now_utc();
     match issuer.issue_user((&sub_of(email), email), &[group], now, TOKEN_LIFETIME) {
         Ok(token) => {
-            tracing::info!(agent = email, "local admin sign-in");
+            tracing::info!(role = group, "local admin sign-in");
             let mut response = axum::Json(serde_json::json!({
                 "access_token": token,
                 "token_type": "Bearer",
