@@ -1,11 +1,19 @@
 #!/usr/bin/env node
 // The admin panel, end to end, in headless Chromium against a running platform
-// (`make run` or a test's own): an agent suspends a token, a viewer cannot, a
-// supervisor finds both in the audit log and then deletes every token of that
-// token's device (preview, job, result).
+// (`make run` or a test's own): an agent finds a card's token (by its last 4 and
+// expiry when given, else by card id) and suspends it, a viewer cannot, a
+// supervisor finds both in the audit log and exports it as CSV, then deletes
+// every token of that token's device (preview, job, result), and last shows the
+// reports (the funnel of the last 7 days, downloaded as CSV, and the active tokens).
 //
 //   node e2e/panel.mjs --base http://127.0.0.1:PORT --card card-0001 --screenshots DIR
 //       [--password local-password] [--pan 5555555555554444]
+//       [--last4 4444 --expiry 12/29] [--downloads DIR]
+//
+// --last4 and --expiry (together) are the card's: the agent's first search is by
+// them, and a search by card id must then find the same tokens. --downloads is
+// where the CSV files are saved (funnel.csv, audit.csv); without it they are still
+// downloaded and checked (a .csv name, a text/csv answer), not kept.
 //
 // Prints one line per step ("ok N - …" or "not ok N - …: reason") and exits 1 on
 // the first failure (2 on bad usage). Chromium is the machine's own
@@ -15,14 +23,15 @@
 // would find them; search values never appear in any URL.
 
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
 const USAGE =
-  'usage: node e2e/panel.mjs --base http://127.0.0.1:PORT --card CARD_ID --screenshots DIR [--password PW] [--pan PAN]';
+  'usage: node e2e/panel.mjs --base http://127.0.0.1:PORT --card CARD_ID --screenshots DIR [--password PW] [--pan PAN]' +
+  ' [--last4 DDDD --expiry MM/YY] [--downloads DIR]';
 
 let args;
 try {
@@ -33,6 +42,9 @@ try {
       screenshots: { type: 'string' },
       password: { type: 'string', default: 'local-password' },
       pan: { type: 'string' },
+      last4: { type: 'string' },
+      expiry: { type: 'string' },
+      downloads: { type: 'string' },
       timeout: { type: 'string', default: '20000' },
     },
     strict: true,
@@ -46,12 +58,23 @@ if (!args.base || !args.card || !args.screenshots) {
   console.error(USAGE);
   process.exit(2);
 }
+if ((args.last4 === undefined) !== (args.expiry === undefined)) {
+  console.error(`--last4 and --expiry go together\n${USAGE}`);
+  process.exit(2);
+}
+if (args.last4 !== undefined && (!/^[0-9]{4}$/.test(args.last4) || !/^(0[1-9]|1[0-2])\/[0-9]{2}$/.test(args.expiry))) {
+  console.error(`--last4 is 4 digits and --expiry MM/YY\n${USAGE}`);
+  process.exit(2);
+}
 
 const BASE = args.base.replace(/\/+$/, '');
 const CARD = args.card;
 const PASSWORD = args.password;
 const PAN = args.pan?.replace(/[\s-]/g, '');
+const LAST4 = args.last4;
+const EXPIRY = args.expiry;
 const SHOTS = resolve(args.screenshots);
+const DOWNLOADS = args.downloads ? resolve(args.downloads) : null;
 const TIMEOUT = Number(args.timeout) || 20000;
 
 const AGENT = 'agent@bank.test';
@@ -68,6 +91,7 @@ const fail = (reason) => {
 // ---------------------------------------------------------------- browser --
 
 mkdirSync(SHOTS, { recursive: true });
+if (DOWNLOADS) mkdirSync(DOWNLOADS, { recursive: true });
 const userDataDir = mkdtempSync(join(tmpdir(), 'tmp-admin-e2e-'));
 let context;
 let page;
@@ -98,6 +122,8 @@ async function launch() {
       '--disable-quic',
     ],
     viewport: { width: 1280, height: 900 },
+    // The CSV files are saved through <a download>: Playwright reports each as a `download`.
+    acceptDownloads: true,
     timeout: 60_000,
   });
   context.setDefaultTimeout(TIMEOUT);
@@ -165,6 +191,7 @@ async function checkUrls() {
       // keep it encoded
     }
     if (PAN && rest.includes(PAN)) fail(`the PAN appears in a URL: ${parsed.pathname}…`);
+    if (EXPIRY && rest.includes(EXPIRY)) fail(`the card's expiry appears in a URL: ${parsed.pathname}…`);
     for (const id of tokenIds) rest = rest.split(`/tokens/${id}`).join('/tokens/{tokenId}');
     for (const id of deviceIds) rest = rest.split(`/devices/${id}/`).join('/devices/{deviceId}/');
     for (const id of jobIds) rest = rest.split(`/jobs/${id}`).join('/jobs/{jobId}');
@@ -263,27 +290,81 @@ async function signOut() {
   if (left !== 0) fail(`sessionStorage still holds ${left} item(s) after sign-out`);
 }
 
-async function search(by, value) {
-  await page.getByRole('heading', { level: 1, name: 'Search tokens', exact: true }).waitFor();
-  await page.getByLabel('Search by', { exact: true }).selectOption({ label: by });
-  await page.getByLabel('Value', { exact: true }).fill(value);
+/**
+ * Clicks Search, and returns the rows of the first page found. `check` gets the
+ * body sent and answers what is wrong with it, if anything.
+ */
+async function submitSearch(what, check) {
   const [response] = await Promise.all([
     page.waitForResponse(isResponse('/admin-api/v1/tokens/search', 'POST')),
     page.getByRole('button', { name: 'Search', exact: true }).click(),
   ]);
   if (response.status() !== 200) fail(`search answered ${response.status()}${await problemDetail(response)}`);
-  const sent = response.request().postDataJSON();
-  const key = { 'Card ID': 'cardId', 'Token reference': 'tokenReference', PAN: 'pan', 'Device ID': 'deviceId' }[by];
-  if (!sent || typeof sent[key] !== 'string') fail(`the search body has no ${key}`);
+  const wrong = check(response.request().postDataJSON());
+  if (wrong) fail(wrong);
   await page
     .getByRole('status')
     .filter({ hasText: /tokens? on page \d+\.|No tokens found\./ })
     .waitFor();
   const table = page.getByRole('table', { name: 'Tokens', exact: true });
-  if ((await table.count()) === 0) fail(`no token found by ${by}`);
+  if ((await table.count()) === 0) fail(`no token found by ${what}`);
   const rows = await tableRows(table);
-  if (rows.length === 0) fail(`no token found by ${by}`);
+  if (rows.length === 0) fail(`no token found by ${what}`);
   return rows;
+}
+
+async function search(by, value) {
+  await page.getByRole('heading', { level: 1, name: 'Search tokens', exact: true }).waitFor();
+  await page.getByLabel('Search by', { exact: true }).selectOption({ label: by });
+  await page.getByLabel('Value', { exact: true }).fill(value);
+  const key = { 'Card ID': 'cardId', 'Token reference': 'tokenReference', PAN: 'pan', 'Device ID': 'deviceId' }[by];
+  return submitSearch(by, (sent) => (!sent || typeof sent[key] !== 'string' ? `the search body has no ${key}` : ''));
+}
+
+/** By the card's last 4 digits and expiry: the body has exactly those two fields. */
+async function searchByLast4(last4, expiry) {
+  await page.getByRole('heading', { level: 1, name: 'Search tokens', exact: true }).waitFor();
+  await page.getByLabel('Search by', { exact: true }).selectOption({ label: 'Last 4 and expiry' });
+  await page.getByLabel('Last 4', { exact: true }).fill(last4);
+  await page.getByLabel('Expiry (MM/YY)', { exact: true }).fill(expiry);
+  return submitSearch('last 4 and expiry', (sent) => {
+    const fields = Object.keys(sent ?? {}).sort().join(', ');
+    if (fields !== 'expiry, last4') return `the search body has ${fields || 'no field'}, not exactly expiry and last4`;
+    if (sent.last4 !== last4 || sent.expiry !== expiry) return 'the search body does not carry the last 4 and expiry typed';
+    return '';
+  });
+}
+
+/**
+ * Clicks a button that downloads a CSV of `path` (GET …&format=csv with the
+ * bearer token, saved by the page through <a download>), and checks the answer
+ * and the file's name. Saves it as DOWNLOADS/saveAs when --downloads was given.
+ */
+async function downloadCsv(button, path, saveAs, fileName) {
+  const downloaded = page.waitForEvent('download');
+  downloaded.catch(() => undefined); // awaited below, unless the answer already failed the step
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => isResponse(path, 'GET')(r) && new URL(r.url()).searchParams.get('format') === 'csv'),
+    button.click(),
+  ]);
+  if (response.status() !== 200) fail(`the CSV answered ${response.status()}${await problemDetail(response)}`);
+  const type = (await response.allHeaders())['content-type'] ?? '';
+  if (!type.startsWith('text/csv')) fail(`the CSV came as "${type}", not text/csv`);
+  const authorization = (await response.request().allHeaders()).authorization ?? '';
+  if (!/^Bearer \S+$/.test(authorization)) fail('the CSV was asked for without the bearer token');
+  const download = await downloaded;
+  const suggested = download.suggestedFilename();
+  if (!suggested.endsWith('.csv')) fail(`the file is named "${suggested}", which does not end in .csv`);
+  if (suggested !== fileName) fail(`the file is named "${suggested}", not "${fileName}"`);
+  const failure = await download.failure();
+  if (failure) fail(`the download failed: ${failure}`);
+  await page.getByText(`Saved ${fileName}.`, { exact: true }).waitFor();
+  if (DOWNLOADS) {
+    const target = join(DOWNLOADS, saveAs);
+    await download.saveAs(target);
+    const header = readFileSync(target, 'utf8').split(/\r?\n/)[0] ?? '';
+    if (!header.includes(',')) fail(`${saveAs} has no CSV header line`);
+  }
 }
 
 async function openToken(row) {
@@ -316,8 +397,12 @@ async function detailValue(term) {
   }, term);
 }
 
+function daysAgoUtc(days) {
+  return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+}
+
 function yesterdayUtc() {
-  return new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  return daysAgoUtc(1);
 }
 
 function todayUtc() {
@@ -389,10 +474,22 @@ if (PAN) {
 }
 
 let agentRows = [];
-await step(`agent: search Card ID ${CARD}`, async () => {
-  agentRows = await search('Card ID', CARD);
-  await screenshot('search.png');
-});
+if (LAST4) {
+  // The issue's flow: the cardholder gives the last 4 digits and the expiry of their card.
+  await step('agent: search by last 4 and expiry (in the body, never in a URL)', async () => {
+    const rows = await searchByLast4(LAST4, EXPIRY);
+    // Another card may share the last 4 and expiry: only this card's tokens are acted on.
+    const ofCard = rows.filter(({ cells }) => cells['Card ID'] === CARD);
+    agentRows = ofCard.length > 0 || rows.some(({ cells }) => cells['Card ID'] !== '—') ? ofCard : rows;
+    if (agentRows.length === 0) fail(`none of the ${rows.length} token(s) found by last 4 and expiry is of ${CARD}`);
+    await screenshot('search.png');
+  });
+} else {
+  await step(`agent: search Card ID ${CARD}`, async () => {
+    agentRows = await search('Card ID', CARD);
+    await screenshot('search.png');
+  });
+}
 
 await step('agent: open the first ACTIVE token', async () => {
   const active = agentRows.find(({ cells }) => cells.Status === 'ACTIVE');
@@ -462,6 +559,24 @@ await step('agent: the history ends with SUSPENDED by agent@bank.test', async ()
     await page.getByRole('heading', { level: 1, name: `Token ${suspended.reference}`, exact: true }).waitFor();
   }
 });
+
+if (LAST4) {
+  await step(`agent: search Card ID ${CARD} finds the same tokens as last 4 and expiry`, async () => {
+    await page.getByRole('link', { name: 'Search', exact: true }).click();
+    const rows = await search('Card ID', CARD);
+    const byCard = new Set(rows.map(({ cells }) => cells['Token reference']));
+    const byLast4 = new Set(agentRows.map(({ cells }) => cells['Token reference']));
+    const onlyByCard = [...byCard].filter((ref) => !byLast4.has(ref));
+    const onlyByLast4 = [...byLast4].filter((ref) => !byCard.has(ref));
+    if (onlyByCard.length || onlyByLast4.length) {
+      fail(
+        `card id found ${byCard.size} token(s), last 4 and expiry ${byLast4.size} of the card; ` +
+          `only by card id: ${onlyByCard.join(', ') || 'none'}; only by last 4: ${onlyByLast4.join(', ') || 'none'}`,
+      );
+    }
+    if (!byCard.has(suspended.reference)) fail(`token ${suspended.reference} is not among the card's tokens`);
+  });
+}
 
 await step('agent: sign out', signOut);
 
@@ -538,6 +653,18 @@ await step(`supervisor: ${AGENT} SUSPEND_TOKEN SUCCEEDED`, () => findAuditEntry(
 await step(`supervisor: ${VIEWER} SUSPEND_TOKEN REFUSED`, async () => {
   await findAuditEntry(VIEWER, 'SUSPEND_TOKEN', 'REFUSED');
   await screenshot('audit-log.png');
+});
+
+await step('supervisor: "Export CSV" downloads the audit log shown as a .csv file', async () => {
+  // The filter is still the one of the last step: yesterday and today (UTC), the viewer.
+  const from = await page.getByLabel('From', { exact: true }).inputValue();
+  const to = await page.getByLabel('To', { exact: true }).inputValue();
+  await downloadCsv(
+    page.getByRole('button', { name: 'Export CSV', exact: true }),
+    '/admin-api/v1/audit',
+    'audit.csv',
+    `audit-${from}-${to}.csv`,
+  );
 });
 
 // (d) The supervisor deletes every token of the device of the token suspended in (a).
@@ -636,7 +763,69 @@ await step(`supervisor: close; token ${suspended.reference} reads DEACTIVATED`, 
   }
 });
 
+// (e) The supervisor reads the reports (every role may).
+const reportDays = { from: '', to: '' };
+
+await step('supervisor: Reports shows the funnel of the last 7 days, as a table and a chart', async () => {
+  await page.getByRole('link', { name: 'Reports', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Reports', exact: true }).waitFor();
+  reportDays.from = await page.getByLabel('From', { exact: true }).inputValue();
+  reportDays.to = await page.getByLabel('To', { exact: true }).inputValue();
+  if (reportDays.to !== todayUtc() || reportDays.from !== daysAgoUtc(6)) {
+    fail(`the days start as ${reportDays.from} to ${reportDays.to}, not the last 7 (UTC)`);
+  }
+  await page.getByLabel('Report', { exact: true }).selectOption({ label: 'Tokenization funnel' });
+  const [response] = await Promise.all([
+    page.waitForResponse(isResponse('/admin-api/v1/reports/funnel', 'GET')),
+    page.getByRole('button', { name: 'Show report', exact: true }).click(),
+  ]);
+  if (response.status() !== 200) fail(`the funnel answered ${response.status()}${await problemDetail(response)}`);
+  const asked = new URL(response.url()).searchParams;
+  if (asked.get('from') !== reportDays.from || asked.get('to') !== reportDays.to) {
+    fail(`the funnel was asked for ${asked.get('from')} to ${asked.get('to')}`);
+  }
+  const rows = await tableRows(page.getByRole('table', { name: 'Tokenization funnel', exact: true }));
+  if (rows.length < 1) fail('the funnel of the last 7 days has no row');
+  // The chart is a named picture (the table is its text); it must have been drawn.
+  const chart = page.getByRole('img', { name: /^Chart: tokenization funnel per day/ });
+  await chart.waitFor();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const drawn = await chart.evaluate((canvas) => {
+      const context = canvas.getContext('2d');
+      if (!context || !canvas.width || !canvas.height) return false;
+      const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
+      return false;
+    });
+    if (drawn) break;
+    if (Date.now() >= deadline) fail('the funnel chart was not drawn');
+    await page.waitForTimeout(250);
+  }
+  await screenshot('reports.png');
+});
+
+await step('supervisor: "Download CSV" downloads the funnel as a .csv file', async () => {
+  await downloadCsv(
+    page.getByRole('button', { name: 'Download CSV', exact: true }),
+    '/admin-api/v1/reports/funnel',
+    'funnel.csv',
+    `funnel-${reportDays.from}-${reportDays.to}.csv`,
+  );
+});
+
+await step('supervisor: the Active tokens report shows its table', async () => {
+  await page.getByLabel('Report', { exact: true }).selectOption({ label: 'Active tokens' });
+  const [response] = await Promise.all([
+    page.waitForResponse(isResponse('/admin-api/v1/reports/active-tokens', 'GET')),
+    page.getByRole('button', { name: 'Show report', exact: true }).click(),
+  ]);
+  if (response.status() !== 200) fail(`the active tokens answered ${response.status()}${await problemDetail(response)}`);
+  // Every token of the device may have been deleted in (d): the table may have no row.
+  await tableRows(page.getByRole('table', { name: 'Active tokens', exact: true }));
+});
+
 await step('supervisor: sign out', signOut);
 
 await close();
-console.log(`# panel: all ${stepNo} steps ok; screenshots in ${SHOTS}`);
+console.log(`# panel: all ${stepNo} steps ok; screenshots in ${SHOTS}${DOWNLOADS ? `; downloads in ${DOWNLOADS}` : ''}`);

@@ -6,6 +6,7 @@ import { RequireAuth, RequirePermission } from './components/RequireAuth';
 import { AuditPage } from './pages/AuditPage';
 import { CallbackPage } from './pages/CallbackPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { ReportsPage } from './pages/ReportsPage';
 import { SearchPage } from './pages/SearchPage';
 import { SignInPage } from './pages/SignInPage';
 import { TokenPage } from './pages/TokenPage';
@@ -32,6 +33,14 @@ export function AppRoutes() {
           element={
             <RequirePermission permission="audit.read">
               <AuditPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="reports"
+          element={
+            <RequirePermission permission="reports.read">
+              <ReportsPage />
             </RequirePermission>
           }
         />

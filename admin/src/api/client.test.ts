@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, createApiClient } from './client';
+import { ApiError, auditPath, createApiClient, reportPath } from './client';
 
 function client(fetchImpl: typeof fetch, token: string | null = 'tkn') {
   const onUnauthorized = vi.fn();
@@ -84,5 +84,73 @@ describe('api client', () => {
     await expect(api.me()).rejects.toMatchObject({ status: 401 });
     expect(fetchImpl).not.toHaveBeenCalled();
     expect(onUnauthorized).toHaveBeenCalled();
+  });
+
+  it('builds the report and export paths', () => {
+    const days = { from: '2026-03-01', to: '2026-03-07' };
+    expect(reportPath('funnel', days)).toBe('/reports/funnel?from=2026-03-01&to=2026-03-07');
+    expect(reportPath('funnel', { ...days, tokenRequestorId: '50110030273' }, 'csv')).toBe(
+      '/reports/funnel?from=2026-03-01&to=2026-03-07&tokenRequestorId=50110030273&format=csv',
+    );
+    expect(reportPath('apple-pay', { ...days, tokenRequestorId: '50110030273' }, 'csv')).toBe(
+      '/reports/apple-pay?from=2026-03-01&to=2026-03-07&format=csv',
+    );
+    expect(reportPath('active-tokens', days)).toBe('/reports/active-tokens');
+    expect(reportPath('active-tokens', null, 'csv')).toBe('/reports/active-tokens?format=csv');
+    // an export is every entry: no page, no cursor
+    expect(auditPath({ ...days, actor: 'agent@bank.test', cursor: 'abc', limit: 10 }, 'csv')).toBe(
+      '/audit?from=2026-03-01&to=2026-03-07&actor=agent%40bank.test&format=csv',
+    );
+  });
+
+  it('asks for a token\'s transactions and the reports', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => new Response('{"offered":false,"transactions":[],"rows":[]}', { status: 200 }));
+    const { api } = client(fetchImpl);
+    await api.tokenTransactions('tok_00000001');
+    await api.funnelReport({ from: '2026-03-01', to: '2026-03-07' });
+    await api.applePayReport({ from: '2026-03-01', to: '2026-03-07' });
+    await api.activeTokensReport();
+    const calls = fetchImpl.mock.calls as unknown as [string, RequestInit][];
+    expect(calls.map(([url, init]) => `${init.method} ${url}`)).toEqual([
+      'GET /admin-api/v1/tokens/tok_00000001/transactions',
+      'GET /admin-api/v1/reports/funnel?from=2026-03-01&to=2026-03-07',
+      'GET /admin-api/v1/reports/apple-pay?from=2026-03-01&to=2026-03-07',
+      'GET /admin-api/v1/reports/active-tokens',
+    ]);
+  });
+
+  it('downloads a CSV as a Blob, with the bearer token', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(
+      async () => new Response('day,network\r\n2026-03-01,VISA\r\n', { status: 200, headers: { 'Content-Type': 'text/csv; charset=utf-8' } }),
+    );
+    const { api } = client(fetchImpl);
+    const blob = await api.downloadCsv('/reports/funnel?from=2026-03-01&to=2026-03-07&format=csv');
+    const [url, init] = fetchImpl.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/admin-api/v1/reports/funnel?from=2026-03-01&to=2026-03-07&format=csv');
+    expect(init.method).toBe('GET');
+    const headers = new Headers(init.headers);
+    expect(headers.get('authorization')).toBe('Bearer tkn');
+    expect(headers.get('accept')).toBe('text/csv, application/problem+json');
+    expect(blob.type).toMatch(/^text\/csv/);
+    expect(await blob.text()).toBe('day,network\r\n2026-03-01,VISA\r\n');
+  });
+
+  it('refuses an answer that is not CSV, and shows a problem as usual', async () => {
+    const notCsv = vi.fn<typeof fetch>(async () => new Response('{"rows":[]}', { status: 200, headers: { 'Content-Type': 'application/json' } }));
+    await expect(client(notCsv).api.downloadCsv('/reports/active-tokens?format=csv')).rejects.toMatchObject({
+      detail: 'The service did not send a CSV file.',
+    });
+    const body = { type: 'https://tmp.example/problems/unprocessable-content', title: 'Unprocessable Content', status: 422, detail: 'Too many entries: narrow the range' };
+    const refused = vi.fn<typeof fetch>(
+      async () => new Response(JSON.stringify(body), { status: 422, headers: { 'Content-Type': 'application/problem+json' } }),
+    );
+    await expect(client(refused).api.downloadCsv('/audit?from=2026-01-01&to=2026-02-01&format=csv')).rejects.toMatchObject({
+      status: 422,
+      detail: 'Too many entries: narrow the range',
+    });
+    const gone = vi.fn<typeof fetch>(async () => new Response('', { status: 401 }));
+    const ended = client(gone);
+    await expect(ended.api.downloadCsv('/reports/active-tokens?format=csv')).rejects.toMatchObject({ status: 401 });
+    expect(ended.onUnauthorized).toHaveBeenCalledOnce();
   });
 });

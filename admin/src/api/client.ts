@@ -2,19 +2,26 @@ import type {
   Action,
   ActionRequest,
   ActionResult,
+  ActiveTokensReport,
+  ApplePayReport,
   AuditPage,
   AuditQuery,
   BulkAction,
   BulkActionRequest,
   BulkPreview,
   BulkTarget,
+  FunnelReport,
   JobAccepted,
   JobResponse,
   Me,
   Problem,
+  ReportFormat,
+  ReportKind,
+  ReportQuery,
   SearchRequest,
   SearchResponse,
   TokenPage,
+  TokenTransactions,
 } from './types';
 
 export const API_BASE = '/admin-api/v1';
@@ -90,6 +97,42 @@ export interface ApiClient {
   startBulk(target: BulkTarget, action: BulkAction, body: BulkActionRequest, idempotencyKey: string): Promise<JobAccepted>;
   getJob(jobId: string, signal?: AbortSignal): Promise<JobResponse>;
   audit(query: AuditQuery, signal?: AbortSignal): Promise<AuditPage>;
+  /** The token's recent transactions as its network reports them (`offered: false` when it has no such list). */
+  tokenTransactions(tokenId: string, signal?: AbortSignal): Promise<TokenTransactions>;
+  funnelReport(query: ReportQuery, signal?: AbortSignal): Promise<FunnelReport>;
+  applePayReport(query: ReportQuery, signal?: AbortSignal): Promise<ApplePayReport>;
+  activeTokensReport(signal?: AbortSignal): Promise<ActiveTokensReport>;
+  /**
+   * A CSV the service made (`path` under the API, e.g. reportPath(…, 'csv')), with
+   * the bearer token like every call; refused unless it answers text/csv.
+   */
+  downloadCsv(path: string, signal?: AbortSignal): Promise<Blob>;
+}
+
+/** The path (under API_BASE) of a report, as JSON or as its CSV. */
+export function reportPath(kind: ReportKind, query: ReportQuery | null, format: ReportFormat = 'json'): string {
+  const params = new URLSearchParams();
+  if (kind !== 'active-tokens' && query) {
+    params.set('from', query.from);
+    params.set('to', query.to);
+    if (kind === 'funnel' && query.tokenRequestorId) params.set('tokenRequestorId', query.tokenRequestorId);
+  }
+  if (format === 'csv') params.set('format', 'csv');
+  const search = params.toString();
+  return `/reports/${kind}${search ? `?${search}` : ''}`;
+}
+
+/** The path (under API_BASE) of the audit log: one page as JSON, or every entry of the query as CSV. */
+export function auditPath(query: AuditQuery, format: ReportFormat = 'json'): string {
+  const params = new URLSearchParams({ from: query.from, to: query.to });
+  if (query.actor) params.set('actor', query.actor);
+  if (format === 'csv') {
+    params.set('format', 'csv');
+  } else {
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.cursor) params.set('cursor', query.cursor);
+  }
+  return `/audit?${params.toString()}`;
 }
 
 export interface ApiClientOptions {
@@ -106,17 +149,21 @@ interface RequestOptions {
   signal?: AbortSignal | undefined;
 }
 
+const JSON_ACCEPT = 'application/json, application/problem+json';
+const CSV_ACCEPT = 'text/csv, application/problem+json';
+
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
 
-  async function request<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions = {}): Promise<T> {
+  /** The answer of a successful call (2xx); every failure as an ApiError. */
+  async function send(method: 'GET' | 'POST', path: string, accept: string, opts: RequestOptions): Promise<Response> {
     const token = options.getAccessToken();
     if (!token) {
       options.onUnauthorized();
       throw new ApiError(401, FALLBACK_DETAIL[401]!);
     }
     const headers: Record<string, string> = {
-      Accept: 'application/json, application/problem+json',
+      Accept: accept,
       Authorization: `Bearer ${token}`,
       ...opts.headers,
     };
@@ -143,11 +190,30 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       throw error;
     }
     if (!res.ok) throw await errorFrom(res);
+    return res;
+  }
+
+  async function request<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await send(method, path, JSON_ACCEPT, opts);
     try {
       return (await res.json()) as T;
     } catch (error) {
       if (isAbortError(error)) throw error;
       throw new ApiError(res.status, 'The service sent an answer the panel cannot read.');
+    }
+  }
+
+  async function downloadCsv(path: string, signal?: AbortSignal): Promise<Blob> {
+    const res = await send('GET', path, CSV_ACCEPT, { signal });
+    const type = (res.headers.get('content-type') ?? '').toLowerCase();
+    if (!type.startsWith('text/csv')) throw new ApiError(res.status, 'The service did not send a CSV file.');
+    try {
+      const blob = await res.blob();
+      // Saved as the service sent it, typed as CSV whatever the body's own type says.
+      return blob.type.toLowerCase().startsWith('text/csv') ? blob : new Blob([blob], { type: 'text/csv' });
+    } catch (error) {
+      if (isAbortError(error) || signal?.aborted) throw error;
+      throw new ApiError(0, UNREACHABLE);
     }
   }
 
@@ -173,12 +239,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         headers: { 'Idempotency-Key': idempotencyKey },
       }),
     getJob: (jobId, signal) => request<JobResponse>('GET', `/jobs/${encodeURIComponent(jobId)}`, { signal }),
-    audit: (query, signal) => {
-      const params = new URLSearchParams({ from: query.from, to: query.to });
-      if (query.actor) params.set('actor', query.actor);
-      if (query.limit !== undefined) params.set('limit', String(query.limit));
-      if (query.cursor) params.set('cursor', query.cursor);
-      return request<AuditPage>('GET', `/audit?${params.toString()}`, { signal });
-    },
+    audit: (query, signal) => request<AuditPage>('GET', auditPath(query), { signal }),
+    tokenTransactions: (tokenId, signal) =>
+      request<TokenTransactions>('GET', `${tokenPath(tokenId)}/transactions`, { signal }),
+    funnelReport: (query, signal) => request<FunnelReport>('GET', reportPath('funnel', query), { signal }),
+    applePayReport: (query, signal) => request<ApplePayReport>('GET', reportPath('apple-pay', query), { signal }),
+    activeTokensReport: (signal) => request<ActiveTokensReport>('GET', reportPath('active-tokens', null), { signal }),
+    downloadCsv,
   };
 }

@@ -9,7 +9,8 @@ export type Permission =
   | 'tokens.unsuspend'
   | 'tokens.delete'
   | 'tokens.bulk'
-  | 'audit.read';
+  | 'audit.read'
+  | 'reports.read';
 
 export interface Me {
   email: string;
@@ -40,13 +41,32 @@ export type Suspender =
 
 export type Initiator = 'TSP' | 'WALLET' | 'ISSUER' | 'CARDHOLDER' | 'OPERATOR' | 'JOB' | 'RECONCILIATION';
 
-/** The criteria a search may use: exactly one per request. */
+/** A wallet, by the token requestors (MDES) and wallet ids (Visa) it is known by. */
+export const WALLETS = ['APPLE_PAY', 'GOOGLE_PAY', 'SAMSUNG_PAY', 'OTHER'] as const;
+export type Wallet = (typeof WALLETS)[number];
+
+/** The keys a search may use with one value each (at most one key per request). */
 export const SEARCH_KEYS = ['cardId', 'tokenReference', 'pan', 'deviceId'] as const;
 export type SearchKey = (typeof SEARCH_KEYS)[number];
 
+/**
+ * At most one key: one of SEARCH_KEYS, `last4` with `expiry`, or `phoneNumber`.
+ * Without a key `from` is required and the tokens created from `from` to `to`
+ * (at most 31 days) are listed. The rest narrows the result.
+ */
 export type SearchRequest = Partial<Record<SearchKey, string>> & {
+  last4?: string;
+  /** MM/YY, with last4. */
+  expiry?: string;
+  /** E.164: "+" and 7 to 15 digits. */
+  phoneNumber?: string;
+  /** Created on or after this UTC day, YYYY-MM-DD. */
+  from?: string;
+  /** Created on or before this UTC day, YYYY-MM-DD. */
+  to?: string;
   status?: TokenStatus;
   tokenRequestorId?: string;
+  wallet?: Wallet;
   network?: Network;
   limit?: number;
   cursor?: string;
@@ -66,6 +86,7 @@ export interface TokenSummary {
   suspendedBy: Suspender[];
   tokenRequestorId?: string;
   walletId?: string;
+  wallet?: Wallet;
   device?: Device;
   cardId?: string;
   panLast4?: string;
@@ -123,7 +144,46 @@ export interface TokenPage extends TokenSummary {
   history: HistoryEntry[];
   decisionTrail?: DecisionTrail;
   pendingNetworkAction?: PendingNetworkAction;
+  /** Activation codes and notices sent about this token, newest first (never a code or an address). */
+  deliveries?: Delivery[];
   allowedActions: Action[];
+}
+
+export type DeliveryKind = 'ACTIVATION_CODE' | 'CARDHOLDER_NOTICE' | 'ISSUER_EVENT';
+export type DeliveryChannel = 'SMS' | 'EMAIL' | 'ISSUER' | 'WEBHOOK';
+export type DeliveryResult = 'DELIVERED' | 'EXPIRED' | 'NO_CONTACT' | 'FAILED';
+
+export interface Delivery {
+  kind: DeliveryKind;
+  channel: DeliveryChannel;
+  at: string;
+  result: DeliveryResult;
+  /** The token event a notice is about. */
+  eventType?: string;
+}
+
+/**
+ * One transaction as the token's network reports it (MDES Customer Service `transactions`);
+ * each field only when the network gave it. The list carries no transaction identifier.
+ */
+export interface TokenTransaction {
+  timestamp?: string;
+  transactionType?: string;
+  status?: string;
+  /** Decimal text, negative for refunds. */
+  amount?: string;
+  /** ISO 4217 alphabetic. */
+  currencyCode?: string;
+  merchantName?: string;
+  merchantCategoryCode?: string;
+  merchantCategory?: string;
+  posEntryMode?: string;
+}
+
+export interface TokenTransactions {
+  /** Whether the token's network offers a transaction list at all (Visa does not). */
+  offered: boolean;
+  transactions: TokenTransaction[];
 }
 
 export type NetworkStatus = 'CONFIRMED' | 'PENDING';
@@ -208,6 +268,7 @@ export type AuditAction =
   | 'READ_PROFILE'
   | 'SEARCH_TOKENS'
   | 'VIEW_TOKEN'
+  | 'VIEW_TRANSACTIONS'
   | 'ACTIVATE_TOKEN'
   | 'SUSPEND_TOKEN'
   | 'UNSUSPEND_TOKEN'
@@ -215,7 +276,9 @@ export type AuditAction =
   | 'PREVIEW_BULK'
   | 'START_BULK'
   | 'VIEW_JOB'
-  | 'READ_AUDIT';
+  | 'READ_AUDIT'
+  | 'EXPORT_AUDIT'
+  | 'READ_REPORT';
 
 export interface AuditEntry {
   auditId: string;
@@ -242,3 +305,64 @@ export interface AuditPage {
   entries: AuditEntry[];
   nextCursor: string | null;
 }
+
+/** One day, network and token requestor of the tokenization funnel. */
+export interface FunnelRow {
+  day: string;
+  network: Network;
+  /** Absent when the network did not name one. */
+  tokenRequestorId?: string;
+  wallet?: Wallet;
+  requests: number;
+  /** Approved. */
+  green: number;
+  /** Additional authentication with a code the cardholder can receive. */
+  yellow: number;
+  /** Additional authentication through the call centre only. */
+  orange: number;
+  /** Declined. */
+  red: number;
+  activations: number;
+  /** Approved tokens of the day that never became active; null until the day is settled. */
+  abandoned?: number | null;
+  /** The day is seven days old, so abandoned is final. */
+  settled: boolean;
+}
+
+export interface FunnelReport {
+  from: string;
+  to: string;
+  rows: FunnelRow[];
+}
+
+export interface ActiveTokensRow {
+  network: Network;
+  wallet: Wallet;
+  tokenRequestorId?: string;
+  activeTokens: number;
+}
+
+export interface ApplePayReport {
+  from: string;
+  to: string;
+  /** The funnel rows of Apple Pay's token requestors (`requests` are its provisioning attempts). */
+  rows: FunnelRow[];
+  /** Apple Pay tokens active now, per network and token requestor. */
+  activeTokens: ActiveTokensRow[];
+}
+
+export interface ActiveTokensReport {
+  rows: ActiveTokensRow[];
+}
+
+export const REPORTS = ['funnel', 'apple-pay', 'active-tokens'] as const;
+export type ReportKind = (typeof REPORTS)[number];
+
+/** The days of a report (UTC, YYYY-MM-DD); the funnel may be narrowed to one token requestor. */
+export interface ReportQuery {
+  from: string;
+  to: string;
+  tokenRequestorId?: string;
+}
+
+export type ReportFormat = 'json' | 'csv';

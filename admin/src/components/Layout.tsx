@@ -38,6 +38,13 @@ export function Layout() {
                 Search
               </NavLink>
             </li>
+            {can('reports.read') && (
+              <li>
+                <NavLink to="/reports" current={pathname === '/reports'}>
+                  Reports
+                </NavLink>
+              </li>
+            )}
             {can('audit.read') && (
               <li>
                 <NavLink to="/audit" current={pathname === '/audit'}>

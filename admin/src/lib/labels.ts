@@ -1,4 +1,18 @@
-import type { Action, BulkAction, BulkTarget, JobItemOutcome, JobStatus, NetworkStatus, SearchKey, Suspender, Verdict } from '../api/types';
+import type {
+  Action,
+  BulkAction,
+  BulkTarget,
+  DeliveryChannel,
+  DeliveryKind,
+  DeliveryResult,
+  JobItemOutcome,
+  JobStatus,
+  NetworkStatus,
+  SearchKey,
+  Suspender,
+  Verdict,
+  Wallet,
+} from '../api/types';
 import { humanise } from './format';
 
 export const SEARCH_KEY_LABELS: Record<SearchKey, string> = {
@@ -106,4 +120,55 @@ const NETWORK_STATUS_LABELS: Record<NetworkStatus, string> = { CONFIRMED: 'Confi
 export function networkStatusLabel(status: string | undefined): string {
   if (!status) return '—';
   return NETWORK_STATUS_LABELS[status as NetworkStatus] ?? humanise(status);
+}
+
+export const WALLET_LABELS: Record<Wallet, string> = {
+  APPLE_PAY: 'Apple Pay',
+  GOOGLE_PAY: 'Google Pay',
+  SAMSUNG_PAY: 'Samsung Pay',
+  OTHER: 'Other',
+};
+
+/** "Apple Pay"; a wallet we do not know is humanised. */
+export function walletLabel(wallet: string | undefined): string {
+  if (!wallet) return '—';
+  return WALLET_LABELS[wallet as Wallet] ?? humanise(wallet);
+}
+
+/** A token's wallet in words ("Apple Pay"), else the wallet id the network gave, else "—". */
+export function tokenWallet(token: { wallet?: string; walletId?: string }): string {
+  if (token.wallet) return walletLabel(token.wallet);
+  return token.walletId && token.walletId.trim() ? token.walletId : '—';
+}
+
+const DELIVERY_KIND_LABELS: Record<DeliveryKind, string> = {
+  ACTIVATION_CODE: 'Activation code',
+  CARDHOLDER_NOTICE: 'Notice to the cardholder',
+  ISSUER_EVENT: 'Event to the issuer',
+};
+
+const DELIVERY_CHANNEL_LABELS: Record<DeliveryChannel, string> = {
+  SMS: 'SMS',
+  EMAIL: 'E-mail',
+  ISSUER: 'Issuer',
+  WEBHOOK: 'Webhook',
+};
+
+const DELIVERY_RESULT_LABELS: Record<DeliveryResult, string> = {
+  DELIVERED: 'Delivered',
+  EXPIRED: 'Expired, not sent',
+  NO_CONTACT: 'Nothing to send it to',
+  FAILED: 'Failed',
+};
+
+export function deliveryKindLabel(kind: string): string {
+  return DELIVERY_KIND_LABELS[kind as DeliveryKind] ?? humanise(kind);
+}
+
+export function deliveryChannelLabel(channel: string): string {
+  return DELIVERY_CHANNEL_LABELS[channel as DeliveryChannel] ?? humanise(channel);
+}
+
+export function deliveryResultLabel(result: string): string {
+  return DELIVERY_RESULT_LABELS[result as DeliveryResult] ?? humanise(result);
 }

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import { ApiError, isAbortError } from '../api/client';
+import { ApiError, auditPath, isAbortError } from '../api/client';
 import type { AuditEntry, AuditQuery } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { DataTable } from '../components/DataTable';
@@ -8,6 +8,7 @@ import { DateTime } from '../components/DateTime';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { PageHeading } from '../components/PageHeading';
 import { Pager } from '../components/Pager';
+import { csvFileName, saveBlob } from '../lib/download';
 import { orDash, todayUtc } from '../lib/format';
 import { checkAuditQuery } from '../lib/validate';
 
@@ -29,6 +30,8 @@ export function AuditPage() {
   const [shown, setShown] = useState<Shown | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [exporting, setExporting] = useState(false);
+  const [exported, setExported] = useState('');
   const inFlight = useRef<AbortController | null>(null);
 
   async function fetchPage(query: AuditQuery, cursors: (string | undefined)[]) {
@@ -68,7 +71,30 @@ export function AuditPage() {
       return;
     }
     setShown(null);
+    setExported('');
     void fetchPage(checked.value, [undefined]);
+  }
+
+  /** Every entry of the days and agent in the form, as the service's CSV (itself audited as EXPORT_AUDIT). */
+  async function onExport() {
+    const checked = checkAuditQuery(from, to, actor);
+    if (!checked.ok) {
+      setError(checked.error);
+      return;
+    }
+    const fileName = csvFileName('audit', checked.value.from, checked.value.to);
+    setExporting(true);
+    setError(null);
+    setExported('');
+    try {
+      const blob = await api.downloadCsv(auditPath(checked.value, 'csv'));
+      saveBlob(blob, fileName);
+      setExported(`Saved ${fileName}.`);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.detail : 'The audit log could not be exported.');
+    } finally {
+      setExporting(false);
+    }
   }
 
   const count = shown?.entries.length ?? 0;
@@ -77,7 +103,10 @@ export function AuditPage() {
   return (
     <>
       <PageHeading title="Audit log" />
-      <p>Every operation in the panel, allowed or refused, newest first. Days are UTC days.</p>
+      <p>
+        Every operation in the panel, allowed or refused, newest first. Days are UTC days. Export CSV saves every entry of
+        the days and agent chosen (at most 10 000).
+      </p>
       <form className="form" onSubmit={onSubmit} noValidate aria-label="Audit log filter">
         <div className="field-row">
           <div className="field">
@@ -105,7 +134,15 @@ export function AuditPage() {
               Show
             </button>
           </div>
+          <div className="field field-button">
+            <button type="button" onClick={() => void onExport()} disabled={exporting}>
+              Export CSV
+            </button>
+          </div>
         </div>
+        <p className="muted export-status" aria-live="polite">
+          {exporting ? 'Exporting…' : exported}
+        </p>
       </form>
 
       <ErrorAlert message={error} />

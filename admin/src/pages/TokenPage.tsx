@@ -3,15 +3,34 @@ import type { MouseEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError, isAbortError } from '../api/client';
 import { ACTIONS, BULK_ACTIONS } from '../api/types';
-import type { Action, ActionResult, BulkAction, BulkTarget, JobResponse, TokenPage as Token } from '../api/types';
+import type {
+  Action,
+  ActionResult,
+  BulkAction,
+  BulkTarget,
+  JobResponse,
+  TokenPage as Token,
+  TokenTransactions,
+} from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { DataTable } from '../components/DataTable';
 import { DateTime } from '../components/DateTime';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { PageHeading } from '../components/PageHeading';
 import { Loading } from '../components/RequireAuth';
-import { maskedCard, orDash } from '../lib/format';
-import { ACTION_PERMISSION, ACTION_TEXT, BULK_PERMISSION, bulkButtonLabel, reasonLabel, suspenderLabel } from '../lib/labels';
+import { humanise, maskedCard, orDash } from '../lib/format';
+import {
+  ACTION_PERMISSION,
+  ACTION_TEXT,
+  BULK_PERMISSION,
+  bulkButtonLabel,
+  deliveryChannelLabel,
+  deliveryKindLabel,
+  deliveryResultLabel,
+  reasonLabel,
+  suspenderLabel,
+  tokenWallet,
+} from '../lib/labels';
 import { ActionDialog } from './ActionDialog';
 import { BulkDialog, jobSentence } from './BulkDialog';
 import { DecisionTrailSection } from './DecisionTrail';
@@ -138,6 +157,8 @@ export function TokenPage() {
           <TokenDetails token={token} />
           <HistorySection token={token} />
           <DecisionTrailSection trail={token.decisionTrail} />
+          <DeliveriesSection token={token} />
+          <TransactionsSection key={token.tokenId} tokenId={token.tokenId} />
           <section aria-labelledby="actions-heading">
             <h2 id="actions-heading">Actions</h2>
             {actions.length > 0 ? (
@@ -245,7 +266,13 @@ function TokenDetails({ token }: { token: Token }) {
         <dt>Network</dt>
         <dd>{token.network}</dd>
         <dt>Wallet</dt>
-        <dd>{orDash(token.walletId)}</dd>
+        <dd>{tokenWallet(token)}</dd>
+        {token.wallet && token.walletId && (
+          <>
+            <dt>Wallet ID</dt>
+            <dd>{token.walletId}</dd>
+          </>
+        )}
         <dt>Token requestor</dt>
         <dd>{orDash(token.tokenRequestorId)}</dd>
         <dt>Device</dt>
@@ -307,6 +334,109 @@ function HistorySection({ token }: { token: Token }) {
           ))}
         </DataTable>
       )}
+    </section>
+  );
+}
+
+function DeliveriesSection({ token }: { token: Token }) {
+  const deliveries = token.deliveries ?? [];
+  return (
+    <section aria-labelledby="deliveries-heading">
+      <h2 id="deliveries-heading">Deliveries</h2>
+      <p className="muted">Activation codes and notices sent about this token, newest first. Codes and addresses are never shown.</p>
+      {deliveries.length === 0 ? (
+        <p>Nothing was sent about this token.</p>
+      ) : (
+        <DataTable caption="Deliveries" columns={['Time', 'What', 'Channel', 'Result', 'About']}>
+          {deliveries.map((d, i) => (
+            <tr key={`${d.at}-${i}`}>
+              <td className="nowrap">
+                <DateTime value={d.at} />
+              </td>
+              <td>{deliveryKindLabel(d.kind)}</td>
+              <td>{deliveryChannelLabel(d.channel)}</td>
+              <td>
+                <span className={`badge delivery-${d.result.toLowerCase().replace(/_/g, '-')}`}>{deliveryResultLabel(d.result)}</span>
+              </td>
+              <td>{d.eventType ? humanise(d.eventType) : '—'}</td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+    </section>
+  );
+}
+
+type TransactionsLoad =
+  | { kind: 'idle' }
+  | { kind: 'loading' }
+  | { kind: 'error'; message: string }
+  | { kind: 'ready'; answer: TokenTransactions };
+
+/** The network's transaction list, asked for only when the agent wants it (each look is audited). */
+function TransactionsSection({ tokenId }: { tokenId: string }) {
+  const { api } = useAuth();
+  const [load, setLoad] = useState<TransactionsLoad>({ kind: 'idle' });
+  const inFlight = useRef<AbortController | null>(null);
+
+  useEffect(() => () => inFlight.current?.abort(), []);
+
+  function show() {
+    inFlight.current?.abort();
+    const controller = new AbortController();
+    inFlight.current = controller;
+    setLoad({ kind: 'loading' });
+    api.tokenTransactions(tokenId, controller.signal).then(
+      (answer) => {
+        if (inFlight.current === controller) setLoad({ kind: 'ready', answer });
+      },
+      (error: unknown) => {
+        if (isAbortError(error) || inFlight.current !== controller) return;
+        setLoad({
+          kind: 'error',
+          message: error instanceof ApiError ? error.detail : 'The transactions could not be loaded.',
+        });
+      },
+    );
+  }
+
+  const answer = load.kind === 'ready' ? load.answer : null;
+  return (
+    <section aria-labelledby="transactions-heading" aria-busy={load.kind === 'loading'}>
+      <h2 id="transactions-heading">Transactions</h2>
+      <p className="muted">The token's recent transactions, as its network reports them.</p>
+      <div className="actions">
+        <button type="button" onClick={show} disabled={load.kind === 'loading'}>
+          {load.kind === 'idle' ? 'Show transactions' : 'Show transactions again'}
+        </button>
+      </div>
+      <div aria-live="polite" className="transactions">
+        {load.kind === 'loading' && <p className="loading">Loading the transactions…</p>}
+        {load.kind === 'error' && <ErrorAlert message={load.message} />}
+        {answer && !answer.offered && <p>The network does not offer a transaction list for this token.</p>}
+        {answer && answer.offered && answer.transactions.length === 0 && <p>The network reports no transaction for this token.</p>}
+        {answer && answer.offered && answer.transactions.length > 0 && (
+          <DataTable caption="Transactions" columns={['Time', 'Type', 'Status', 'Amount', 'Merchant', 'Entry mode']}>
+            {answer.transactions.map((t, i) => (
+              <tr key={`${i}-${t.timestamp ?? ''}`}>
+                <td className="nowrap">
+                  <DateTime value={t.timestamp} />
+                </td>
+                <td>{t.transactionType ? humanise(t.transactionType) : '—'}</td>
+                <td>{t.status ? humanise(t.status) : '—'}</td>
+                <td className="nowrap">{t.amount ? [t.amount, t.currencyCode].filter(Boolean).join(' ') : '—'}</td>
+                <td>
+                  {t.merchantName ?? (t.merchantCategory ? null : '—')}
+                  {t.merchantCategory && (
+                    <span className="muted">{t.merchantName ? ` (${t.merchantCategory})` : t.merchantCategory}</span>
+                  )}
+                </td>
+                <td>{t.posEntryMode ? humanise(t.posEntryMode) : '—'}</td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </div>
     </section>
   );
 }

@@ -1,13 +1,10 @@
 import { createContext, useContext, useState } from 'react';
 import type { Dispatch, ReactNode, SetStateAction } from 'react';
-import type { Network, SearchKey, SearchRequest, TokenStatus, TokenSummary } from '../api/types';
+import type { SearchRequest, TokenSummary } from '../api/types';
+import { EMPTY_SEARCH_FORM } from '../lib/search';
+import type { SearchForm } from '../lib/search';
 
-export interface SearchForm {
-  by: SearchKey;
-  value: string;
-  status: TokenStatus | '';
-  network: Network | '';
-}
+export type { SearchForm };
 
 export interface SearchResults {
   /** The criteria searched (without a cursor), to ask for further pages. */
@@ -24,7 +21,7 @@ export interface SearchMemory {
 }
 
 export const EMPTY_SEARCH: SearchMemory = {
-  form: { by: 'cardId', value: '', status: '', network: '' },
+  form: EMPTY_SEARCH_FORM,
   results: null,
 };
 
@@ -33,7 +30,8 @@ const SearchMemoryContext = createContext<[SearchMemory, Dispatch<SetStateAction
 /**
  * The last search, kept in React state for as long as the agent is signed in,
  * so that going back from a token finds the results again. Never in the URL,
- * in history state or in storage: it may hold a PAN.
+ * in history state or in storage: it may hold a PAN, a card's last 4 and
+ * expiry, or a phone number.
  */
 export function SearchMemoryProvider({ children }: { children: ReactNode }) {
   const state = useState<SearchMemory>(EMPTY_SEARCH);

@@ -6,9 +6,11 @@
 import { REASON_CODES } from '../api/types';
 import type {
   ActionResult,
+  ActiveTokensRow,
   AuditEntry,
   BulkAction,
   BulkPreview,
+  FunnelRow,
   JobResponse,
   Me,
   NetworkStatus,
@@ -17,6 +19,8 @@ import type {
   SearchRequest,
   TokenPage,
   TokenStatus,
+  TokenTransaction,
+  TokenTransactions,
 } from '../api/types';
 
 export interface Recorded {
@@ -27,10 +31,10 @@ export interface Recorded {
 }
 
 const PERMISSIONS: Record<Role, Permission[]> = {
-  viewer: ['tokens.read'],
-  agent: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend'],
-  supervisor: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'audit.read'],
-  admin: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'audit.read'],
+  viewer: ['tokens.read', 'reports.read'],
+  agent: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'reports.read'],
+  supervisor: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'audit.read', 'reports.read'],
+  admin: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'audit.read', 'reports.read'],
 };
 
 const USERS: Record<string, Role> = {
@@ -48,6 +52,7 @@ export function sampleToken(overrides: Partial<TokenPage> = {}): TokenPage {
     suspendedBy: [],
     tokenRequestorId: '50110030273',
     walletId: 'GOOGLE_PAY',
+    wallet: 'GOOGLE_PAY',
     device: { name: 'Pixel 9', type: 'PHONE', os: 'Android' },
     cardId: 'card-0001',
     deviceId: 'dev-pixel-0001',
@@ -89,6 +94,45 @@ function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 }
 
+function csv(lines: string[]): Response {
+  return new Response(`${lines.join('\r\n')}\r\n`, { status: 200, headers: { 'Content-Type': 'text/csv; charset=utf-8' } });
+}
+
+/** The sample card's expiry and its cardholder's phone number (the platform has them from the card's data). */
+export const SAMPLE_EXPIRY = '12/29';
+export const SAMPLE_PHONE = '+447700900123';
+
+export function sampleFunnel(): FunnelRow[] {
+  return [
+    { day: '2026-03-01', network: 'MASTERCARD', tokenRequestorId: '50110030273', wallet: 'GOOGLE_PAY', requests: 5, green: 3, yellow: 1, orange: 0, red: 1, activations: 3, abandoned: 0, settled: true },
+    { day: '2026-03-01', network: 'VISA', tokenRequestorId: '40010030273', wallet: 'APPLE_PAY', requests: 2, green: 1, yellow: 0, orange: 1, red: 0, activations: 1, abandoned: null, settled: false },
+    { day: '2026-03-02', network: 'MASTERCARD', wallet: 'OTHER', requests: 1, green: 0, yellow: 0, orange: 0, red: 1, activations: 0, abandoned: null, settled: false },
+  ];
+}
+
+export function sampleActiveTokens(): ActiveTokensRow[] {
+  return [
+    { network: 'MASTERCARD', wallet: 'GOOGLE_PAY', tokenRequestorId: '50110030273', activeTokens: 12 },
+    { network: 'VISA', wallet: 'APPLE_PAY', tokenRequestorId: '40010030273', activeTokens: 7 },
+  ];
+}
+
+/** A transaction as MDES Customer Service reports it, with every field the network may give. */
+export function sampleTransaction(overrides: Partial<TokenTransaction> = {}): TokenTransaction {
+  return {
+    timestamp: '2026-03-01T12:00:00Z',
+    transactionType: 'PURCHASE',
+    status: 'AUTHORIZED',
+    amount: '12.50',
+    currencyCode: 'EUR',
+    merchantName: 'Corner Shop',
+    merchantCategoryCode: '5411',
+    merchantCategory: 'Grocery Stores',
+    posEntryMode: 'CONTACTLESS',
+    ...overrides,
+  };
+}
+
 export class FakePlatform {
   readonly requests: Recorded[] = [];
   readonly audit: AuditEntry[] = [];
@@ -99,6 +143,10 @@ export class FakePlatform {
   pageSize = 25;
   /** Bulk jobs: how many of a job's items each GET of the job settles. */
   jobStepsPerPoll = 1;
+  /** The network's transactions of a token (by tokenId); unknown tokens answer as their network does. */
+  readonly transactions = new Map<string, TokenTransactions>();
+  funnel: FunnelRow[] = sampleFunnel();
+  activeTokens: ActiveTokensRow[] = sampleActiveTokens();
   /** Tokens whose item in a bulk job fails. */
   readonly failingTokens = new Set<string>();
   readonly jobs = new Map<string, { job: JobResponse; action: BulkAction; reasonCode: string; comment?: string; operator: string }>();
@@ -146,13 +194,25 @@ export class FakePlatform {
     if (method === 'GET' && path === '/me') return json(me);
     if (method === 'POST' && path === '/tokens/search') {
       const req = body as SearchRequest;
+      const keys = ['pan', 'cardId', 'tokenReference', 'deviceId', 'last4', 'phoneNumber'].filter((k) => k in req);
+      if (keys.length > 1 || (keys.length === 0 && !req.from) || ('last4' in req) !== ('expiry' in req)) {
+        return problem(422, 'The search needs one key, or a first day');
+      }
+      const day = (t: TokenPage) => t.createdAt.slice(0, 10);
       let found = this.tokens.filter(
         (t) =>
           (req.cardId === undefined || t.cardId === req.cardId) &&
           (req.tokenReference === undefined || t.tokenReference === req.tokenReference) &&
           (req.deviceId === undefined || t.deviceId === req.deviceId) &&
           (req.pan === undefined || req.pan.endsWith(t.panLast4 ?? '')) &&
-          (req.status === undefined || t.status === req.status),
+          (req.last4 === undefined || (t.panLast4 === req.last4 && req.expiry === SAMPLE_EXPIRY)) &&
+          (req.phoneNumber === undefined || req.phoneNumber.replace(/[^+0-9]/g, '') === SAMPLE_PHONE) &&
+          (req.from === undefined || day(t) >= req.from) &&
+          (req.to === undefined || day(t) <= req.to) &&
+          (req.status === undefined || t.status === req.status) &&
+          (req.network === undefined || t.network === req.network) &&
+          (req.wallet === undefined || t.wallet === req.wallet) &&
+          (req.tokenRequestorId === undefined || t.tokenRequestorId === req.tokenRequestorId),
       );
       const start = req.cursor ? Number(req.cursor.replace('c', '')) : 0;
       found = found.slice(start, start + this.pageSize);
@@ -164,6 +224,44 @@ export class FakePlatform {
         ),
         nextCursor: more ? `c${start + this.pageSize}` : null,
       });
+    }
+    const transactionsMatch = /^\/tokens\/([A-Za-z0-9_-]+)\/transactions$/.exec(path);
+    if (method === 'GET' && transactionsMatch) {
+      const token = this.tokens.find((t) => t.tokenId === transactionsMatch[1]);
+      if (!token) return problem(404, 'No such token');
+      this.audit.unshift(this.entry(email, 'VIEW_TRANSACTIONS', 'SUCCEEDED', 200));
+      const known = this.transactions.get(token.tokenId);
+      if (known) return json(known);
+      return json(token.network === 'VISA' ? { offered: false, transactions: [] } : { offered: true, transactions: [] });
+    }
+    const reportMatch = /^\/reports\/(funnel|apple-pay|active-tokens)$/.exec(path);
+    if (method === 'GET' && reportMatch) {
+      if (!me.permissions.includes('reports.read')) return problem(403, 'Your role does not allow this operation');
+      const report = reportMatch[1]!;
+      const from = url.searchParams.get('from') ?? '2026-02-24';
+      const to = url.searchParams.get('to') ?? '2026-03-02';
+      const requestor = url.searchParams.get('tokenRequestorId');
+      const asCsv = url.searchParams.get('format') === 'csv';
+      this.audit.unshift(this.entry(email, 'READ_REPORT', 'SUCCEEDED', 200));
+      const funnel = this.funnel.filter(
+        (r) => (!requestor || r.tokenRequestorId === requestor) && (report !== 'apple-pay' || r.wallet === 'APPLE_PAY'),
+      );
+      const active = this.activeTokens.filter((r) => report !== 'apple-pay' || r.wallet === 'APPLE_PAY');
+      if (report === 'active-tokens') {
+        return asCsv
+          ? csv(['network,wallet,tokenRequestorId,activeTokens', ...active.map((r) => `${r.network},${r.wallet},${r.tokenRequestorId ?? ''},${r.activeTokens}`)])
+          : json({ rows: active });
+      }
+      if (asCsv) {
+        return csv([
+          'day,network,tokenRequestorId,wallet,requests,green,yellow,orange,red,activations,abandoned,settled',
+          ...funnel.map(
+            (r) =>
+              `${r.day},${r.network},${r.tokenRequestorId ?? ''},${r.wallet ?? ''},${r.requests},${r.green},${r.yellow},${r.orange},${r.red},${r.activations},${r.abandoned ?? ''},${r.settled}`,
+          ),
+        ]);
+      }
+      return json(report === 'funnel' ? { from, to, rows: funnel } : { from, to, rows: funnel, activeTokens: active });
     }
     const tokenMatch = /^\/tokens\/([A-Za-z0-9_-]+)(?:\/(activate|suspend|unsuspend|delete))?$/.exec(path);
     if (tokenMatch) {
@@ -263,7 +361,12 @@ export class FakePlatform {
     if (method === 'GET' && path === '/audit') {
       if (!me.permissions.includes('audit.read')) return problem(403, 'Your role does not allow this operation');
       const actor = url.searchParams.get('actor');
-      return json({ entries: this.audit.filter((e) => !actor || e.actor === actor), nextCursor: null });
+      const entries = this.audit.filter((e) => !actor || e.actor === actor);
+      if (url.searchParams.get('format') === 'csv') {
+        this.audit.unshift(this.entry(email, 'EXPORT_AUDIT', 'SUCCEEDED', 200));
+        return csv(['auditId,at,actor,action,target,result,status', ...entries.map((e) => `${e.auditId},${e.at},${e.actor},${e.action},${e.target ?? ''},${e.result},${e.status}`)]);
+      }
+      return json({ entries, nextCursor: null });
     }
     return problem(404, 'No such route');
   }

@@ -22,3 +22,12 @@ afterEach(() => {
   window.sessionStorage.clear();
   window.localStorage.clear();
 });
+
+// jsdom has no Blob URLs: enough of them for the downloads (a test spies on them).
+if (typeof URL.createObjectURL !== 'function') {
+  let blobs = 0;
+  URL.createObjectURL = () => `blob:http://127.0.0.1:3000/test-${++blobs}`;
+}
+if (typeof URL.revokeObjectURL !== 'function') {
+  URL.revokeObjectURL = () => undefined;
+}

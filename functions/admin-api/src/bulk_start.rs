@@ -90,6 +90,7 @@ impl AdminOperation for StartBulk {
             response,
             target: Some(format!("{audited} {}", request.path("action"))),
             reason_code: reason,
+            action: None,
         }
     }
 }

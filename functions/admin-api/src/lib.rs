@@ -15,18 +15,23 @@
 //! its `template.yaml` entry, its `events/` samples.
 
 pub mod activate_token;
+pub mod active_tokens_report;
+pub mod apple_pay_report;
 pub mod audit_log;
 pub mod bulk_preview;
 pub mod bulk_start;
 pub mod delete_token;
+pub mod funnel_report;
 pub mod get_job;
 pub mod get_token;
 pub mod me;
 pub mod search_tokens;
 pub mod suspend_token;
+pub mod token_transactions;
 pub mod unsuspend_token;
 
 mod bulk;
+mod reports;
 mod token_action;
 
 #[cfg(test)]
@@ -59,6 +64,10 @@ pub const FUNCTIONS: Registry = &[
     ("admin-start-bulk", bulk_start::INIT),
     ("admin-get-job", get_job::INIT),
     ("admin-audit-log", audit_log::INIT),
+    ("admin-token-transactions", token_transactions::INIT),
+    ("admin-funnel-report", funnel_report::INIT),
+    ("admin-apple-pay-report", apple_pay_report::INIT),
+    ("admin-active-tokens-report", active_tokens_report::INIT),
 ];
 
 /// What an operation gets of an authorised request.
@@ -83,6 +92,9 @@ pub struct Answer {
     /// What was acted on or searched (never card data).
     pub target: Option<String>,
     pub reason_code: Option<String>,
+    /// What the audit log calls it when not the operation's own action
+    /// (the audit log downloaded rather than read).
+    pub action: Option<AuditAction>,
 }
 
 impl Answer {
@@ -91,6 +103,7 @@ impl Answer {
             response,
             target,
             reason_code: None,
+            action: None,
         }
     }
 }
@@ -189,7 +202,7 @@ async fn answer<O: AdminOperation>(guarded: &Guarded<O>, request: &Request) -> R
     let record = AuditRecord {
         actor: agent.email.clone(),
         roles: agent.role_names(),
-        action: O::ACTION,
+        action: answer.action.unwrap_or(O::ACTION),
         target: answer.target,
         reason_code: answer.reason_code,
         source_ip: source_ip(request),

@@ -83,6 +83,7 @@ impl Fx {
                 version: 1,
                 pan_fingerprint: Some(world.fingerprint(PAN)),
                 pan_last4: Some("4444".to_owned()),
+                pan_expiry: None,
                 pan_unique_reference: Some("FWSPMC1".to_owned()),
                 token_requestor_id: Some("50110030273".to_owned()),
                 wallet_id: Some("103".to_owned()),
@@ -108,6 +109,7 @@ impl Fx {
                 audit,
                 SearchTokens {
                     queries: self.world.token_queries(),
+                    clock: self.world.clock.clone(),
                 },
             ),
             "get" => crate::endpoint(
@@ -220,7 +222,8 @@ async fn an_agent_sees_their_roles_and_every_request_is_audited() {
             "tokens.read",
             "tokens.activate",
             "tokens.suspend",
-            "tokens.unsuspend"
+            "tokens.unsuspend",
+            "reports.read"
         ])
     );
     // AND the request is in the audit log: who, what, from where, the result

@@ -159,6 +159,7 @@ impl<A: Action> AdminOperation for Act<A> {
             response,
             target: Some(format!("token {}", token_id.as_str())),
             reason_code: reason,
+            action: None,
         }
     }
 }

@@ -308,6 +308,7 @@ impl Fixture {
                 version: 1,
                 pan_fingerprint: Some(self.fingerprint(pan)),
                 pan_last4: pan.get(pan.len() - 4..).map(str::to_owned),
+                pan_expiry: None,
                 pan_unique_reference: Some(pan_ref),
                 token_requestor_id: Some(requestor.to_owned()),
                 wallet_id: Some("103".to_owned()),

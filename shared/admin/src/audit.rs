@@ -117,16 +117,46 @@ pub fn page(page: &AuditPage) -> WirePage {
     }
 }
 
-/// What a search looked for, as the audit log records it: the selector and
-/// its value, a PAN as its last four only.
-pub fn search_target(request: &tmp_api::search::SearchRequest) -> Option<String> {
-    use tmp_api::search::Selector;
-    Some(match request.selector()? {
-        Selector::Pan(pan) => format!("pan {}", pan.masked()),
-        Selector::CardId(card) => format!("cardId {}", card.as_str()),
-        Selector::TokenReference(reference) => format!("tokenReference {}", reference.as_str()),
-        Selector::DeviceId(device) => format!("deviceId {}", device.as_str()),
-    })
+/// At most this many entries in one export (else: narrow the range).
+pub const EXPORT_MAX: usize = 10_000;
+
+/// The audit log's CSV download, newest first (as the page shows it).
+pub fn csv(entries: &[WireEntry]) -> String {
+    let mut csv = crate::csv::Csv::new(&[
+        "auditId",
+        "at",
+        "actor",
+        "roles",
+        "action",
+        "target",
+        "reasonCode",
+        "sourceIp",
+        "result",
+        "status",
+    ]);
+    for e in entries {
+        csv.row([
+            e.audit_id.clone(),
+            e.at.clone(),
+            e.actor.clone(),
+            e.roles.join(" "),
+            wire_name(&e.action),
+            e.target.clone().unwrap_or_default(),
+            e.reason_code.clone().unwrap_or_default(),
+            e.source_ip.clone().unwrap_or_default(),
+            wire_name(&e.result),
+            e.status.to_string(),
+        ]);
+    }
+    csv.finish()
+}
+
+/// The wire name of an enum the contract spells in capitals.
+fn wire_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -8,9 +8,13 @@
 pub mod action;
 pub mod agent;
 pub mod audit;
+pub mod csv;
 pub mod explain;
 pub mod page;
+pub mod reports;
 pub mod roles;
+pub mod search;
+pub mod transactions;
 
 pub use agent::Agent;
 pub use roles::{Permission, Role, Roles};

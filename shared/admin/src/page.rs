@@ -8,6 +8,8 @@ use tmp_api::token::{
 };
 use tmp_api::translate;
 use tmp_core::domain::action::TokenAction;
+use tmp_core::domain::delivery_log::{DeliveryKind, DeliveryRecord, DeliveryResult, LoggedChannel};
+use tmp_core::domain::events::TokenEventType;
 use tmp_core::ports::TokenView;
 
 use crate::explain::{DecisionTrail, trail};
@@ -46,6 +48,33 @@ pub struct TokenPage {
     pub device_id: Option<tmp_api::ids::DeviceId>,
     /// What this agent may do to every token of the card or device.
     pub bulk_actions: Vec<ActionName>,
+    /// Activation codes and notices sent about it, newest first.
+    pub deliveries: Vec<Delivery>,
+}
+
+/// One thing sent about the token (never a code, a text or an address).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    pub kind: DeliveryKind,
+    pub channel: LoggedChannel,
+    pub at: String,
+    pub result: DeliveryResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<TokenEventType>,
+}
+
+fn delivery(record: &DeliveryRecord) -> Delivery {
+    Delivery {
+        kind: record.kind,
+        channel: record.channel,
+        at: record
+            .at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        result: record.result,
+        event_type: record.event_type,
+    }
 }
 
 /// An action's answer: the page after it, and the network's word.
@@ -99,6 +128,7 @@ pub fn token_page(view: &TokenView, roles: &Roles) -> Option<TokenPage> {
         } else {
             Vec::new()
         },
+        deliveries: view.deliveries.iter().map(delivery).collect(),
     })
 }
 

@@ -37,7 +37,7 @@ impl Role {
     fn grants(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Self::Viewer => &[TokensRead],
+            Self::Viewer => &[TokensRead, ReportsRead],
             Self::Agent => &[TokensActivate, TokensSuspend, TokensUnsuspend],
             Self::Supervisor => &[TokensDelete, TokensBulk, AuditRead],
             Self::Admin => &[],
@@ -62,6 +62,9 @@ pub enum Permission {
     TokensBulk,
     #[serde(rename = "audit.read")]
     AuditRead,
+    /// The reports (aggregates: no card data).
+    #[serde(rename = "reports.read")]
+    ReportsRead,
 }
 
 impl Permission {
@@ -124,7 +127,7 @@ mod tests {
         use Permission::*;
         assert_eq!(
             roles(&["viewer"]).permissions(),
-            [TokensRead].into_iter().collect()
+            [TokensRead, ReportsRead].into_iter().collect()
         );
         let agent = roles(&["agent"]);
         assert!(agent.may(TokensSuspend) && agent.may(TokensRead));
@@ -133,7 +136,7 @@ mod tests {
         assert!(supervisor.may(TokensDelete) && supervisor.may(AuditRead));
         assert!(supervisor.may(TokensActivate));
         assert!(supervisor.may(TokensBulk) && !agent.may(TokensBulk));
-        assert_eq!(roles(&["admin"]).permissions().len(), 7);
+        assert_eq!(roles(&["admin"]).permissions().len(), 8);
     }
 
     #[test]

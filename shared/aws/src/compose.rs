@@ -270,7 +270,8 @@ pub async fn authorize_tokenization(
     Ok(AuthorizeTokenization {
         vault: sealing,
         verifier: issuer,
-        fingerprinter: hmac,
+        fingerprinter: hmac.clone(),
+        contact_mac: hmac,
         store: table,
         policy: DecisionPolicy::from_json(env.get("DECISION_RULES").unwrap_or("{}"))?,
         contact: issuer_contact(env)?,
@@ -427,6 +428,29 @@ pub fn publish_events(sdk: &SdkConfig, env: &FunctionEnv) -> Result<PublishEvent
     })
 }
 
+/// The reports' counters on `REPORTS_TABLE`.
+pub fn reports_table(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<Arc<crate::dynamodb::reports::ReportsTable>, ConfigError> {
+    Ok(Arc::new(crate::dynamodb::reports::ReportsTable::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        env.require("REPORTS_TABLE")?,
+    )))
+}
+
+/// Counting the reports from the token table's stream: the counters, and
+/// the tokens (the day an activated token was requested).
+pub fn aggregate_reports(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<tmp_core::usecases::reports::AggregateReports, ConfigError> {
+    Ok(tmp_core::usecases::reports::AggregateReports {
+        store: reports_table(sdk, env)?,
+        tokens: table(sdk, env)?,
+    })
+}
+
 /// The issuer webhook's settings (the signing secret decrypted by the caller).
 pub fn webhook_config(
     env: &FunctionEnv,
@@ -532,6 +556,7 @@ pub async fn otp_delivery(
         sms: channels.sms,
         issuer: channels.issuer,
         issuer_name: channels.issuer_name,
+        log: table(sdk, env)?,
     })
 }
 
@@ -541,6 +566,7 @@ pub async fn issuer_notification(
 ) -> Result<IssuerNotificationService, HandlerError> {
     Ok(IssuerNotificationService {
         issuer: issuer_notifier(vault(sdk, env)?.as_ref(), env).await?,
+        log: table(sdk, env)?,
     })
 }
 
@@ -558,6 +584,7 @@ pub async fn cardholder_notification(
         issuer_name: channels.issuer_name,
         enabled,
         idempotency: idempotency(&table(sdk, env)?),
+        log: table(sdk, env)?,
     })
 }
 

@@ -215,6 +215,7 @@ impl World {
             vault: self.vault.clone(),
             verifier: self.cards.clone(),
             fingerprinter: self.mac.clone(),
+            contact_mac: self.mac.clone(),
             store,
             policy: self.policy.clone(),
             contact: self.contact.clone(),
@@ -345,6 +346,7 @@ impl World {
         TokenQueries {
             directory: self.state.clone(),
             fingerprinter: Some(self.mac.clone()),
+            contact_mac: Some(self.mac.clone()),
         }
     }
 
@@ -410,6 +412,8 @@ impl World {
             pan_unique_reference: None,
             pan_fingerprint: pan_fingerprint.to_owned(),
             pan_last4: String::new(),
+            pan_expiry: None,
+            phone_fingerprint: None,
             token_requestor_id: None,
             wallet_id: None,
             payment_app_instance_id: None,
@@ -420,6 +424,7 @@ impl World {
             device_os: None,
             issuer_card_id: None,
             product_category: None,
+            path: tmp_core::domain::report::DecisionPath::Green,
             record: DecisionRecord {
                 decision: Decision::Declined,
                 decided_by: RuleId::Velocity,

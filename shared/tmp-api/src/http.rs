@@ -25,6 +25,22 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> Response<Vec<u8>> {
     }
 }
 
+/// A CSV download (`text/csv`, RFC 4180) named `filename` (ours, never the
+/// caller's text), not cached anywhere on the way.
+pub fn csv(filename: &str, body: String) -> Response<Vec<u8>> {
+    let mut response = response(200, body.into_bytes(), "text/csv; charset=utf-8");
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// The problem with its status. A 401 also says how to authenticate
 /// (RFC 6750 §3), without saying why the token was refused.
 pub fn problem(problem: &Problem) -> Response<Vec<u8>> {

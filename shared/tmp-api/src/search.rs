@@ -41,7 +41,7 @@ pub enum Selector<'a> {
 
 /// Reads a PAN straight into [`Pan`]; the transient string is zeroized and
 /// the error says nothing of the digits.
-fn pan<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Pan>, D::Error> {
+pub fn pan<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Pan>, D::Error> {
     let mut raw = String::deserialize(deserializer)?;
     let parsed = raw.parse::<Pan>();
     raw.zeroize();

@@ -123,6 +123,8 @@ pub struct TokenSummary {
     pub token_requestor_id: Option<TokenRequestorId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wallet_id: Option<String>,
+    /// The wallet its token requestor or wallet id names (`OTHER` if none).
+    pub wallet: tmp_core::domain::wallet::Wallet,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<Device>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -97,6 +97,10 @@ pub fn summary(view: &TokenView) -> Option<TokenSummary> {
         },
         token_requestor_id: checked::<TokenRequestorId>(record.token_requestor_id.as_ref()),
         wallet_id: record.wallet_id.clone(),
+        wallet: tmp_core::domain::wallet::Wallet::of(
+            record.token_requestor_id.as_deref(),
+            record.wallet_id.as_deref(),
+        ),
         device,
         card_id: checked::<CardId>(view.issuer_card_id.as_ref()),
         pan_last4: record
@@ -268,6 +272,7 @@ pub fn search_query(
             .as_ref()
             .map(|t| t.as_str().to_owned()),
         network: search.network.map(network),
+        ..tmp_core::ports::TokenFilter::default()
     };
     let page = tmp_core::ports::PageRequest {
         limit: search.limit_or_default(),

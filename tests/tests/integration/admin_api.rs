@@ -8,6 +8,7 @@
 //! anything its policy does not allow.
 
 use serde_json::{Value, json};
+use time::OffsetDateTime;
 
 use super::issuer_support::*;
 
@@ -295,6 +296,350 @@ async fn a_supervisor_deletes_every_token_of_a_device_after_the_preview() {
     assert_eq!(tablet_page["deviceId"], "jane-tablet-1");
     contract.push(("TokenPage", tablet_page));
 
+    assert_admin_contract(&contract);
+    flow.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customer_service_finds_tokens_by_last_four_phone_wallet_and_day() {
+    // GIVEN Jane's Mastercard token and Alex's Visa token, both Apple Pay, made today
+    let flow = start(&[]).await;
+    let (mc, visa) = (tur(721), visa_ref(722));
+    flow.provision_mdes(&mc, true).await;
+    flow.provision_visa(&visa).await;
+    let agent = sign_in(&flow, "agent@bank.test").await;
+    let supervisor = sign_in(&flow, "supervisor@bank.test").await;
+    let mut contract = Vec::new();
+    let search = |body: Value| {
+        let (flow, agent) = (&flow, &agent);
+        async move {
+            let (status, found) = admin(
+                flow,
+                agent,
+                reqwest::Method::POST,
+                "/admin-api/v1/tokens/search",
+                Some(body),
+            )
+            .await;
+            assert_eq!(status, 200, "{found}");
+            found
+        }
+    };
+    let refs = |found: &Value| -> Vec<String> {
+        found["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["tokenReference"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // WHEN the agent searches by the card's last four and expiry THEN Jane's token
+    let (_, mm, yy, _) = JANE;
+    let found = search(json!({"last4": "4444", "expiry": format!("{mm}/{yy}")})).await;
+    assert_eq!(refs(&found), [mc.as_str()]);
+    assert_eq!(found["tokens"][0]["wallet"], "APPLE_PAY");
+    contract.push(("SearchResponse", found));
+    // AND another expiry finds nothing
+    let found = search(json!({"last4": "4444", "expiry": "01/30"})).await;
+    assert!(refs(&found).is_empty());
+    // WHEN by Jane's phone number, written as she would say it THEN her token only
+    let found = search(json!({"phoneNumber": "+44 7700 900123"})).await;
+    assert_eq!(refs(&found), [mc.as_str()]);
+    // WHEN today's Apple Pay tokens on Visa THEN Alex's
+    let today = OffsetDateTime::now_utc().date().to_string();
+    let found = search(json!({"from": today, "wallet": "APPLE_PAY", "network": "VISA"})).await;
+    assert_eq!(refs(&found), [visa.as_str()]);
+    contract.push(("SearchResponse", found));
+    // AND today's tokens, one per page, are both, newest first
+    let first = search(json!({"from": today, "limit": 1})).await;
+    assert_eq!(refs(&first), [visa.as_str()]);
+    let cursor = first["nextCursor"].as_str().unwrap().to_owned();
+    let second = search(json!({"from": today, "limit": 1, "cursor": cursor})).await;
+    assert_eq!(refs(&second), [mc.as_str()]);
+    // AND a range ending before today finds neither
+    let found = search(json!({"from": "2026-01-01", "to": "2026-01-31"})).await;
+    assert!(refs(&found).is_empty());
+    // AND a search that names two keys is refused in problem+json, without its values
+    let (status, problem) = admin(
+        &flow,
+        &agent,
+        reqwest::Method::POST,
+        "/admin-api/v1/tokens/search",
+        Some(json!({"phoneNumber": "+44 7700 900123", "cardId": "card-0001"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(!problem.to_string().contains("900123"));
+    contract.push(("Problem", problem));
+
+    // WHEN the agent opens Jane's token once its notices went out
+    let page_path = format!("/admin-api/v1/tokens/{mc}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let page = loop {
+        let (status, page) = admin(&flow, &agent, reqwest::Method::GET, &page_path, None).await;
+        assert_eq!(status, 200, "{page}");
+        let kinds: Vec<&str> = page["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["kind"].as_str())
+            .collect();
+        if kinds.contains(&"CARDHOLDER_NOTICE") && kinds.contains(&"ISSUER_EVENT") {
+            break page;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no deliveries: {page}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    };
+    // THEN the page lists the "card added" text to Jane and the events to the issuer, never a text
+    let deliveries = page["deliveries"].as_array().unwrap();
+    assert!(deliveries.iter().any(|d| d["kind"] == "CARDHOLDER_NOTICE"
+        && d["channel"] == "SMS"
+        && d["result"] == "DELIVERED"
+        && d["eventType"] == "TOKEN_ACTIVATED"));
+    assert!(deliveries.iter().any(|d| d["kind"] == "ISSUER_EVENT"
+        && d["channel"] == "WEBHOOK"
+        && d["eventType"] == "TOKEN_AUTHORIZED"));
+    assert!(!page.to_string().contains("7700900123"));
+    contract.push(("TokenPage", page));
+
+    // THEN the audit log names the phone by its last four only
+    let (_, log) = admin(
+        &flow,
+        &supervisor,
+        reqwest::Method::GET,
+        "/admin-api/v1/audit?limit=200",
+        None,
+    )
+    .await;
+    let targets: Vec<&str> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["target"].as_str())
+        .collect();
+    assert!(targets.contains(&"phone ***0123"), "{targets:?}");
+    assert!(
+        targets.contains(&"last4 ****4444 expiry 12/30"),
+        "{targets:?}"
+    );
+    assert!(targets.iter().all(|t| !t.contains("900123")), "{targets:?}");
+    // AND neither the phone number nor the PAN is anywhere in the token table
+    let items = table_items(&flow).await;
+    assert!(items.iter().any(|i| i.contains("PHONE#")));
+    for secret in ["7700900123", "900123", JANE.0, ALEX_PAN] {
+        assert!(items.iter().all(|i| !i.contains(secret)), "{secret} stored");
+    }
+    assert_admin_contract(&contract);
+    flow.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_count_every_decision_and_activation_and_their_csv_matches_the_store() {
+    // GIVEN two Apple Pay tokens at Mastercard (one activated, one not) and one at Visa
+    let flow = start(&[]).await;
+    let (active, pending, visa) = (tur(731), tur(732), visa_ref(733));
+    flow.provision_mdes(&active, true).await;
+    flow.provision_mdes(&pending, false).await;
+    flow.provision_visa(&visa).await;
+    let (viewer, agent) = (
+        sign_in(&flow, "viewer@bank.test").await,
+        sign_in(&flow, "agent@bank.test").await,
+    );
+    // AND an agent suspends the active Mastercard token
+    let (status, _) = admin(
+        &flow,
+        &agent,
+        reqwest::Method::POST,
+        &format!("/admin-api/v1/tokens/{active}/suspend"),
+        Some(json!({"reasonCode": "DEVICE_LOST"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut contract = Vec::new();
+    use reqwest::Method;
+    // WHEN a viewer reads the funnel, once the stream has been counted
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let funnel = loop {
+        let (status, funnel) = admin(
+            &flow,
+            &viewer,
+            Method::GET,
+            "/admin-api/v1/reports/funnel",
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{funnel}");
+        let rows = funnel["rows"].as_array().unwrap();
+        let requests: u64 = rows.iter().map(|r| r["requests"].as_u64().unwrap()).sum();
+        let activations: u64 = rows
+            .iter()
+            .map(|r| r["activations"].as_u64().unwrap())
+            .sum();
+        if requests == 3 && activations == 2 {
+            break funnel;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not counted: {funnel}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    };
+    // THEN today's rows: Mastercard 2 green, 1 activated; Visa 1 green, 1 activated
+    let today = OffsetDateTime::now_utc().date().to_string();
+    let row = |network: &str| {
+        funnel["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["network"] == network && r["day"] == today.as_str())
+            .unwrap_or_else(|| panic!("no {network} row: {funnel}"))
+            .clone()
+    };
+    let mc = row("MASTERCARD");
+    assert_eq!(
+        (
+            &mc["requests"],
+            &mc["green"],
+            &mc["activations"],
+            &mc["wallet"]
+        ),
+        (&json!(2), &json!(2), &json!(1), &json!("APPLE_PAY"))
+    );
+    assert_eq!(mc["tokenRequestorId"], MDES_TR);
+    assert_eq!(
+        (&mc["settled"], &mc["abandoned"]),
+        (&json!(false), &Value::Null)
+    );
+    let v = row("VISA");
+    assert_eq!((&v["requests"], &v["activations"]), (&json!(1), &json!(1)));
+    contract.push(("FunnelReport", funnel.clone()));
+    // AND the CSV download has exactly those rows, and they are what the store decided
+    let r = flow
+        .http
+        .get(flow.url("/admin-api/v1/reports/funnel?format=csv"))
+        .bearer_auth(&viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"),
+        "{:?}",
+        r.headers()
+    );
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"funnel-"),
+        "{disposition}"
+    );
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "day,network,tokenRequestorId,wallet,requests,green,yellow,orange,red,activations,abandoned,settled"
+    );
+    let from_csv = funnel_from_csv(&csv);
+    assert_eq!(from_csv, funnel_from_the_store(&flow).await);
+    assert!(!csv.contains(JANE.0) && !csv.contains(ALEX_PAN));
+
+    // WHEN the viewer reads the active tokens and the Apple Pay report
+    let (status, active_report) = admin(
+        &flow,
+        &viewer,
+        Method::GET,
+        "/admin-api/v1/reports/active-tokens",
+        None,
+    )
+    .await;
+    // THEN only the Visa token is active now (the Mastercard one was suspended)
+    assert_eq!(status, 200, "{active_report}");
+    assert_eq!(
+        active_report["rows"],
+        json!([{"network": "VISA", "wallet": "APPLE_PAY", "activeTokens": 1}])
+    );
+    contract.push(("ActiveTokensReport", active_report));
+    let (status, apple) = admin(
+        &flow,
+        &viewer,
+        Method::GET,
+        "/admin-api/v1/reports/apple-pay",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{apple}");
+    assert_eq!(apple["rows"].as_array().unwrap().len(), 2);
+    contract.push(("ApplePayReport", apple));
+    let r = flow
+        .http
+        .get(flow.url("/admin-api/v1/reports/apple-pay?format=csv"))
+        .bearer_auth(&viewer)
+        .send()
+        .await
+        .unwrap();
+    let csv = r.text().await.unwrap();
+    assert!(
+        csv.contains(&format!("total,VISA,{VISA_TR},1,1,0,0,0,1,1\r\n")),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!("total,MASTERCARD,{MDES_TR},2,2,0,0,0,1,0\r\n")),
+        "{csv}"
+    );
+    // AND a range past the limit is refused in problem+json
+    let (status, problem) = admin(
+        &flow,
+        &viewer,
+        Method::GET,
+        "/admin-api/v1/reports/funnel?from=2026-01-01&to=2026-12-01",
+        None,
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    contract.push(("Problem", problem));
+    // AND the supervisor exports the audit log with every report read in it
+    let supervisor = sign_in(&flow, "supervisor@bank.test").await;
+    let r = flow
+        .http
+        .get(flow.url("/admin-api/v1/audit?format=csv"))
+        .bearer_auth(&supervisor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let audit_csv = r.text().await.unwrap();
+    assert!(
+        audit_csv.starts_with(
+            "auditId,at,actor,roles,action,target,reasonCode,sourceIp,result,status\r\n"
+        )
+    );
+    assert!(
+        audit_csv.contains(",viewer@bank.test,viewer,READ_REPORT,funnel days "),
+        "{audit_csv}"
+    );
+    assert!(
+        audit_csv.contains(",agent@bank.test,agent,SUSPEND_TOKEN,"),
+        "{audit_csv}"
+    );
+    let (_, log) = admin(&flow, &supervisor, Method::GET, "/admin-api/v1/audit", None).await;
+    assert_eq!(log["entries"][0]["action"], "EXPORT_AUDIT");
+    // AND an agent may not export it
+    let r = flow
+        .http
+        .get(flow.url("/admin-api/v1/audit?format=csv"))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
     assert_admin_contract(&contract);
     flow.finish().await;
 }

@@ -4,10 +4,13 @@
 //! card's token, suspends it with a reason and sees the history line; a
 //! viewer finds no action control and the admin API refuses the same call
 //! (403); a supervisor finds both in the audit log, then deletes every token
-//! of the phone after the preview and follows the job. Screenshots of the main
-//! pages are written under `target/admin-screenshots/`. The server side is
-//! checked here too: the token is suspended at MDES, with the agent as the
-//! operator, and no function did anything its policy does not allow.
+//! of the phone after the preview and follows the job, exports the audit log
+//! and downloads the funnel report, whose rows must be what the store
+//! decided. Screenshots of the main pages are written under
+//! `target/admin-screenshots/`, the downloads under `target/admin-downloads/`.
+//! The server side is checked here too: the token is suspended at MDES, with
+//! the agent as the operator, and no function did anything its policy does
+//! not allow.
 
 use std::time::Duration;
 
@@ -32,13 +35,20 @@ async fn the_panel_lets_each_role_do_what_it_may_in_a_real_browser() {
     flow.provision_mdes(&second, true).await;
     let screenshots = root.join("target/admin-screenshots");
     std::fs::create_dir_all(&screenshots).unwrap();
+    let downloads = root.join("target/admin-downloads");
+    let _ = std::fs::remove_dir_all(&downloads);
+    std::fs::create_dir_all(&downloads).unwrap();
+    let (_, mm, yy, _) = JANE;
     // WHEN the browser script runs the three agents' scenarios
     let run = tokio::process::Command::new("node")
         .arg("e2e/panel.mjs")
         .args(["--base", &flow.platform.base_url])
         .args(["--card", JANE_CARD_ID])
+        .args(["--last4", &JANE.0[12..], "--expiry", &format!("{mm}/{yy}")])
         .arg("--screenshots")
         .arg(&screenshots)
+        .arg("--downloads")
+        .arg(&downloads)
         .current_dir(root.join("admin"))
         .kill_on_drop(true)
         .output();
@@ -61,12 +71,25 @@ async fn the_panel_lets_each_role_do_what_it_may_in_a_real_browser() {
     assert_eq!(request["ReasonCode"], "L");
     let suspended = request["TokenUniqueReference"].as_str().unwrap();
     assert!([first.as_str(), second.as_str()].contains(&suspended));
+    // AND the funnel the supervisor downloaded is what the store decided
+    let csv = std::fs::read_to_string(downloads.join("funnel.csv")).expect("funnel.csv not saved");
+    let from_csv = funnel_from_csv(&csv);
+    assert_eq!(from_csv, funnel_from_the_store(&flow).await);
+    assert!(!csv.contains(JANE.0));
+    // AND the audit export (the viewer's entries, as the page was filtered) holds the refusal
+    let audit = std::fs::read_to_string(downloads.join("audit.csv")).expect("audit.csv not saved");
+    assert!(
+        audit.contains(",viewer@bank.test,viewer,SUSPEND_TOKEN,,,127.0.0.1,REFUSED,403\r\n"),
+        "{audit}"
+    );
+    assert!(!audit.contains("agent@bank.test"), "{audit}");
     // AND the screenshots of the main pages were written
     for page in [
         "sign-in.png",
         "search.png",
         "token-page.png",
         "audit-log.png",
+        "reports.png",
     ] {
         let size = std::fs::metadata(screenshots.join(page))
             .map(|m| m.len())

@@ -548,38 +548,6 @@ async fn job_requests_the_contract_refuses_are_problems_and_start_nothing() {
     flow.finish().await;
 }
 
-/// Every item of the token state table (to prove what is never stored).
-async fn table_items(flow: &Flow) -> Vec<String> {
-    let dynamodb = aws_sdk_dynamodb::Client::new(&flow.platform.sdk);
-    let table = flow
-        .platform
-        .deployment
-        .reference("TokenStateTable")
-        .unwrap()
-        .to_owned();
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let page = dynamodb
-            .scan()
-            .table_name(&table)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .unwrap();
-        items.extend(
-            page.items
-                .unwrap_or_default()
-                .iter()
-                .map(|i| format!("{i:?}")),
-        );
-        start = page.last_evaluated_key;
-        if start.is_none() {
-            return items;
-        }
-    }
-}
-
 /// The token ids a search finds.
 async fn found(flow: &Flow, token: &str, body: Value) -> BTreeSet<String> {
     let answer = flow.search(token, body).await;

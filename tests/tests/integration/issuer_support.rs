@@ -464,3 +464,110 @@ pub fn assert_contract(cases: &[(&str, Value)]) {
 pub fn action(reason: &str) -> Value {
     json!({"reasonCode": reason, "comment": "Cardholder called", "operator": "agent.17"})
 }
+
+/// Every item of the token state table (to prove what is never stored).
+pub async fn table_items(flow: &Flow) -> Vec<String> {
+    let dynamodb = aws_sdk_dynamodb::Client::new(&flow.platform.sdk);
+    let table = flow
+        .platform
+        .deployment
+        .reference("TokenStateTable")
+        .unwrap()
+        .to_owned();
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let page = dynamodb
+            .scan()
+            .table_name(&table)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        items.extend(
+            page.items
+                .unwrap_or_default()
+                .iter()
+                .map(|i| format!("{i:?}")),
+        );
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return items;
+        }
+    }
+}
+
+/// The funnel as the token table's decisions say it should be: per
+/// `day,network,tokenRequestorId`, `[requests, green, yellow, orange, red]`.
+pub async fn funnel_from_the_store(flow: &Flow) -> std::collections::BTreeMap<String, [u64; 5]> {
+    let dynamodb = aws_sdk_dynamodb::Client::new(&flow.platform.sdk);
+    let table = flow
+        .platform
+        .deployment
+        .reference("TokenStateTable")
+        .unwrap()
+        .to_owned();
+    let items = dynamodb
+        .scan()
+        .table_name(&table)
+        .filter_expression("begins_with(sk, :d)")
+        .expression_attribute_values(
+            ":d",
+            aws_sdk_dynamodb::types::AttributeValue::S("DECISION#".into()),
+        )
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap_or_default();
+    let text =
+        |item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+         name: &str| {
+            item.get(name)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default()
+        };
+    let mut funnel = std::collections::BTreeMap::new();
+    for item in &items {
+        let network = match text(item, "network").as_str() {
+            "MDES" => "MASTERCARD",
+            other => other,
+        }
+        .to_owned();
+        let key = format!(
+            "{},{network},{}",
+            &text(item, "created_at")[..10],
+            text(item, "token_requestor_id")
+        );
+        let row: &mut [u64; 5] = funnel.entry(key).or_default();
+        row[0] += 1;
+        let path = ["green", "yellow", "orange", "red"]
+            .iter()
+            .position(|p| *p == text(item, "path"))
+            .unwrap();
+        row[path + 1] += 1;
+    }
+    funnel
+}
+
+/// A funnel CSV's rows as [`funnel_from_the_store`] keys them (after its header line).
+pub fn funnel_from_csv(csv: &str) -> std::collections::BTreeMap<String, [u64; 5]> {
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert!(
+        lines[0]
+            .starts_with("day,network,tokenRequestorId,wallet,requests,green,yellow,orange,red,"),
+        "{csv}"
+    );
+    lines[1..]
+        .iter()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let n = |i: usize| f[i].parse::<u64>().unwrap();
+            (
+                format!("{},{},{}", f[0], f[1], f[2]),
+                [n(4), n(5), n(6), n(7), n(8)],
+            )
+        })
+        .collect()
+}

@@ -20,4 +20,5 @@ mod issuer_support;
 mod kms_and_key_material;
 mod notifications;
 mod predigitization_flow;
+mod reports_table;
 mod vts_flow;

@@ -47,6 +47,7 @@ fn world(enabled: Option<&str>) -> World {
         issuer_name: "Example Bank".to_owned(),
         enabled: EnabledNotifications::parse(enabled).unwrap(),
         idempotency: tmp_testkit::world::World::default().idempotency(),
+        log: Arc::new(tmp_testkit::memory::MemoryTokenState::default()),
     });
     World {
         sms,

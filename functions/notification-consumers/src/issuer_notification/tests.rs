@@ -52,6 +52,7 @@ async fn raw_and_enveloped_events_are_forwarded_under_their_event_id() {
     let issuer = Arc::new(RecordingNotifier::default());
     let handler = super::handler(IssuerNotificationService {
         issuer: issuer.clone(),
+        log: Arc::new(tmp_testkit::memory::MemoryTokenState::default()),
     });
     let batch = event(&[
         ("m1", token_event("evt-raw").to_string()),
@@ -77,6 +78,7 @@ async fn failures_are_reported_per_record() {
     });
     let handler = super::handler(IssuerNotificationService {
         issuer: issuer.clone(),
+        log: Arc::new(tmp_testkit::memory::MemoryTokenState::default()),
     });
     let batch = event(&[
         ("m-503", token_event("evt-503").to_string()),
@@ -105,6 +107,7 @@ async fn sample_events_are_forwarded() {
     let issuer = Arc::new(RecordingNotifier::default());
     let handler = super::handler(IssuerNotificationService {
         issuer: issuer.clone(),
+        log: Arc::new(tmp_testkit::memory::MemoryTokenState::default()),
     });
     let mut failures = 0;
     for sample in [

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use base64::Engine as _;
 use serde_json::json;
+use tmp_core::domain::delivery_log::{DeliveryKind, DeliveryResult, LoggedChannel};
 use tmp_core::ports::TokenSummary;
 use tmp_core::usecases::otp_delivery::{OtpDeliveryService, activation_code_context};
 use tmp_testkit::memory::{FakeContacts, FakeVault, RecordingNotifier, RecordingSms};
@@ -18,6 +19,7 @@ const DOWN_TOKEN: &str = "DWSPMC0000000002aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 struct World {
     sms: Arc<RecordingSms>,
     issuer: Arc<RecordingNotifier>,
+    log: Arc<tmp_testkit::memory::MemoryTokenState>,
     handler: tmp_runtime::lambda::SqsHandler,
 }
 
@@ -36,16 +38,19 @@ fn world() -> World {
         )
         .with(NO_CONTACT_TOKEN, None, None, TokenSummary::default())
         .with(DOWN_TOKEN, Some(DOWN_PHONE), None, TokenSummary::default());
+    let log = Arc::new(tmp_testkit::memory::MemoryTokenState::default());
     let handler = super::handler(OtpDeliveryService {
         vault: Arc::new(FakeVault),
         contacts: Arc::new(contacts),
         sms: sms.clone(),
         issuer: issuer.clone(),
         issuer_name: "Example Bank".to_owned(),
+        log: log.clone(),
     });
     World {
         sms,
         issuer,
+        log,
         handler,
     }
 }
@@ -106,6 +111,18 @@ async fn sms_job_sends_the_code_in_the_default_template() {
         sent[0].1,
         "Your Example Bank verification code is 123456. It expires in 10 minutes. Never share it."
     );
+    // AND the token records the delivery: kind, channel, result, never the code
+    let recorded = w.log.deliveries_of(TOKEN);
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(
+        (recorded[0].kind, recorded[0].channel, recorded[0].result),
+        (
+            DeliveryKind::ActivationCode,
+            LoggedChannel::Sms,
+            DeliveryResult::Delivered
+        )
+    );
+    assert_eq!(recorded[0].id, "job-1");
 }
 
 #[tokio::test]
@@ -127,6 +144,11 @@ async fn one_bad_record_does_not_hold_back_the_others() {
     // THEN only the good one was sent; the others are reported for retry / DLQ
     assert_eq!(failed(&response), ["m-down", "m-poison", "m-nophone"]);
     assert_eq!(w.sms.sent().len(), 1);
+    // AND the refused one is recorded as failed; the one to retry is not recorded yet
+    let refused = w.log.deliveries_of(NO_CONTACT_TOKEN);
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].result, DeliveryResult::Failed);
+    assert!(w.log.deliveries_of(DOWN_TOKEN).is_empty());
 }
 
 #[tokio::test]
@@ -140,6 +162,10 @@ async fn expired_job_is_dropped_not_retried() {
     assert!(failed(&response).is_empty());
     assert!(w.sms.sent().is_empty());
     assert!(w.issuer.sent().is_empty());
+    // AND the token records that the code expired unsent
+    let recorded = w.log.deliveries_of(TOKEN);
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].result, DeliveryResult::Expired);
 }
 
 #[tokio::test]

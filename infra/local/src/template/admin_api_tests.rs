@@ -39,11 +39,13 @@ enum Kind {
     Start,
     Job,
     Audit,
+    Transactions,
+    Report,
 }
 
 type Route = (&'static str, &'static str);
 
-const FUNCTIONS: [(&str, &str, &[Route], Kind); 11] = [
+const FUNCTIONS: [(&str, &str, &[Route], Kind); 15] = [
     (
         "AdminMeFunction",
         "admin-me",
@@ -122,6 +124,30 @@ const FUNCTIONS: [(&str, &str, &[Route], Kind); 11] = [
         &[("get", "/admin-api/v1/audit")],
         Kind::Audit,
     ),
+    (
+        "AdminTokenTransactionsFunction",
+        "admin-token-transactions",
+        &[("get", "/admin-api/v1/tokens/{tokenId}/transactions")],
+        Kind::Transactions,
+    ),
+    (
+        "AdminFunnelReportFunction",
+        "admin-funnel-report",
+        &[("get", "/admin-api/v1/reports/funnel")],
+        Kind::Report,
+    ),
+    (
+        "AdminApplePayReportFunction",
+        "admin-apple-pay-report",
+        &[("get", "/admin-api/v1/reports/apple-pay")],
+        Kind::Report,
+    ),
+    (
+        "AdminActiveTokensReportFunction",
+        "admin-active-tokens-report",
+        &[("get", "/admin-api/v1/reports/active-tokens")],
+        Kind::Report,
+    ),
 ];
 
 /// `(action, resource, condition)`.
@@ -134,6 +160,7 @@ fn resource_name(r: &Value) -> String {
         ("key", r#"{"Fn::GetAtt": [SecretsKey, Arn]}"#),
         ("audit", r#"{"Fn::GetAtt": [AdminAuditTable, Arn]}"#),
         ("job-queue", r#"{"Fn::GetAtt": [TokenJobQueue, Arn]}"#),
+        ("reports", r#"{"Fn::GetAtt": [ReportsTable, Arn]}"#),
     ] {
         if r == &yaml(text) {
             return name.to_owned();
@@ -354,6 +381,7 @@ fn the_admin_functions_are_routed_on_the_admin_api_with_exactly_their_permission
         ];
         wanted.extend(match kind {
             Kind::Me | Kind::Audit => vec![],
+            Kind::Report => vec!["REPORTS_TABLE"],
             Kind::Get | Kind::Preview | Kind::Job => vec!["TOKEN_STATE_TABLE"],
             Kind::Start => vec!["TOKEN_STATE_TABLE", "JOB_QUEUE_URL"],
             Kind::Search => vec![
@@ -361,7 +389,7 @@ fn the_admin_functions_are_routed_on_the_admin_api_with_exactly_their_permission
                 "SECRETS_KEY_ID",
                 "PAN_FINGERPRINT_SECRET_CIPHERTEXT",
             ],
-            Kind::Action => vec![
+            Kind::Action | Kind::Transactions => vec![
                 "TOKEN_STATE_TABLE",
                 "SECRETS_KEY_ID",
                 "MDES_CS_BASE_URL",
@@ -385,7 +413,7 @@ fn the_admin_functions_are_routed_on_the_admin_api_with_exactly_their_permission
             yaml("{Ref: AdminAuditTable}")
         );
         // AND an action's network settings are the TMP API's own
-        if kind == Kind::Action {
+        if matches!(kind, Kind::Action | Kind::Transactions) {
             let tmp = t.function("TmpSuspendTokenFunction").unwrap();
             for same in [
                 "MDES_CS_BASE_URL",
@@ -456,6 +484,13 @@ fn the_admin_functions_are_routed_on_the_admin_api_with_exactly_their_permission
             ]
             .concat(),
             Kind::Job => [grant("table", &["dynamodb:Query"], ""), audit].concat(),
+            Kind::Transactions => [
+                grant("table", &["dynamodb:Query"], ""),
+                grant("key", &["kms:Decrypt"], "purpose=mdes-oauth-signing-key"),
+                audit,
+            ]
+            .concat(),
+            Kind::Report => [grant("reports", &["dynamodb:Query"], ""), audit].concat(),
         }
         .into_iter()
         .collect();

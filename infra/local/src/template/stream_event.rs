@@ -271,6 +271,46 @@ Resources:
     }
 
     #[test]
+    fn the_report_aggregator_reads_decisions_and_events_from_the_same_stream() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+        let t = Template::from_path(&path).unwrap();
+        let f = t.function("ReportAggregatorFunction").unwrap();
+        assert_eq!(f.binary, "report-aggregator");
+        let streams: Vec<_> = f
+            .events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                FunctionEvent::DynamoDb {
+                    stream,
+                    on_failure,
+                    filters,
+                    ..
+                } => Some((stream.references(), on_failure.clone(), filters.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(streams.len(), 1, "{:?}", f.events);
+        let (stream, on_failure, filters) = &streams[0];
+        assert_eq!(stream, &vec!["TokenStateTable"]);
+        assert_eq!(
+            on_failure.as_ref().unwrap().references(),
+            vec!["ReportAggregatorDeadLetterQueue"]
+        );
+        // THEN only inserted decisions and outbox items reach it
+        let prefixes: Vec<bool> = filters
+            .iter()
+            .map(|f| f.contains("\"DECISION#\"") || f.contains("\"EVENT#\""))
+            .collect();
+        assert_eq!(prefixes, [true, true]);
+        assert!(filters.iter().all(|f| f.contains("\"INSERT\"")));
+        // AND it may write only the reports table, and only read the tokens
+        assert_eq!(
+            f.environment.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["REPORTS_TABLE", "RUST_LOG", "TOKEN_STATE_TABLE"]
+        );
+    }
+
+    #[test]
     fn what_lambda_would_refuse_or_tmp_local_cannot_honour_is_an_error() {
         for properties in [
             "{ StartingPosition: LATEST }",

@@ -47,3 +47,13 @@ pub fn audit_trail(sdk: &SdkConfig, env: &FunctionEnv) -> Result<AuditTrail, Con
         ids: ids(),
     })
 }
+
+/// The reports, read from `REPORTS_TABLE`.
+pub fn report_queries(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<tmp_core::usecases::reports::ReportQueries, ConfigError> {
+    Ok(tmp_core::usecases::reports::ReportQueries {
+        store: super::reports_table(sdk, env)?,
+    })
+}

@@ -87,14 +87,16 @@ pub async fn token_queries(
     env: &FunctionEnv,
     with_pan: bool,
 ) -> Result<TokenQueries, HandlerError> {
-    let fingerprinter = if with_pan {
-        Some(hmac(sdk, env).await? as _)
+    // The PAN and phone fingerprints are one keyed MAC, domain-separated.
+    let hmac = if with_pan {
+        Some(hmac(sdk, env).await?)
     } else {
         None
     };
     Ok(TokenQueries {
         directory: table(sdk, env)?,
-        fingerprinter,
+        fingerprinter: hmac.clone().map(|h| h as _),
+        contact_mac: hmac.map(|h| h as _),
     })
 }
 
@@ -187,6 +189,18 @@ fn visa_encryption_key(env: &FunctionEnv) -> Result<Option<VisaEncryptionKey>, C
                 "is not a base64 RSA public key (SubjectPublicKeyInfo DER) of at least 2048 bits with a printable key id",
             )
         })
+}
+
+/// What the token's network records of it (MDES Customer Service history
+/// and transactions), for customer service.
+pub async fn token_records(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<tmp_core::usecases::token_records::TokenRecords, HandlerError> {
+    Ok(tmp_core::usecases::token_records::TokenRecords {
+        directory: table(sdk, env)?,
+        records: std::sync::Arc::new(network_clients(sdk, env).await?),
+    })
 }
 
 pub async fn token_actions(

@@ -16,7 +16,7 @@ use super::TokenStateTable;
 use super::codec::{
     Item, attempts_json, authorized_token_item, built, card_aggregate, decision_item,
     device_index_item, history_item, issuer_card_alias, key, n, outbox_item, put, rfc3339, s,
-    token_snapshot, update,
+    search_index_items, token_snapshot, update, utc_day,
 };
 use super::keys;
 use super::ledger::{answer, request_state};
@@ -64,7 +64,7 @@ impl AuthorizationStore for TokenStateTable {
 
     async fn save_authorization(&self, w: &AuthorizationWrite) -> Result<(), SaveError> {
         let at = rfc3339(w.now);
-        let mut items = Vec::with_capacity(6);
+        let mut items = Vec::with_capacity(10);
         items.push(card_write(&self.table, w, &at)?);
         if w.writes_token {
             items.push(put(&self.table, decision_item(w, &at)?, None, &[])?);
@@ -88,6 +88,20 @@ impl AuthorizationStore for TokenStateTable {
                 if let Some(entry) =
                     device_index_item(&w.token_ref, w.payment_app_instance_id.as_deref(), &at)
                 {
+                    items.push(put(&self.table, entry, None, &[])?);
+                }
+                // Customer service finds it by last four + expiry, phone and day.
+                let card = w
+                    .pan_expiry
+                    .as_deref()
+                    .map(|expiry| (w.pan_last4.as_str(), expiry));
+                for entry in search_index_items(
+                    &w.token_ref,
+                    &at,
+                    &utc_day(w.now),
+                    card,
+                    w.phone_fingerprint.as_deref(),
+                ) {
                     items.push(put(&self.table, entry, None, &[])?);
                 }
             }

@@ -235,6 +235,7 @@ pub fn authorized_token_item(w: &AuthorizationWrite, at: &str) -> Item {
         ),
         ("pan_fingerprint", Some(s(&w.pan_fingerprint))),
         ("pan_last4", Some(s(&w.pan_last4))),
+        ("pan_expiry", w.pan_expiry.as_deref().map(s)),
         (ISSUER_CARD_ID, w.issuer_card_id.as_deref().map(s)),
         ("token_requestor_id", w.token_requestor_id.as_deref().map(s)),
         ("wallet_id", w.wallet_id.as_deref().map(s)),
@@ -279,6 +280,68 @@ pub fn device_index_item(token_ref: &str, device_id: Option<&str>, at: &str) -> 
     Some(entry)
 }
 
+/// A search-index entry: which token, and when it was created.
+fn index_entry((pk, sk): (String, String), token_ref: &str, at: &str) -> Item {
+    let mut entry = key((pk, sk));
+    entry.extend(item([
+        ("token_unique_reference", Some(s(token_ref))),
+        ("created_at", Some(s(at))),
+    ]));
+    entry
+}
+
+/// The entries that let customer service find a token created now: by its
+/// card's last four and expiry, by the cardholder's phone (keyed
+/// fingerprint) and by its creation day.
+pub fn search_index_items(
+    token_ref: &str,
+    at: &str,
+    day: &str,
+    card: Option<(&str, &str)>,
+    phone_fingerprint: Option<&str>,
+) -> Vec<Item> {
+    let mut entries = vec![index_entry(
+        keys::created_token(day, at, token_ref),
+        token_ref,
+        at,
+    )];
+    if let Some((last4, expiry)) = card {
+        entries.push(index_entry(
+            keys::card_last4_token(last4, expiry, token_ref),
+            token_ref,
+            at,
+        ));
+    }
+    if let Some(fingerprint) = phone_fingerprint {
+        entries.push(index_entry(
+            keys::phone_token(fingerprint, token_ref),
+            token_ref,
+            at,
+        ));
+    }
+    entries
+}
+
+/// The card's last-four entry of a token whose card changed.
+pub fn card_last4_item(token_ref: &str, last4: &str, expiry: &str, at: &str) -> Item {
+    index_entry(
+        keys::card_last4_token(last4, expiry, token_ref),
+        token_ref,
+        at,
+    )
+}
+
+/// The UTC day (`yyyy-mm-dd`) of an instant.
+pub fn utc_day(at: OffsetDateTime) -> String {
+    let date = at.to_offset(time::UtcOffset::UTC).date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
 /// The issuer's card id names the card (an update: the cards it replaced,
 /// remembered by a card update, stay).
 pub fn issuer_card_alias(
@@ -320,6 +383,7 @@ pub fn token_view(
         updated_at: parse_time(get_s(token, "updated_at")),
         history,
         decision,
+        deliveries: Vec::new(),
     })
 }
 
@@ -352,6 +416,7 @@ pub fn token_record(token_ref: &str, token: &Item) -> Result<TokenRecord, StoreE
         version: get_n(token, "version")?.unwrap_or(0),
         pan_fingerprint: get_s(token, "pan_fingerprint").map(str::to_owned),
         pan_last4: get_s(token, "pan_last4").map(str::to_owned),
+        pan_expiry: get_s(token, "pan_expiry").map(str::to_owned),
         pan_unique_reference: get_s(token, "pan_unique_reference").map(str::to_owned),
         token_requestor_id: get_s(token, "token_requestor_id").map(str::to_owned),
         wallet_id: get_s(token, "wallet_id").map(str::to_owned),
@@ -446,6 +511,11 @@ pub fn decision_item(w: &AuthorizationWrite, at: &str) -> Result<Item, StoreErro
         ("explanation", Some(s(json(&w.record)?))),
         ("issuer_card_id", w.issuer_card_id.as_deref().map(s)),
         ("product_category", w.product_category.as_deref().map(s)),
+        // What the reports count it by (read from the table's stream).
+        ("network", Some(s(w.network.as_str()))),
+        ("token_requestor_id", w.token_requestor_id.as_deref().map(s)),
+        ("wallet_id", w.wallet_id.as_deref().map(s)),
+        ("path", Some(s(w.path.as_str()))),
         ("created_at", Some(s(at))),
     ]));
     Ok(decision)

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use tmp_core::domain::action::PendingAction;
 use tmp_core::domain::decision::DecisionRecord;
 use tmp_core::ports::{
@@ -25,6 +25,9 @@ use super::codec::{
 };
 use super::keys::{self, GSI1PK, GSI1SK, HISTORY_PREFIX, PK, SK};
 use super::ledger::completion;
+
+/// The most deliveries a token page shows (newest first).
+const MAX_DELIVERIES: usize = 200;
 
 /// Cursor format version: a cursor names the last item of its page, as
 /// `c1` and the base64url of its key parts (the contract's cursor alphabet).
@@ -192,7 +195,7 @@ impl TokenStateTable {
             let more = out.last_evaluated_key.is_some();
             for (i, item) in items.iter().enumerate() {
                 let view = token_view(item, Vec::new(), None)?;
-                if !filter.admits(&view.record) {
+                if !filter.admits(&view) {
                     continue;
                 }
                 tokens.push(view);
@@ -219,24 +222,24 @@ impl TokenStateTable {
         }
     }
 
-    /// A device's tokens: its index partition, then the tokens in one batch.
-    async fn device_tokens(
+    /// The tokens an index partition lists (a device's, a card's last four
+    /// and expiry, a phone's, a day's): one Query page of entries, then the
+    /// tokens in one batch; `matches` drops entries a change left behind.
+    async fn index_tokens(
         &self,
-        device_id: &str,
+        pk: &str,
+        newest_first: bool,
+        matches: &(dyn Fn(&TokenView) -> bool + Sync),
         filter: &TokenFilter,
         page: &PageRequest,
     ) -> Result<TokenPage, SearchError> {
-        let (pk, _) = keys::device_token(device_id, "");
         let mut start = match &page.cursor {
             None => None,
             Some(cursor) => {
                 let sk = decode_cursor(cursor, 1)?
                     .pop()
                     .ok_or(SearchError::BadCursor)?;
-                Some(Item::from([
-                    (PK.to_owned(), s(&pk)),
-                    (SK.to_owned(), s(sk)),
-                ]))
+                Some(Item::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))]))
             }
         };
         let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
@@ -247,24 +250,33 @@ impl TokenStateTable {
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", s(&pk))
+                .expression_attribute_values(":pk", s(pk))
                 .expression_attribute_values(":prefix", s("TOKEN#"))
                 .consistent_read(true)
+                .scan_index_forward(!newest_first)
                 .limit(query_limit(page))
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
                 .map_err(|e| SearchError::Store(unavailable(e.into_service_error())))?;
             let entries = out.items.unwrap_or_default();
-            let refs: Vec<String> = entries
+            let refs: Vec<(String, String)> = entries
                 .iter()
-                .filter_map(|e| get_s(e, "token_unique_reference").map(str::to_owned))
+                .filter_map(|e| {
+                    Some((
+                        get_s(e, "token_unique_reference")?.to_owned(),
+                        get_s(e, SK)?.to_owned(),
+                    ))
+                })
                 .collect();
             let found = self
-                .batch_get(refs.iter().map(|r| key(keys::token(r))).collect(), None)
+                .batch_get(
+                    refs.iter().map(|(r, _)| key(keys::token(r))).collect(),
+                    None,
+                )
                 .await?;
             let more = out.last_evaluated_key.is_some();
-            for (i, token_ref) in refs.iter().enumerate() {
+            for (i, (token_ref, sk)) in refs.iter().enumerate() {
                 let Some(item) = found
                     .iter()
                     .find(|t| get_s(t, "token_unique_reference") == Some(token_ref.as_str()))
@@ -272,16 +284,15 @@ impl TokenStateTable {
                     continue;
                 };
                 let view = token_view(item, Vec::new(), None)?;
-                if !filter.admits(&view.record) {
+                if !matches(&view) || !filter.admits(&view) {
                     continue;
                 }
                 tokens.push(view);
                 if tokens.len() == limit {
                     let rest = i + 1 < refs.len() || more;
-                    let (_, sk) = keys::device_token(device_id, token_ref);
                     return Ok(TokenPage {
                         tokens,
-                        next_cursor: rest.then(|| encode_cursor(&[&sk])),
+                        next_cursor: rest.then(|| encode_cursor(&[sk])),
                     });
                 }
             }
@@ -296,6 +307,103 @@ impl TokenStateTable {
             }
         }
     }
+
+    /// The tokens created from `from` to `to`, newest day first: each day's
+    /// partition in turn, one page across them.
+    async fn created_tokens(
+        &self,
+        from: Date,
+        to: Date,
+        filter: &TokenFilter,
+        page: &PageRequest,
+    ) -> Result<TokenPage, SearchError> {
+        let (mut day, mut cursor) = match &page.cursor {
+            None => (to, None),
+            Some(cursor) => decode_day_cursor(cursor, from, to)?,
+        };
+        let mut tokens = Vec::new();
+        loop {
+            let remaining = page
+                .limit
+                .saturating_sub(u32::try_from(tokens.len()).unwrap_or(u32::MAX));
+            let (pk, _) = keys::created_token(&day_key(day), "", "");
+            let inner = self
+                .index_tokens(
+                    &pk,
+                    true,
+                    &|_| true,
+                    filter,
+                    &PageRequest {
+                        limit: remaining,
+                        cursor: cursor.take(),
+                    },
+                )
+                .await?;
+            tokens.extend(inner.tokens);
+            if let Some(next) = inner.next_cursor {
+                return Ok(TokenPage {
+                    tokens,
+                    next_cursor: Some(encode_day_cursor(day, Some(&next))),
+                });
+            }
+            let previous = day.previous_day().filter(|d| *d >= from);
+            if u32::try_from(tokens.len()).unwrap_or(u32::MAX) >= page.limit {
+                return Ok(TokenPage {
+                    tokens,
+                    next_cursor: previous.map(|d| encode_day_cursor(d, None)),
+                });
+            }
+            match previous {
+                Some(d) => day = d,
+                None => {
+                    return Ok(TokenPage {
+                        tokens,
+                        next_cursor: None,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// `yyyy-mm-dd`.
+fn day_key(day: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
+    )
+}
+
+/// A date range's cursor: which day, and the cursor within it.
+const DAYS_CURSOR_V1: &str = "d1";
+
+fn encode_day_cursor(day: Date, inner: Option<&str>) -> String {
+    format!(
+        "{DAYS_CURSOR_V1}{}",
+        URL_SAFE_NO_PAD.encode(format!("{}\n{}", day_key(day), inner.unwrap_or_default()))
+    )
+}
+
+fn decode_day_cursor(
+    cursor: &str,
+    from: Date,
+    to: Date,
+) -> Result<(Date, Option<String>), SearchError> {
+    let decoded = cursor
+        .strip_prefix(DAYS_CURSOR_V1)
+        .filter(|b64| b64.len() <= 1024)
+        .and_then(|b64| URL_SAFE_NO_PAD.decode(b64).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or(SearchError::BadCursor)?;
+    let (day, inner) = decoded.split_once('\n').ok_or(SearchError::BadCursor)?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let day = Date::parse(day, format).map_err(|_| SearchError::BadCursor)?;
+    if day < from || day > to {
+        return Err(SearchError::BadCursor);
+    }
+    Ok((day, (!inner.is_empty()).then(|| inner.to_owned())))
 }
 
 #[async_trait]
@@ -318,7 +426,16 @@ impl TokenDirectory for TokenStateTable {
             .rfind(|i| get_s(i, SK).is_some_and(|sk| sk.starts_with("DECISION#")))
             .and_then(|i| get_s(i, "explanation"))
             .and_then(|raw| serde_json::from_str::<DecisionRecord>(raw).ok());
-        token_view(token, history, decision).map(Some)
+        let mut deliveries: Vec<_> = items
+            .iter()
+            .filter(|i| get_s(i, SK).is_some_and(|sk| sk.starts_with(keys::DELIVERY_PREFIX)))
+            .filter_map(super::deliveries::delivery_record)
+            .collect();
+        deliveries.sort_by_key(|d| std::cmp::Reverse(d.at));
+        deliveries.truncate(MAX_DELIVERIES);
+        let mut view = token_view(token, history, decision)?;
+        view.deliveries = deliveries;
+        Ok(Some(view))
     }
 
     async fn search(
@@ -335,7 +452,7 @@ impl TokenDirectory for TokenStateTable {
                 let tokens = match self.get(key(keys::token(token_ref))).await? {
                     Some(item) => {
                         let view = token_view(&item, Vec::new(), None)?;
-                        filter.admits(&view.record).then_some(view)
+                        filter.admits(&view).then_some(view)
                     }
                     None => None,
                 };
@@ -356,7 +473,24 @@ impl TokenDirectory for TokenStateTable {
                     .unwrap_or_default();
                 self.cards_tokens(&fingerprints, filter, page).await
             }
-            TokenQuery::Device { device_id } => self.device_tokens(device_id, filter, page).await,
+            TokenQuery::Device { device_id } => {
+                let (pk, _) = keys::device_token(device_id, "");
+                self.index_tokens(&pk, false, &|_| true, filter, page).await
+            }
+            TokenQuery::CardLast4 { last4, expiry } => {
+                let (pk, _) = keys::card_last4_token(last4, expiry, "");
+                // A card update leaves the old pair's entry: the token must still match.
+                let matches = |view: &TokenView| {
+                    view.record.pan_last4.as_deref() == Some(last4.as_str())
+                        && view.record.pan_expiry.as_deref() == Some(expiry.as_str())
+                };
+                self.index_tokens(&pk, false, &matches, filter, page).await
+            }
+            TokenQuery::Phone { phone_fingerprint } => {
+                let (pk, _) = keys::phone_token(phone_fingerprint, "");
+                self.index_tokens(&pk, false, &|_| true, filter, page).await
+            }
+            TokenQuery::Created { from, to } => self.created_tokens(*from, *to, filter, page).await,
         }
     }
 

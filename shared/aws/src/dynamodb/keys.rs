@@ -11,6 +11,8 @@ pub const EXPIRES_AT: &str = "expires_at";
 
 pub const HISTORY_PREFIX: &str = "HISTORY#";
 pub const EVENT_PREFIX: &str = "EVENT#";
+pub const DECISION_PREFIX: &str = "DECISION#";
+pub const DELIVERY_PREFIX: &str = "DELIVERY#";
 
 /// Ledger entry of one request (`MDES_REQUEST#<operation>#<requestId>`,
 /// `ISSUER_REQUEST#<operation>#<client>#<Idempotency-Key>`).
@@ -63,6 +65,15 @@ pub fn event(token_ref: &str, event_id: &str) -> (String, String) {
     )
 }
 
+/// One thing sent about the token (by kind and job or event id: a
+/// redelivered message writes the same item).
+pub fn delivery(token_ref: &str, kind: &str, id: &str) -> (String, String) {
+    (
+        token_partition(token_ref),
+        format!("{DELIVERY_PREFIX}{kind}#{id}"),
+    )
+}
+
 /// The token's activation code in force.
 pub fn activation_code(token_ref: &str) -> (String, String) {
     (token_partition(token_ref), "ACTIVATION_CODE".to_owned())
@@ -90,6 +101,32 @@ pub fn issuer_card(card_id: &str) -> (String, String) {
 /// lists its tokens.
 pub fn device_token(device_id: &str, token_ref: &str) -> (String, String) {
     (format!("DEVICE#{device_id}"), format!("TOKEN#{token_ref}"))
+}
+
+/// One token of a card's last four and expiry (`MM/YY`): several cards may
+/// share the pair. An entry left by a card update is ignored on read (the
+/// token's own last four and expiry must match).
+pub fn card_last4_token(last4: &str, expiry: &str, token_ref: &str) -> (String, String) {
+    (
+        format!("LAST4#{last4}#{expiry}"),
+        format!("TOKEN#{token_ref}"),
+    )
+}
+
+/// One token of a cardholder's phone number, by its keyed fingerprint.
+pub fn phone_token(phone_fingerprint: &str, token_ref: &str) -> (String, String) {
+    (
+        format!("PHONE#{phone_fingerprint}"),
+        format!("TOKEN#{token_ref}"),
+    )
+}
+
+/// One token created on a UTC day (`yyyy-mm-dd`), in creation order.
+pub fn created_token(day: &str, created_at: &str, token_ref: &str) -> (String, String) {
+    (
+        format!("CREATED#{day}"),
+        format!("TOKEN#{created_at}#{token_ref}"),
+    )
 }
 
 /// The list of tokens with an issuer action pending at their network.

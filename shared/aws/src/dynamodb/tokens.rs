@@ -11,9 +11,9 @@ use tmp_core::ports::{
 
 use super::TokenStateTable;
 use super::codec::{
-    CONTACT_CIPHERTEXT, PENDING_ACTION, attribute_columns, b, built, delete, device_index_item,
-    get_blob, history_entry, history_item, json, key, n, new_token_item, outbox_item, put, rfc3339,
-    s, token_record, update,
+    CONTACT_CIPHERTEXT, PENDING_ACTION, attribute_columns, b, built, card_last4_item, delete,
+    device_index_item, get_blob, history_entry, history_item, json, key, n, new_token_item,
+    outbox_item, put, rfc3339, s, search_index_items, token_record, update, utc_day,
 };
 use super::keys::{self, HISTORY_PREFIX};
 use super::ledger::completion;
@@ -164,6 +164,21 @@ impl TokenLifecycleStore for TokenStateTable {
             )
         {
             items.push(put(&self.table, entry, None, &[])?);
+        }
+        // A token new to us is listed on its creation day; a card update
+        // lists it under its card's new last four and expiry.
+        if c.expected_version.is_none() {
+            for entry in search_index_items(&c.token_ref, &now, &utc_day(c.now), None, None) {
+                items.push(put(&self.table, entry, None, &[])?);
+            }
+        }
+        if let (Some(last4), Some(expiry)) = (&c.attributes.pan_last4, &c.attributes.pan_expiry) {
+            items.push(put(
+                &self.table,
+                card_last4_item(&c.token_ref, last4, expiry, &now),
+                None,
+                &[],
+            )?);
         }
         items.push(put(
             &self.table,

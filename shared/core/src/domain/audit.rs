@@ -14,6 +14,7 @@ pub enum AuditAction {
     ReadProfile,
     SearchTokens,
     ViewToken,
+    ViewTransactions,
     ActivateToken,
     SuspendToken,
     UnsuspendToken,
@@ -22,6 +23,9 @@ pub enum AuditAction {
     StartBulk,
     ViewJob,
     ReadAudit,
+    /// The audit log downloaded (CSV).
+    ExportAudit,
+    ReadReport,
 }
 
 /// How it ended.

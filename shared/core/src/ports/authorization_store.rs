@@ -56,6 +56,11 @@ pub struct AuthorizationWrite {
     pub pan_unique_reference: Option<String>,
     pub pan_fingerprint: String,
     pub pan_last4: String,
+    /// The card's expiry as the wallet sent it, `MM/YY`.
+    pub pan_expiry: Option<String>,
+    /// The keyed fingerprint of the cardholder's phone number (from the
+    /// issuer's Card Verification API), so customer service finds the token by it.
+    pub phone_fingerprint: Option<String>,
     pub token_requestor_id: Option<String>,
     pub wallet_id: Option<String>,
     pub payment_app_instance_id: Option<String>,
@@ -67,6 +72,8 @@ pub struct AuthorizationWrite {
     pub issuer_card_id: Option<String>,
     pub product_category: Option<String>,
     pub record: DecisionRecord,
+    /// The decision's path for the reports (green / yellow / orange / red).
+    pub path: crate::domain::report::DecisionPath,
     /// The token as read: `None` creates it; `Some` is a re-authorization that
     /// leaves the token as it is (never reset), provided it is unchanged.
     pub existing: Option<TokenSnapshot>,

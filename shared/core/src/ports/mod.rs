@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod network_records;
 pub mod notifications;
 pub mod reconciliation;
+pub mod reports;
 pub mod store_error;
 pub mod token_directory;
 pub mod token_lifecycle;
@@ -32,8 +33,12 @@ pub use ledger::{
 pub use network_records::{
     NetworkParty, NetworkStatusEntry, NetworkTransaction, RecordsError, TokenNetworkRecords,
 };
-pub use notifications::{DeliveryError, EventPublisher, IssuerNotifier, OtpJobQueue, SmsSender};
+pub use notifications::{
+    DeliveryError, DeliveryLog, EventPublisher, IssuerNotifier, OtpJobQueue, SmsSender,
+    record_delivery,
+};
 pub use reconciliation::ReconciliationSweep;
+pub use reports::{ActiveChange, Counted, ReportStore};
 pub use store_error::{SaveError, StoreError};
 pub use token_directory::{
     DeviceFacts, PageRequest, SearchError, TokenDirectory, TokenFilter, TokenPage, TokenQuery,

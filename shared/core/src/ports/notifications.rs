@@ -47,3 +47,26 @@ pub trait SmsSender: Send + Sync {
 pub trait IssuerNotifier: Send + Sync {
     async fn notify(&self, event_id: &str, body: &[u8]) -> Result<(), DeliveryError>;
 }
+
+/// What was sent about a token (for customer service), recorded after the
+/// send. Recording is best effort: a send is never repeated because its
+/// record could not be written (see [`record_delivery`]).
+#[async_trait]
+pub trait DeliveryLog: Send + Sync {
+    async fn record(
+        &self,
+        token_ref: &str,
+        record: &crate::domain::delivery_log::DeliveryRecord,
+    ) -> Result<(), crate::ports::StoreError>;
+}
+
+/// Records `record`, logging (never failing) when it cannot.
+pub async fn record_delivery(
+    log: &dyn DeliveryLog,
+    token_ref: &str,
+    record: crate::domain::delivery_log::DeliveryRecord,
+) {
+    if let Err(err) = log.record(token_ref, &record).await {
+        tracing::warn!(error = %err, kind = ?record.kind, "the delivery was not recorded on the token");
+    }
+}

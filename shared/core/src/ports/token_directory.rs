@@ -9,6 +9,7 @@ use crate::domain::Network;
 use crate::domain::action::PendingAction;
 use crate::domain::decision::DecisionRecord;
 use crate::domain::token::{HistoryEntry, TokenStatus};
+use crate::domain::wallet::Wallet;
 use crate::ports::{RequestCompletion, SaveError, StoreError, TokenRecord};
 
 /// The device a token lives on, as far as its network told us.
@@ -34,6 +35,8 @@ pub struct TokenView {
     pub history: Vec<HistoryEntry>,
     /// The tokenization decision, when we made one (absent in search results).
     pub decision: Option<DecisionRecord>,
+    /// What was sent about it, newest first (empty in search results).
+    pub deliveries: Vec<crate::domain::delivery_log::DeliveryRecord>,
 }
 
 /// What a search looks tokens up by.
@@ -53,6 +56,21 @@ pub enum TokenQuery {
     Reference {
         token_ref: String,
     },
+    /// The card's last four digits and expiry (`MM/YY`): several cards may
+    /// share them.
+    CardLast4 {
+        last4: String,
+        expiry: String,
+    },
+    /// The cardholder's phone number, by its keyed fingerprint (never the number).
+    Phone {
+        phone_fingerprint: String,
+    },
+    /// Tokens created from `from` to `to` (UTC days, both included), newest day first.
+    Created {
+        from: time::Date,
+        to: time::Date,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,16 +78,35 @@ pub struct TokenFilter {
     pub status: Option<TokenStatus>,
     pub token_requestor_id: Option<String>,
     pub network: Option<Network>,
+    pub wallet: Option<Wallet>,
+    /// Created on or after this UTC day.
+    pub created_from: Option<time::Date>,
+    /// Created on or before this UTC day.
+    pub created_to: Option<time::Date>,
 }
 
 impl TokenFilter {
-    pub fn admits(&self, record: &TokenRecord) -> bool {
+    pub fn admits(&self, view: &TokenView) -> bool {
+        let record = &view.record;
+        let day = view.created_at.map(OffsetDateTime::date);
         self.status.is_none_or(|s| s == record.state.status)
             && self.network.is_none_or(|n| n == record.network)
             && self
                 .token_requestor_id
                 .as_deref()
                 .is_none_or(|id| record.token_requestor_id.as_deref() == Some(id))
+            && self.wallet.is_none_or(|w| {
+                w == Wallet::of(
+                    record.token_requestor_id.as_deref(),
+                    record.wallet_id.as_deref(),
+                )
+            })
+            && self
+                .created_from
+                .is_none_or(|from| day.is_some_and(|d| d >= from))
+            && self
+                .created_to
+                .is_none_or(|to| day.is_some_and(|d| d <= to))
     }
 }
 

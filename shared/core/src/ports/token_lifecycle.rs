@@ -22,6 +22,8 @@ pub struct TokenRecord {
     pub version: u64,
     pub pan_fingerprint: Option<String>,
     pub pan_last4: Option<String>,
+    /// The card's expiry, `MM/YY`, when known.
+    pub pan_expiry: Option<String>,
     pub pan_unique_reference: Option<String>,
     pub token_requestor_id: Option<String>,
     pub wallet_id: Option<String>,

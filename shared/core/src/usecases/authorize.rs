@@ -12,8 +12,8 @@ use time::OffsetDateTime;
 use crate::AppError;
 use crate::clock::{Clock, IdGenerator};
 use crate::domain::card::{
-    CardVerification, CardVerificationRequest, CvcResponse, CvcResult, EnteredCard, SealedCardData,
-    VerifiedCard,
+    CardVerification, CardVerificationRequest, CvcResponse, CvcResult, EnteredCard, Expiry,
+    SealedCardData, VerifiedCard,
 };
 use crate::domain::decision::{
     CardFacts, Decision, DecisionInputs, DecisionRecord, DecisionRules, WalletAdvice, decide,
@@ -21,14 +21,16 @@ use crate::domain::decision::{
 };
 use crate::domain::delivery::{ContactDetails, purpose, sealing_context};
 use crate::domain::events::{TokenEvent, TokenEventType};
+use crate::domain::phone;
 use crate::domain::policy::DecisionPolicy;
+use crate::domain::report::DecisionPath;
 use crate::domain::token::{HistoryEntry, Initiator, TokenStatus};
 use crate::domain::velocity::{self, Attempt};
 use crate::domain::verification::ActivationMethod;
 use crate::error::unavailable;
 use crate::ports::TokenSnapshot;
 use crate::ports::{
-    AuthorizationStore, AuthorizationWrite, CardVerifier, KeyVault, PanFingerprinter,
+    AuthorizationStore, AuthorizationWrite, CardVerifier, KeyVault, KeyedMac, PanFingerprinter,
     RequestAnswer, RequestKey, RequestState, SaveError,
 };
 use crate::secret::Secret;
@@ -81,6 +83,9 @@ pub struct AuthorizeTokenization {
     pub vault: Arc<dyn KeyVault>,
     pub verifier: Arc<dyn CardVerifier>,
     pub fingerprinter: Arc<dyn PanFingerprinter>,
+    /// Fingerprints the cardholder's phone number (the same keyed MAC,
+    /// domain-separated), so customer service can search by it.
+    pub contact_mac: Arc<dyn KeyedMac>,
     pub store: Arc<dyn AuthorizationStore>,
     pub policy: DecisionPolicy,
     pub contact: IssuerContact,
@@ -128,6 +133,7 @@ impl AuthorizeTokenization {
         // Asked at most once per invocation, however many rounds a race costs.
         let mut verification: Option<CardVerification> = None;
         let mut sealed_contact: Option<Vec<u8>> = None;
+        let mut phone_fingerprint: Option<String> = None;
         for round in 0..MAX_ROUNDS {
             let snapshot = self
                 .store
@@ -190,6 +196,7 @@ impl AuthorizeTokenization {
                 && let Some(card) = known.filter(|c| c.phone_number.is_some() || c.email.is_some())
             {
                 sealed_contact = Some(self.seal_contact(&command.token_ref, card).await?);
+                phone_fingerprint = self.phone_fingerprint(card).await?;
             }
             let outcome = self.outcome(&record, known, &card);
             let mut write = AuthorizationWrite {
@@ -204,6 +211,12 @@ impl AuthorizeTokenization {
                 pan_unique_reference: command.pan_unique_reference.clone(),
                 pan_fingerprint: pan_fingerprint.clone(),
                 pan_last4: card.pan.last4().to_owned(),
+                pan_expiry: card.expiry.map(Expiry::slashed),
+                phone_fingerprint: if creates_token {
+                    phone_fingerprint.clone()
+                } else {
+                    None
+                },
                 token_requestor_id: command.token_requestor_id.clone(),
                 wallet_id: command.wallet_id.clone(),
                 payment_app_instance_id: command.payment_app_instance_id.clone(),
@@ -220,6 +233,7 @@ impl AuthorizeTokenization {
                     &command.message.request_id,
                     now,
                 ),
+                path: DecisionPath::of(record.decision, &outcome.activation_methods),
                 record: record.clone(),
                 existing: existing.clone(),
                 card_version: snapshot.card.version,
@@ -276,6 +290,22 @@ impl AuthorizeTokenization {
         event.details =
             serde_json::json!({"decision": record.decision, "decidedBy": record.decided_by});
         event
+    }
+
+    /// The keyed fingerprint of the card's phone number, when it has a valid one.
+    async fn phone_fingerprint(&self, card: &VerifiedCard) -> Result<Option<String>, AppError> {
+        let Some(phone) = card
+            .phone_number
+            .as_ref()
+            .and_then(|p| phone::normalized(p.expose()))
+        else {
+            return Ok(None);
+        };
+        self.contact_mac
+            .mac(&phone::index_message(&phone))
+            .await
+            .map(Some)
+            .map_err(unavailable("phone fingerprint failed"))
     }
 
     /// Encrypts the issuer's contact details under the key service, bound to this token.

@@ -11,11 +11,12 @@ use super::otp_delivery::lookup_contact;
 use super::templates::{self, LanguageTemplates, render};
 use crate::AppError;
 use crate::domain::delivery::DeliveryChannel;
+use crate::domain::delivery_log::{DeliveryKind, DeliveryRecord, DeliveryResult, LoggedChannel};
 use crate::domain::events::{TokenEvent, TokenEventType};
 use crate::error::SettingError;
 use crate::error::unavailable;
 use crate::ports::ContactDirectory;
-use crate::ports::{DeliveryError, IssuerNotifier, SmsSender};
+use crate::ports::{DeliveryError, DeliveryLog, IssuerNotifier, SmsSender, record_delivery};
 use crate::secret::Secret;
 use crate::usecases::ledger::{Idempotency, Message, Once, signature};
 
@@ -86,6 +87,8 @@ pub struct CardholderNotificationService {
     pub enabled: EnabledNotifications,
     /// Each `eventId` is told once: SNS and SQS deliver at least once.
     pub idempotency: Idempotency,
+    /// Where each notice is recorded on its token (never its text or address).
+    pub log: Arc<dyn DeliveryLog>,
 }
 
 /// The e-mail hand-off document; holds the address, so serialised into a [`Secret`].
@@ -139,7 +142,10 @@ impl CardholderNotificationService {
             .await;
         let failure = failure.into_inner().unwrap_or_else(PoisonError::into_inner);
         match (done, failure) {
-            (Ok(Once::Done(outcome)), _) => Ok(outcome),
+            (Ok(Once::Done(outcome)), _) => {
+                self.record(event, outcome).await;
+                Ok(outcome)
+            }
             (Ok(Once::Replayed(_)), _) => {
                 tracing::info!(
                     event_id = event.event_id,
@@ -153,6 +159,24 @@ impl CardholderNotificationService {
             )),
             (Err(err), None) => Err(DeliveryError::Transient(err.to_string())),
         }
+    }
+
+    /// A notice sent, or nobody to send it to, on the token's deliveries.
+    async fn record(&self, event: &TokenEvent, outcome: CardholderOutcome) {
+        let (channel, result) = match outcome {
+            CardholderOutcome::Sent(channel) => (channel.into(), DeliveryResult::Delivered),
+            CardholderOutcome::NoContact => (LoggedChannel::Sms, DeliveryResult::NoContact),
+            CardholderOutcome::NotEnabled | CardholderOutcome::AlreadySent => return,
+        };
+        let record = DeliveryRecord {
+            id: event.event_id.clone(),
+            kind: DeliveryKind::CardholderNotice,
+            channel,
+            at: self.idempotency.clock.now(),
+            result,
+            event_type: Some(event.event_type),
+        };
+        record_delivery(self.log.as_ref(), &event.token_unique_reference, record).await;
     }
 
     async fn send(&self, event: &TokenEvent) -> Result<CardholderOutcome, DeliveryError> {

@@ -3,11 +3,14 @@
 
 use std::sync::Arc;
 
+use crate::domain::delivery_log::{DeliveryKind, DeliveryRecord, DeliveryResult, LoggedChannel};
 use crate::domain::events::TokenEvent;
-use crate::ports::{DeliveryError, IssuerNotifier};
+use crate::ports::{DeliveryError, DeliveryLog, IssuerNotifier, record_delivery};
 
 pub struct IssuerNotificationService {
     pub issuer: Arc<dyn IssuerNotifier>,
+    /// Where each forwarded event is recorded on its token.
+    pub log: Arc<dyn DeliveryLog>,
 }
 
 impl IssuerNotificationService {
@@ -16,6 +19,15 @@ impl IssuerNotificationService {
             .map_err(|_| DeliveryError::Permanent("event is not serialisable".to_owned()))?;
         self.issuer.notify(&event.event_id, &body).await?;
         tracing::info!(event_id = event.event_id, event_type = ?event.event_type, "token event forwarded to the issuer");
+        let record = DeliveryRecord {
+            id: event.event_id.clone(),
+            kind: DeliveryKind::IssuerEvent,
+            channel: LoggedChannel::Webhook,
+            at: time::OffsetDateTime::now_utc(),
+            result: DeliveryResult::Delivered,
+            event_type: Some(event.event_type),
+        };
+        record_delivery(self.log.as_ref(), &event.token_unique_reference, record).await;
         Ok(())
     }
 }

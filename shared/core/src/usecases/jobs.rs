@@ -553,9 +553,12 @@ impl Jobs {
                     status: record.state.status,
                     pan_fingerprint: record.pan_fingerprint.clone(),
                 },
+                // Both, changed or not: the card's last-four index is keyed by the pair.
                 attributes: TokenAttributes {
-                    pan_last4: new_pan_last4.clone(),
-                    pan_expiry: new_expiry.map(Expiry::slashed),
+                    pan_last4: new_pan_last4.clone().or_else(|| record.pan_last4.clone()),
+                    pan_expiry: new_expiry
+                        .map(Expiry::slashed)
+                        .or_else(|| record.pan_expiry.clone()),
                     ..TokenAttributes::default()
                 },
                 event: EventRule::Always(TokenEventType::TokenUpdated),

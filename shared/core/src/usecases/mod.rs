@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod notify_activated;
 pub mod otp_delivery;
 pub mod reconcile;
+pub mod reports;
 pub mod request_activation_methods;
 pub mod suspicious_activity;
 pub mod templates;

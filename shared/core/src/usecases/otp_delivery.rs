@@ -14,9 +14,10 @@ use super::templates::{self, render};
 use crate::domain::delivery::{
     ContactDetails, DeliveryChannel, OtpDeliveryJob, purpose, sealing_context,
 };
+use crate::domain::delivery_log::{DeliveryKind, DeliveryRecord, DeliveryResult};
 use crate::ports::{
-    ContactDirectory, ContactDirectoryError, DeliveryError, IssuerNotifier, KeyVault,
-    KeyVaultError, SmsSender, TokenSummary,
+    ContactDirectory, ContactDirectoryError, DeliveryError, DeliveryLog, IssuerNotifier, KeyVault,
+    KeyVaultError, SmsSender, TokenSummary, record_delivery,
 };
 use crate::secret::Secret;
 
@@ -35,6 +36,8 @@ pub struct OtpDeliveryService {
     pub issuer: Arc<dyn IssuerNotifier>,
     /// Shown in the texts (`ISSUER_NAME`).
     pub issuer_name: String,
+    /// Where each delivery is recorded on its token (never the code).
+    pub log: Arc<dyn DeliveryLog>,
 }
 
 /// KMS encryption context of an activation code.
@@ -65,7 +68,35 @@ struct CodeHandOff<'a> {
 }
 
 impl OtpDeliveryService {
+    /// Delivers the job, then records on the token how it went (a
+    /// transient failure records nothing: the queue delivers it again).
     pub async fn deliver(
+        &self,
+        job: &OtpDeliveryJob,
+        now: OffsetDateTime,
+    ) -> Result<OtpOutcome, DeliveryError> {
+        let outcome = self.send(job, now).await;
+        let result = match &outcome {
+            Ok(OtpOutcome::Delivered(_)) => Some(DeliveryResult::Delivered),
+            Ok(OtpOutcome::Expired) => Some(DeliveryResult::Expired),
+            Err(DeliveryError::Permanent(_)) => Some(DeliveryResult::Failed),
+            Err(_) => None,
+        };
+        if let Some(result) = result {
+            let record = DeliveryRecord {
+                id: job.job_id.clone(),
+                kind: DeliveryKind::ActivationCode,
+                channel: job.channel.into(),
+                at: now,
+                result,
+                event_type: None,
+            };
+            record_delivery(self.log.as_ref(), &job.token_unique_reference, record).await;
+        }
+        outcome
+    }
+
+    async fn send(
         &self,
         job: &OtpDeliveryJob,
         now: OffsetDateTime,

@@ -64,17 +64,6 @@ pub static TEMPLATES: &[LanguageTemplates] = &[
     },
 ];
 
-/// Display names of well-known wallets, by MDES token requestor id and by
-/// MDES `walletId`.
-static WALLETS: &[(&str, &str)] = &[
-    ("50110030273", "Apple Pay"),
-    ("50120834693", "Google Pay"),
-    ("50139059239", "Samsung Pay"),
-    ("103", "Apple Pay"),
-    ("216", "Google Pay"),
-    ("217", "Samsung Pay"),
-];
-
 /// The templates for `language` (`fr`, `fr-CA`, `FR_fr`…), English otherwise.
 pub fn for_language(language: Option<&str>) -> &'static LanguageTemplates {
     let wanted = language
@@ -93,15 +82,8 @@ pub fn wallet_name(
     token_requestor_id: Option<&str>,
     wallet_id: Option<&str>,
 ) -> Option<&'static str> {
-    [token_requestor_id, wallet_id]
-        .into_iter()
-        .flatten()
-        .find_map(|id| {
-            WALLETS
-                .iter()
-                .find(|(k, _)| *k == id)
-                .map(|(_, name)| *name)
-        })
+    crate::domain::wallet::Wallet::known(token_requestor_id, wallet_id)
+        .and_then(crate::domain::wallet::Wallet::display_name)
 }
 
 /// Replaces each `{name}` with its value; unknown placeholders stay as they are.

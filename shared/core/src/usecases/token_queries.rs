@@ -7,10 +7,10 @@ use std::sync::Arc;
 use crate::AppError;
 use crate::error::{InputProblem, unavailable};
 use crate::ports::{
-    PageRequest, PanFingerprinter, SearchError, TokenDirectory, TokenFilter, TokenPage, TokenQuery,
-    TokenView,
+    KeyedMac, PageRequest, PanFingerprinter, SearchError, TokenDirectory, TokenFilter, TokenPage,
+    TokenQuery, TokenView,
 };
-use crate::secret::Pan;
+use crate::secret::{Pan, Secret};
 
 /// What the issuer searches by (exactly one).
 #[derive(Debug)]
@@ -19,6 +19,18 @@ pub enum SearchBy<'a> {
     CardId(&'a str),
     DeviceId(&'a str),
     TokenReference(&'a str),
+    /// The card's last four and expiry (`MM/YY`).
+    CardLast4 {
+        last4: &'a str,
+        expiry: &'a str,
+    },
+    /// The cardholder's phone number, E.164 (see `domain::phone`).
+    Phone(&'a Secret<String>),
+    /// Created from `from` to `to`, UTC days.
+    Created {
+        from: time::Date,
+        to: time::Date,
+    },
 }
 
 #[derive(Clone)]
@@ -26,6 +38,8 @@ pub struct TokenQueries {
     pub directory: Arc<dyn TokenDirectory>,
     /// Needed only by searches by PAN.
     pub fingerprinter: Option<Arc<dyn PanFingerprinter>>,
+    /// Needed only by searches by phone number.
+    pub contact_mac: Option<Arc<dyn KeyedMac>>,
 }
 
 impl TokenQueries {
@@ -43,29 +57,47 @@ impl TokenQueries {
         filter: &TokenFilter,
         page: &PageRequest,
     ) -> Result<TokenPage, AppError> {
-        let query = match by {
-            SearchBy::Pan(pan) => {
-                let fingerprinter = self
-                    .fingerprinter
-                    .as_ref()
-                    .ok_or(AppError::Unavailable("PAN search is not configured"))?;
-                TokenQuery::Card {
-                    pan_fingerprint: fingerprinter
-                        .fingerprint(pan)
-                        .await
-                        .map_err(unavailable("fingerprinting the PAN failed"))?,
+        let query =
+            match by {
+                SearchBy::Pan(pan) => {
+                    let fingerprinter = self
+                        .fingerprinter
+                        .as_ref()
+                        .ok_or(AppError::Unavailable("PAN search is not configured"))?;
+                    TokenQuery::Card {
+                        pan_fingerprint: fingerprinter
+                            .fingerprint(pan)
+                            .await
+                            .map_err(unavailable("fingerprinting the PAN failed"))?,
+                    }
                 }
-            }
-            SearchBy::CardId(card_id) => TokenQuery::IssuerCard {
-                card_id: card_id.to_owned(),
-            },
-            SearchBy::DeviceId(device_id) => TokenQuery::Device {
-                device_id: device_id.to_owned(),
-            },
-            SearchBy::TokenReference(token_ref) => TokenQuery::Reference {
-                token_ref: token_ref.to_owned(),
-            },
-        };
+                SearchBy::CardId(card_id) => TokenQuery::IssuerCard {
+                    card_id: card_id.to_owned(),
+                },
+                SearchBy::DeviceId(device_id) => TokenQuery::Device {
+                    device_id: device_id.to_owned(),
+                },
+                SearchBy::TokenReference(token_ref) => TokenQuery::Reference {
+                    token_ref: token_ref.to_owned(),
+                },
+                SearchBy::CardLast4 { last4, expiry } => TokenQuery::CardLast4 {
+                    last4: last4.to_owned(),
+                    expiry: expiry.to_owned(),
+                },
+                SearchBy::Phone(phone) => {
+                    let mac = self
+                        .contact_mac
+                        .as_ref()
+                        .ok_or(AppError::Unavailable("phone search is not configured"))?;
+                    TokenQuery::Phone {
+                        phone_fingerprint: mac
+                            .mac(&crate::domain::phone::index_message(phone))
+                            .await
+                            .map_err(unavailable("fingerprinting the phone number failed"))?,
+                    }
+                }
+                SearchBy::Created { from, to } => TokenQuery::Created { from, to },
+            };
         match self.directory.search(&query, filter, page).await {
             Ok(found) => Ok(found),
             Err(SearchError::BadCursor) => Err(AppError::invalid("cursor", InputProblem::Value)),

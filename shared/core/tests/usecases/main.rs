@@ -25,6 +25,7 @@ mod request_activation_methods;
 mod suspicious_activity;
 mod token_actions;
 mod token_changed;
+mod token_queries;
 mod token_records;
 mod update_tokens;
 mod validate_activation_code;

@@ -253,6 +253,7 @@ pub fn token_record(
         version: 1,
         pan_fingerprint: fingerprint,
         pan_last4: Some("4444".to_owned()),
+        pan_expiry: None,
         pan_unique_reference: Some("FWSPMC000000000000000000000000000000000000000001".to_owned()),
         token_requestor_id: Some(TOKEN_REQUESTOR.to_owned()),
         wallet_id: Some("103".to_owned()),

@@ -69,6 +69,8 @@ pub struct AuthorizationFacts {
     /// Counted against the card's live-token limit.
     pub live: bool,
     pub created_at: OffsetDateTime,
+    /// The keyed fingerprint of the cardholder's phone number.
+    pub phone_fingerprint: Option<String>,
 }
 
 /// The token item.
@@ -96,6 +98,7 @@ impl StoredToken {
             version: self.version.unwrap_or(0),
             pan_fingerprint: self.pan_fingerprint.clone(),
             pan_last4: self.attributes.pan_last4.clone(),
+            pan_expiry: self.attributes.pan_expiry.clone(),
             pan_unique_reference: self.pan_unique_reference.clone(),
             token_requestor_id: self.attributes.token_requestor_id.clone(),
             wallet_id: self.attributes.wallet_id.clone(),
@@ -124,6 +127,8 @@ struct Partition {
     code: Option<StoredCode>,
     /// By (write time, request id), like the `DECISION#<at>#<requestId>` items.
     decisions: BTreeMap<(OffsetDateTime, String), DecisionRecord>,
+    /// By (kind, id), like the `DELIVERY#<kind>#<id>` items.
+    deliveries: BTreeMap<(String, String), tmp_core::domain::delivery_log::DeliveryRecord>,
 }
 
 impl Partition {
@@ -306,6 +311,18 @@ impl MemoryTokenState {
     }
 
     /// The token as [`TokenLifecycleStore::token`] reads it, without faults.
+    /// What was sent about a token, as recorded (any order).
+    pub fn deliveries_of(
+        &self,
+        token_ref: &str,
+    ) -> Vec<tmp_core::domain::delivery_log::DeliveryRecord> {
+        self.lock()
+            .tokens
+            .get(token_ref)
+            .map(|p| p.deliveries.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
     pub fn token_of(&self, token_ref: &str) -> Option<TokenRecord> {
         self.lock().token(token_ref).map(|t| t.record(token_ref))
     }
@@ -413,6 +430,7 @@ impl MemoryTokenState {
             version,
             pan_fingerprint,
             pan_last4,
+            pan_expiry,
             pan_unique_reference,
             token_requestor_id,
             wallet_id,
@@ -433,6 +451,7 @@ impl MemoryTokenState {
                 wallet_id,
                 language,
                 pan_last4,
+                pan_expiry,
                 ..TokenAttributes::default()
             },
             contact_ciphertext,
@@ -444,6 +463,7 @@ impl MemoryTokenState {
                 product_category: None,
                 live: true,
                 created_at: OffsetDateTime::UNIX_EPOCH,
+                phone_fingerprint: None,
             }),
             pending,
         };
@@ -463,6 +483,7 @@ impl MemoryTokenState {
                 product_category: None,
                 live: true,
                 created_at: OffsetDateTime::UNIX_EPOCH,
+                phone_fingerprint: None,
             });
             facts.issuer_card_id = Some(card_id.to_owned());
             token.attributes.payment_app_instance_id = device_id.map(str::to_owned);
@@ -690,6 +711,7 @@ impl AuthorizationStore for MemoryTokenState {
                         device_type: w.device_type.clone(),
                         device_os: w.device_os.clone(),
                         pan_last4: Some(w.pan_last4.clone()),
+                        pan_expiry: w.pan_expiry.clone(),
                         ..TokenAttributes::default()
                     },
                     contact_ciphertext: w.contact_ciphertext.clone(),
@@ -701,6 +723,7 @@ impl AuthorizationStore for MemoryTokenState {
                         product_category: w.product_category.clone(),
                         live,
                         created_at: w.now,
+                        phone_fingerprint: w.phone_fingerprint.clone(),
                     }),
                     pending: None,
                 });
@@ -980,6 +1003,23 @@ impl ActivationCodeStore for MemoryTokenState {
             code.ciphertext = Vec::new();
         }
         inner.complete(request);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl tmp_core::ports::DeliveryLog for MemoryTokenState {
+    async fn record(
+        &self,
+        token_ref: &str,
+        record: &tmp_core::domain::delivery_log::DeliveryRecord,
+    ) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        inner.check()?;
+        inner.partition(token_ref).deliveries.insert(
+            (format!("{:?}", record.kind), record.id.clone()),
+            record.clone(),
+        );
         Ok(())
     }
 }

@@ -44,6 +44,7 @@ fn summary(status: TokenStatus, suspended_by: Vec<Suspender>) -> TokenSummary {
         suspended_by,
         token_requestor_id: Some(id::<TokenRequestorId>("50110030273")),
         wallet_id: Some("103".into()),
+        wallet: tmp_core::domain::wallet::Wallet::ApplePay,
         device: Some(Device {
             name: Some("Jane's Phone".into()),
             kind: Some("PHONE".into()),

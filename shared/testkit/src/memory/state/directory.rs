@@ -40,10 +40,17 @@ fn view(token_ref: &str, partition: &Partition, with_history: bool) -> Option<To
         } else {
             None
         },
+        deliveries: if with_history {
+            let mut deliveries: Vec<_> = partition.deliveries.values().cloned().collect();
+            deliveries.sort_by_key(|d| std::cmp::Reverse(d.at));
+            deliveries
+        } else {
+            Vec::new()
+        },
     })
 }
 
-fn matches(query: &TokenQuery, v: &TokenView) -> bool {
+fn matches(query: &TokenQuery, v: &TokenView, phone: Option<&str>) -> bool {
     match query {
         TokenQuery::Card { pan_fingerprint } => {
             v.record.pan_fingerprint.as_deref() == Some(pan_fingerprint)
@@ -51,6 +58,17 @@ fn matches(query: &TokenQuery, v: &TokenView) -> bool {
         TokenQuery::IssuerCard { card_id } => v.issuer_card_id.as_deref() == Some(card_id),
         TokenQuery::Device { device_id } => v.device.device_id.as_deref() == Some(device_id),
         TokenQuery::Reference { token_ref } => *token_ref == v.record.token_ref,
+        TokenQuery::CardLast4 { last4, expiry } => {
+            v.record.pan_last4.as_deref() == Some(last4)
+                && v.record.pan_expiry.as_deref() == Some(expiry)
+        }
+        TokenQuery::Phone { phone_fingerprint } => {
+            phone.is_some_and(|p| p == phone_fingerprint.as_str())
+        }
+        TokenQuery::Created { from, to } => v
+            .created_at
+            .map(time::OffsetDateTime::date)
+            .is_some_and(|d| d >= *from && d <= *to),
     }
 }
 
@@ -92,8 +110,16 @@ impl TokenDirectory for MemoryTokenState {
         let mut found: Vec<TokenView> = refs
             .into_iter()
             .filter(|r| after.as_deref().is_none_or(|a| r.as_str() > a))
-            .filter_map(|r| inner.tokens.get(r).and_then(|p| view(r, p, false)))
-            .filter(|v| matches(query, v) && filter.admits(&v.record))
+            .filter_map(|r| {
+                let partition = inner.tokens.get(r)?;
+                let phone = partition
+                    .token
+                    .as_ref()
+                    .and_then(|t| t.authorization.as_ref())
+                    .and_then(|a| a.phone_fingerprint.as_deref());
+                view(r, partition, false).filter(|v| matches(query, v, phone))
+            })
+            .filter(|v| filter.admits(v))
             .collect();
         let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
         let next_cursor = (found.len() > limit)
