@@ -9,12 +9,13 @@ PORT ?= 3000
 export CARGO_TERM_COLOR ?= never
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run test build venv lint unit events clean panel
+.PHONY: help run test build venv lint unit events clean panel panel-deploy
 
 help:
 	@echo "make run    - build and start the local platform on http://127.0.0.1:$(PORT)"
 	@echo "make test   - install what is needed and run every check and test"
 	@echo "make events - regenerate events/ sample payloads (test-only key)"
+	@echo "make panel-deploy - upload the built panel to a deployed stack (STACK_NAME, AWS_REGION)"
 
 $(STAMP): infra/requirements-dev.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +34,11 @@ $(ADMIN_STAMP): admin/package-lock.json
 
 panel: $(ADMIN_STAMP)
 	npm --prefix admin run build --silent
+
+# After `sam deploy`: the panel's files and its config.json (from the stack's outputs) to
+# its S3 bucket, then a CloudFront invalidation.
+panel-deploy: panel
+	infra/scripts/deploy-panel.sh
 
 run: venv panel
 	cargo build --profile local -p tmp-local --bin tmp-local

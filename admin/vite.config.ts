@@ -2,7 +2,8 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// The panel is served by the platform at /admin/ and talks to the same origin.
+// The panel is served at /admin/: locally by the platform, with the API on the same origin;
+// on AWS by CloudFront, with the API at config.json's apiBase (another origin).
 // `npm run dev` serves the panel at http://127.0.0.1:5173/admin/ and proxies the
 // API to a local platform (`make run`, http://127.0.0.1:3000).
 const platform = 'http://127.0.0.1:3000';

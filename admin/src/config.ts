@@ -1,6 +1,7 @@
 /** What /admin/config.json says about how agents sign in. */
 export type AppConfig = LocalConfig | CognitoConfig;
 
+/** The platform serves the panel and the admin API on one origin: the API is at /admin-api/v1. */
 export interface LocalConfig {
   mode: 'local';
 }
@@ -14,6 +15,12 @@ export interface CognitoConfig {
   redirectUri: string;
   /** Where the browser goes once the panel's session is cleared (optional). */
   logoutUri?: string;
+  /**
+   * The admin API's base URL, on its own origin (API Gateway:
+   * https://<id>.execute-api.<region>.amazonaws.com/<stage>), without a trailing slash:
+   * the panel calls `${apiBase}/admin-api/v1/…`.
+   */
+  apiBase: string;
 }
 
 export class ConfigError extends Error {
@@ -41,6 +48,24 @@ function url(value: unknown, field: string): string {
   return value;
 }
 
+/**
+ * What the API's paths (/admin-api/v1/…) are prefixed with: nothing in local mode (same
+ * origin), `apiBase` in cognito mode. The one place that decides it.
+ */
+export function apiBaseOf(config: AppConfig): string {
+  return config.mode === 'cognito' ? config.apiBase : '';
+}
+
+/** A base URL the API's paths are appended to: no query, fragment or credentials; no trailing slash. */
+function baseUrl(value: unknown, field: string): string {
+  const checked = url(value, field);
+  const parsed = new URL(checked);
+  if (parsed.username !== '' || parsed.password !== '' || parsed.search !== '' || parsed.hash !== '' || /[?#]/.test(checked)) {
+    throw new ConfigError(`"${field}" must be a base URL, without a query, a fragment or credentials.`);
+  }
+  return checked.replace(/\/+$/, '');
+}
+
 export function parseConfig(raw: unknown): AppConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError('The configuration is not a JSON object.');
@@ -54,6 +79,7 @@ export function parseConfig(raw: unknown): AppConfig {
       authority: url(r.authority, 'authority').replace(/\/+$/, ''),
       clientId: r.clientId,
       redirectUri: url(r.redirectUri, 'redirectUri'),
+      apiBase: baseUrl(r.apiBase, 'apiBase'),
     };
     if (r.logoutUri !== undefined && r.logoutUri !== null && r.logoutUri !== '') {
       config.logoutUri = url(r.logoutUri, 'logoutUri');

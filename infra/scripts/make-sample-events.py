@@ -118,16 +118,18 @@ def card(pan, mm, yy, cvc=None, valid_until=None):
 
 
 def main():
-    families = sys.argv[1:] or ["mdes", "vts", "tmp"]
-    unknown = set(families) - {"mdes", "vts", "tmp"}
+    families = sys.argv[1:] or ["mdes", "vts", "tmp", "admin"]
+    unknown = set(families) - {"mdes", "vts", "tmp", "admin"}
     if unknown:
-        sys.exit(f"unknown families {sorted(unknown)}: mdes, vts, tmp")
+        sys.exit(f"unknown families {sorted(unknown)}: mdes, vts, tmp, admin")
     if "mdes" in families:
         mdes()
     if "vts" in families:
         vts()
     if "tmp" in families:
         tmp()
+    if "admin" in families:
+        admin()
 
 
 def mdes():
@@ -807,6 +809,152 @@ def tmp():
         out = EVENTS / f
         out.mkdir(parents=True, exist_ok=True)
         (out / f"{name}.json").write_text(json.dumps({"Records": [record]}, indent=2) + "\n")
+
+
+# The admin API family: the admin panel calling its fifteen operations with an
+# agent's access token (Cognito's user-pool claims: `username` the agent's
+# e-mail, `cognito:groups` the roles), signed by the same TEST-ONLY key as the
+# TMP API samples for the test-only issuer https://tmp.test/admin and client
+# admin-panel-test, issued in 2099 (the handler tests re-issue each at their
+# clock with the same agent and groups). Each sample's expected status is
+# listed in functions/admin-api/src/samples.rs, which replays every file here.
+
+ADMIN_ISSUER = "https://tmp.test/admin"
+ADMIN_CLIENT = "admin-panel-test"
+ADMIN_LIFETIME = 900
+ADMIN_TOKEN = "DWSPMC000000000000000000000000000000000000000901"
+ADMIN_UNKNOWN = "DWSPMC000000000000000000000000000000000000000999"
+ADMIN_DEVICE = "phone-1"
+ADMIN_AGENTS = {
+    "viewer": ("viewer@bank.test", ["viewer"]),
+    "agent": ("agent@bank.test", ["agent"]),
+    "supervisor": ("supervisor@bank.test", ["supervisor"]),
+}
+ADMIN_TOKEN_PATH = "/admin-api/v1/tokens/{tokenId}"
+ADMIN_ROUTES = {
+    "admin-me": ("GET", "/admin-api/v1/me"),
+    "admin-search-tokens": ("POST", "/admin-api/v1/tokens/search"),
+    "admin-get-token": ("GET", ADMIN_TOKEN_PATH),
+    "admin-token-transactions": ("GET", ADMIN_TOKEN_PATH + "/transactions"),
+    "admin-activate-token": ("POST", ADMIN_TOKEN_PATH + "/activate"),
+    "admin-suspend-token": ("POST", ADMIN_TOKEN_PATH + "/suspend"),
+    "admin-unsuspend-token": ("POST", ADMIN_TOKEN_PATH + "/unsuspend"),
+    "admin-delete-token": ("POST", ADMIN_TOKEN_PATH + "/delete"),
+    "admin-preview-bulk": ("GET", "/admin-api/v1/devices/{deviceId}/tokens/{action}/preview"),
+    "admin-start-bulk": ("POST", "/admin-api/v1/devices/{deviceId}/tokens/{action}"),
+    "admin-get-job": ("GET", "/admin-api/v1/jobs/{jobId}"),
+    "admin-post-card-event": ("POST", "/admin-api/v1/cards/{cardId}/events"),
+    "admin-audit-log": ("GET", "/admin-api/v1/audit"),
+    "admin-funnel-report": ("GET", "/admin-api/v1/reports/funnel"),
+    "admin-apple-pay-report": ("GET", "/admin-api/v1/reports/apple-pay"),
+    "admin-active-tokens-report": ("GET", "/admin-api/v1/reports/active-tokens"),
+}
+
+
+def admin_claims(n: int, agent: str, iat: int = TMP_IAT) -> dict:
+    email, groups = ADMIN_AGENTS[agent]
+    return {"sub": f"0f1e2d3c-0000-4000-8000-{n:012d}", "cognito:groups": groups, "iss": ADMIN_ISSUER,
+            "client_id": ADMIN_CLIENT, "token_use": "access", "scope": "openid email", "auth_time": iat,
+            "exp": iat + ADMIN_LIFETIME, "iat": iat, "jti": f"00000000-0000-4000-9000-{n:012d}", "username": email,
+            "version": 2}
+
+
+def admin():
+    key, kid = tmp_key()
+    counter = iter(range(1, 1000))
+
+    def write(function: str, name: str, agent: str | None, body=None, path: dict | None = None,
+              query: dict | None = None, idempotency: bool = True, token: str | None = None):
+        n = next(counter)
+        method, resource = ADMIN_ROUTES[function]
+        concrete = resource
+        for k, v in (path or {}).items():
+            concrete = concrete.replace("{" + k + "}", v)
+        headers = {"Accept": "application/json", "Host": "admin-api.tmp.example.com",
+                   "Origin": "https://admin.tmp.example.com", "User-Agent": "Mozilla/5.0 (admin panel)"}
+        claims = None
+        if agent is not None:
+            claims = admin_claims(n, agent)
+            headers["Authorization"] = f"Bearer {tmp_jwt(key, kid, claims)}"
+        elif token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        if method == "POST" and idempotency:
+            headers["Idempotency-Key"] = f"sample-{function.removeprefix('admin-')}-{n:04d}"
+        context = {
+            "resourcePath": resource, "httpMethod": method, "path": f"/v1{concrete}", "stage": "v1",
+            "requestId": f"6c2a8d3f-9b5e-4f70-8d4c-{n:012d}", "accountId": "123456789012", "apiId": "tmpadm0001",
+            "protocol": "HTTP/1.1", "identity": {"sourceIp": "198.51.100.20", "userAgent": "Mozilla/5.0 (admin panel)"},
+            "requestTimeEpoch": 1796119200000,
+        }
+        if claims is not None:
+            context["authorizer"] = {"claims": {k: (" ".join(v) if isinstance(v, list) else str(v))
+                                                for k, v in claims.items()}}
+        event = {
+            "resource": resource, "path": concrete, "httpMethod": method, "headers": headers,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "queryStringParameters": query, "multiValueQueryStringParameters": (
+                {k: [v] for k, v in query.items()} if query else None),
+            "pathParameters": path or None, "stageVariables": None, "requestContext": context,
+            "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
+            "isBase64Encoded": False,
+        }
+        out = EVENTS / function
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{name}.json").write_text(json.dumps(event, indent=2) + "\n")
+
+    token = {"tokenId": ADMIN_TOKEN}
+    write("admin-me", "viewer", "viewer")
+    write("admin-me", "error-no-access-token", None)
+    write("admin-me", "error-expired-access-token", None,
+          token=tmp_jwt(key, kid, admin_claims(90, "agent", iat=TMP_EXPIRED_IAT)))
+
+    f = "admin-search-tokens"
+    write(f, "by-last4-and-expiry", "agent", {"last4": "4444", "expiry": "12/30"})
+    write(f, "by-pan", "agent", {"pan": TMP_PAN, "status": "ACTIVE"})
+    write(f, "by-phone", "agent", {"phoneNumber": "+44 7700 900123"})
+    write(f, "apple-pay-tokens-of-a-week", "viewer",
+          {"from": "2026-11-23", "to": "2026-11-29", "wallet": "APPLE_PAY", "network": "MASTERCARD"})
+    write(f, "error-two-keys", "agent", {"phoneNumber": "+44 7700 900123", "cardId": "card-0001"})
+    write(f, "error-range-too-long", "agent", {"from": "2026-01-01", "to": "2026-03-01"})
+
+    write("admin-get-token", "active-token", "viewer", path=token)
+    write("admin-get-token", "error-unknown-token", "viewer", path={"tokenId": ADMIN_UNKNOWN})
+    write("admin-token-transactions", "active-token", "viewer", path=token)
+
+    reason = {"reasonCode": "DEVICE_LOST", "comment": "Cardholder called: phone lost"}
+    write("admin-suspend-token", "active-token-suspended", "agent", reason, path=token)
+    write("admin-suspend-token", "error-viewer-may-not", "viewer", reason, path=token)
+    write("admin-suspend-token", "error-missing-idempotency-key", "agent", reason, path=token, idempotency=False)
+    write("admin-activate-token", "error-token-already-active", "agent",
+          {"reasonCode": "CARDHOLDER_VERIFIED"}, path=token)
+    write("admin-unsuspend-token", "error-token-not-suspended", "agent", {"reasonCode": "DEVICE_FOUND"}, path=token)
+    write("admin-delete-token", "error-agent-may-not", "agent", {"reasonCode": "CONFIRMED_FRAUD"}, path=token)
+
+    device = {"deviceId": ADMIN_DEVICE, "action": "delete"}
+    write("admin-preview-bulk", "device-delete-preview", "supervisor", path=device)
+    write("admin-preview-bulk", "error-agent-may-not", "agent", path=device)
+    write("admin-start-bulk", "device-tokens-deleted", "supervisor",
+          {"reasonCode": "DEVICE_STOLEN", "comment": "Phone stolen"}, path=device)
+    write("admin-get-job", "error-unknown-job", "supervisor", path={"jobId": tmp_job_id("sample-never-started")})
+    card = {"cardId": TMP_CARD}
+    write("admin-post-card-event", "card-stolen", "supervisor", {"type": "STOLEN", "comment": "Wallet stolen"},
+          path=card)
+    write("admin-post-card-event", "error-replaced-not-from-the-panel", "supervisor",
+          {"type": "REPLACED", "newPan": TMP_NEW_PAN, "newExpiry": "09/30"}, path=card)
+    write("admin-post-card-event", "error-agent-may-not", "agent", {"type": "LOST"}, path=card)
+
+    days = {"from": "2026-11-25", "to": "2026-12-01"}
+    write("admin-audit-log", "a-week", "supervisor", query=days)
+    write("admin-audit-log", "a-week-as-csv", "supervisor", query=dict(days, format="csv"))
+    write("admin-audit-log", "error-agent-may-not", "agent", query=days)
+    write("admin-funnel-report", "a-week", "viewer", query=days)
+    write("admin-funnel-report", "a-week-as-csv", "viewer", query=dict(days, format="csv"))
+    write("admin-funnel-report", "error-range-too-long", "viewer", query={"from": "2026-01-01", "to": "2026-12-01"})
+    write("admin-apple-pay-report", "a-week", "viewer", query=days)
+    write("admin-active-tokens-report", "now", "viewer")
+    write("admin-active-tokens-report", "now-as-csv", "viewer", query={"format": "csv"})
 
 
 if __name__ == "__main__":

@@ -1,9 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, auditPath, createApiClient, reportPath } from './client';
 
-function client(fetchImpl: typeof fetch, token: string | null = 'tkn') {
+function client(fetchImpl: typeof fetch, token: string | null = 'tkn', apiBase?: string) {
   const onUnauthorized = vi.fn();
-  const api = createApiClient({ getAccessToken: () => token, onUnauthorized, fetch: fetchImpl });
+  const api = createApiClient({
+    getAccessToken: () => token,
+    onUnauthorized,
+    fetch: fetchImpl,
+    ...(apiBase !== undefined ? { apiBase } : {}),
+  });
   return { api, onUnauthorized };
 }
 
@@ -45,6 +50,19 @@ describe('api client', () => {
     expect(calls[0]![1].body).toBeNull();
     expect(new Headers(calls[1]![1].headers).get('idempotency-key')).toBe('key-12345678');
     expect(calls[1]![1].body).toBe('{"reasonCode":"DEVICE_STOLEN"}');
+  });
+
+  it('posts a card event with its Idempotency-Key', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => new Response('{"jobId":"job-00000002"}', { status: 202 }));
+    const { api } = client(fetchImpl);
+    await expect(
+      api.postCardEvent('card/0001', { type: 'STOLEN', comment: 'Wallet stolen' }, 'key-87654321'),
+    ).resolves.toEqual({ jobId: 'job-00000002' });
+    const [url, init] = fetchImpl.mock.calls[0] as unknown as [string, RequestInit];
+    expect(`${init.method} ${url}`).toBe('POST /admin-api/v1/cards/card%2F0001/events');
+    expect(new Headers(init.headers).get('idempotency-key')).toBe('key-87654321');
+    expect(new Headers(init.headers).get('content-type')).toBe('application/json');
+    expect(init.body).toBe('{"type":"STOLEN","comment":"Wallet stolen"}');
   });
 
   it('builds the audit query', async () => {
@@ -152,5 +170,34 @@ describe('api client', () => {
     const ended = client(gone);
     await expect(ended.api.downloadCsv('/reports/active-tokens?format=csv')).rejects.toMatchObject({ status: 401 });
     expect(ended.onUnauthorized).toHaveBeenCalledOnce();
+  });
+
+  it('calls the API on its own origin in cognito mode, with the bearer token and no cookies', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => new Response('{"tokens":[],"nextCursor":null}', { status: 200 }));
+    const { api } = client(fetchImpl, 'tkn', 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1');
+    await api.searchTokens({ pan: '5555555555554444' });
+    await api.downloadCsv('/reports/active-tokens?format=csv').catch(() => undefined);
+    const calls = fetchImpl.mock.calls as unknown as [string, RequestInit][];
+    expect(calls.map(([url]) => url)).toEqual([
+      'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/admin-api/v1/tokens/search',
+      'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/admin-api/v1/reports/active-tokens?format=csv',
+    ]);
+    for (const [url, init] of calls) {
+      expect(new URL(url).origin).toBe('https://abc123.execute-api.eu-west-1.amazonaws.com');
+      expect(new Headers(init.headers).get('authorization')).toBe('Bearer tkn');
+      expect(init.credentials).toBe('omit');
+    }
+    // the search stays in the body, on another origin too
+    expect(calls[0]![0]).not.toContain('5555');
+    expect(calls[0]![1].body).toBe('{"pan":"5555555555554444"}');
+  });
+
+  it('stays relative (same origin) in local mode, without cookies either', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(async () => new Response('{}', { status: 200 }));
+    await client(fetchImpl).api.me();
+    await client(fetchImpl, 'tkn', '').api.me();
+    const calls = fetchImpl.mock.calls as unknown as [string, RequestInit][];
+    expect(calls.map(([url]) => url)).toEqual(['/admin-api/v1/me', '/admin-api/v1/me']);
+    expect(calls.every(([, init]) => init.credentials === 'omit')).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import type {
   BulkActionRequest,
   BulkPreview,
   BulkTarget,
+  CardEventRequest,
   FunnelReport,
   JobAccepted,
   JobResponse,
@@ -24,6 +25,7 @@ import type {
   TokenTransactions,
 } from './types';
 
+/** The API's path prefix; the origin (and stage) in front of it is ApiClientOptions.apiBase. */
 export const API_BASE = '/admin-api/v1';
 
 /** A failed call: `status` 0 when the service could not be reached at all. */
@@ -95,6 +97,8 @@ export interface ApiClient {
   previewBulk(target: BulkTarget, action: BulkAction, signal?: AbortSignal): Promise<BulkPreview>;
   /** The action on every token of the card or device, as a job (202). */
   startBulk(target: BulkTarget, action: BulkAction, body: BulkActionRequest, idempotencyKey: string): Promise<JobAccepted>;
+  /** What happened to the card; every token of it follows, as a job (202). */
+  postCardEvent(cardId: string, body: CardEventRequest, idempotencyKey: string): Promise<JobAccepted>;
   getJob(jobId: string, signal?: AbortSignal): Promise<JobResponse>;
   audit(query: AuditQuery, signal?: AbortSignal): Promise<AuditPage>;
   /** The token's recent transactions as its network reports them (`offered: false` when it has no such list). */
@@ -136,6 +140,12 @@ export function auditPath(query: AuditQuery, format: ReportFormat = 'json'): str
 }
 
 export interface ApiClientOptions {
+  /**
+   * What every request's URL starts with, before API_BASE: '' (the default) for the
+   * panel's own origin, else the API's own origin and stage without a trailing slash
+   * (config.ts apiBaseOf decides which).
+   */
+  apiBase?: string;
   /** The current access token, or null when there is no session. */
   getAccessToken: () => string | null;
   /** Called on every 401 (and when there is no token): the session is over. */
@@ -154,6 +164,7 @@ const CSV_ACCEPT = 'text/csv, application/problem+json';
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const prefix = `${(options.apiBase ?? '').replace(/\/+$/, '')}${API_BASE}`;
 
   /** The answer of a successful call (2xx); every failure as an ApiError. */
   async function send(method: 'GET' | 'POST', path: string, accept: string, opts: RequestOptions): Promise<Response> {
@@ -171,12 +182,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
     let res: Response;
     try {
-      res = await doFetch(`${API_BASE}${path}`, {
+      res = await doFetch(`${prefix}${path}`, {
         method,
         headers,
         body: opts.body === undefined ? null : JSON.stringify(opts.body),
         signal: opts.signal ?? null,
-        credentials: 'same-origin',
+        // The bearer token is the only credential: no cookies, on the same origin or another.
+        credentials: 'omit',
         cache: 'no-store',
       });
     } catch (error) {
@@ -235,6 +247,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     previewBulk: (target, action, signal) => request<BulkPreview>('GET', `${bulkPath(target, action)}/preview`, { signal }),
     startBulk: (target, action, body, idempotencyKey) =>
       request<JobAccepted>('POST', bulkPath(target, action), {
+        body,
+        headers: { 'Idempotency-Key': idempotencyKey },
+      }),
+    postCardEvent: (cardId, body, idempotencyKey) =>
+      request<JobAccepted>('POST', `/cards/${encodeURIComponent(cardId)}/events`, {
         body,
         headers: { 'Idempotency-Key': idempotencyKey },
       }),

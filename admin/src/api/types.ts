@@ -9,6 +9,7 @@ export type Permission =
   | 'tokens.unsuspend'
   | 'tokens.delete'
   | 'tokens.bulk'
+  | 'cards.events'
   | 'audit.read'
   | 'reports.read';
 
@@ -147,6 +148,11 @@ export interface TokenPage extends TokenSummary {
   /** Activation codes and notices sent about this token, newest first (never a code or an address). */
   deliveries?: Delivery[];
   allowedActions: Action[];
+  /**
+   * What this agent may report of the token's card (POST /cards/{cardId}/events);
+   * empty unless the agent may (supervisor, admin) and the token has a cardId.
+   */
+  cardEvents: CardEventType[];
 }
 
 export type DeliveryKind = 'ACTIVATION_CODE' | 'CARDHOLDER_NOTICE' | 'ISSUER_EVENT';
@@ -238,6 +244,16 @@ export interface BulkActionRequest {
   comment?: string;
 }
 
+/** What may have happened to a card; every token of the card follows (CardEventRequest). */
+export const CARD_EVENTS = ['LOST', 'STOLEN', 'BLOCKED', 'UNBLOCKED', 'CLOSED'] as const;
+export type CardEventType = (typeof CARD_EVENTS)[number];
+
+export interface CardEventRequest {
+  type: CardEventType;
+  /** The contract's Comment: 1–256 characters, no control characters. */
+  comment?: string;
+}
+
 export interface JobAccepted {
   jobId: string;
 }
@@ -275,6 +291,7 @@ export type AuditAction =
   | 'DELETE_TOKEN'
   | 'PREVIEW_BULK'
   | 'START_BULK'
+  | 'POST_CARD_EVENT'
   | 'VIEW_JOB'
   | 'READ_AUDIT'
   | 'EXPORT_AUDIT'

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { ApiError, createApiClient } from '../api/client';
 import type { ApiClient } from '../api/client';
 import type { Me, Permission } from '../api/types';
+import { apiBaseOf } from '../config';
 import type { AppConfig } from '../config';
 import * as cognito from './cognito';
 import { signInLocal as requestLocalSignIn } from './localSignIn';
@@ -73,6 +74,7 @@ export function AuthProvider({ config, children, fetchImpl }: Props) {
   const api = useMemo(
     () =>
       createApiClient({
+        apiBase: apiBaseOf(config),
         getAccessToken: () => {
           const current = sessionRef.current;
           return current && isLive(current) ? current.accessToken : null;
@@ -82,7 +84,7 @@ export function AuthProvider({ config, children, fetchImpl }: Props) {
         },
         ...(fetchImpl ? { fetch: fetchImpl } : {}),
       }),
-    [dropSession, fetchImpl],
+    [config, dropSession, fetchImpl],
   );
 
   /** Takes a fresh token, then asks who the agent is and what they may do. */

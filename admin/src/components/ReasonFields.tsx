@@ -29,7 +29,6 @@ export function ReasonFields({
   reasonRef: RefObject<HTMLSelectElement>;
   commentRef: RefObject<HTMLTextAreaElement>;
 }) {
-  const hintId = `${idPrefix}-comment-hint`;
   return (
     <>
       <div className="field">
@@ -52,23 +51,61 @@ export function ReasonFields({
           ))}
         </select>
       </div>
-      <div className="field">
-        <label htmlFor={`${idPrefix}-comment`}>Comment</label>
-        <textarea
-          id={`${idPrefix}-comment`}
-          ref={commentRef}
-          rows={3}
-          maxLength={256}
-          required={reasonCode === 'OTHER'}
-          aria-invalid={invalid === 'comment' || undefined}
-          aria-describedby={invalid === 'comment' ? `${errorId} ${hintId}` : hintId}
-          value={comment}
-          onChange={(e) => onComment(e.target.value)}
-        />
-        <p id={hintId} className="hint">
-          {reasonCode === 'OTHER' ? 'Required when the reason is Other.' : 'Optional.'} At most 256 characters.
-        </p>
-      </div>
+      <CommentField
+        id={`${idPrefix}-comment`}
+        errorId={errorId}
+        required={reasonCode === 'OTHER'}
+        requiredHint="Required when the reason is Other."
+        comment={comment}
+        onComment={onComment}
+        invalid={invalid === 'comment'}
+        commentRef={commentRef}
+      />
     </>
+  );
+}
+
+/**
+ * A change's comment (the contract's Comment: at most 256 characters), optional
+ * unless `required`; when `invalid` it is described by the form's error `errorId`.
+ */
+export function CommentField({
+  id,
+  errorId,
+  required = false,
+  requiredHint = 'Required.',
+  comment,
+  onComment,
+  invalid,
+  commentRef,
+}: {
+  id: string;
+  errorId: string;
+  required?: boolean;
+  requiredHint?: string;
+  comment: string;
+  onComment: (comment: string) => void;
+  invalid: boolean;
+  commentRef: RefObject<HTMLTextAreaElement>;
+}) {
+  const hintId = `${id}-hint`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>Comment</label>
+      <textarea
+        id={id}
+        ref={commentRef}
+        rows={3}
+        maxLength={256}
+        required={required}
+        aria-invalid={invalid || undefined}
+        aria-describedby={invalid ? `${errorId} ${hintId}` : hintId}
+        value={comment}
+        onChange={(e) => onComment(e.target.value)}
+      />
+      <p id={hintId} className="hint">
+        {required ? requiredHint : 'Optional.'} At most 256 characters.
+      </p>
+    </div>
   );
 }

@@ -2,6 +2,7 @@ import type {
   Action,
   BulkAction,
   BulkTarget,
+  CardEventType,
   DeliveryChannel,
   DeliveryKind,
   DeliveryResult,
@@ -97,6 +98,38 @@ export function bulkHeading(action: BulkAction, target: BulkTarget): string {
 }
 
 export const BULK_PERMISSION = 'tokens.bulk' as const;
+
+/** Who may report what happened to a card (supervisor, admin). */
+export const CARD_EVENTS_PERMISSION = 'cards.events' as const;
+
+/**
+ * A card event: its option in "What happened", its word in "Report card <id> …",
+ * and what then happens to every token of the card.
+ */
+export const CARD_EVENT_TEXT: Record<CardEventType, { label: string; word: string; effect: string }> = {
+  LOST: {
+    label: 'Lost',
+    word: 'lost',
+    effect: "Every token of the card is deleted (or suspended, as the bank's policy says).",
+  },
+  STOLEN: {
+    label: 'Stolen',
+    word: 'stolen',
+    effect: "Every token of the card is deleted (or suspended, as the bank's policy says).",
+  },
+  BLOCKED: { label: 'Blocked', word: 'blocked', effect: 'Every token of the card is suspended.' },
+  UNBLOCKED: {
+    label: 'Unblocked',
+    word: 'unblocked',
+    effect: 'The tokens of the card that the block suspended are unsuspended; the others are left as they are.',
+  },
+  CLOSED: { label: 'Closed', word: 'closed', effect: 'Every token of the card is deleted.' },
+};
+
+/** "Report card card-0001 stolen": the confirmation's button. */
+export function cardEventConfirmLabel(cardId: string, type: CardEventType): string {
+  return `Report card ${cardId} ${CARD_EVENT_TEXT[type].word}`;
+}
 
 const JOB_STATUS_TEXT: Record<Exclude<JobStatus, 'RUNNING'>, string> = {
   DONE: 'Done.',

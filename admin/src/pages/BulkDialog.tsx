@@ -8,20 +8,11 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { Modal } from '../components/Modal';
 import { ReasonFields } from '../components/ReasonFields';
 import { IdempotencyKeys } from '../lib/idempotency';
-import { bulkHeading, jobStatusText, networkStatusLabel, outcomeLabel } from '../lib/labels';
+import { bulkHeading } from '../lib/labels';
 import { checkComment } from '../lib/validate';
-
-/** How often a running job is asked for its progress. */
-export const JOB_POLL_MS = 1000;
+import { JobProgress, useJob } from './JobProgress';
 
 type PreviewLoad = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; preview: BulkPreview };
-
-/** "Job <jobId>: 2 succeeded, 0 failed of 3." and, once it has finished, "Done." or "Finished with failures." */
-export function jobSentence(job: JobResponse): string {
-  const progress = `Job ${job.jobId}: ${job.succeeded} succeeded, ${job.failed} failed of ${job.total}.`;
-  const finished = jobStatusText(job.status);
-  return finished ? `${progress} ${finished}` : progress;
-}
 
 function detailOf(error: unknown, fallback: string): string {
   return error instanceof ApiError ? error.detail : fallback;
@@ -71,12 +62,10 @@ export function BulkDialog({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
-  const [job, setJob] = useState<JobResponse | null>(null);
-  const [pollError, setPollError] = useState<string | null>(null);
+  const { job, pollError } = useJob(jobId);
   const keys = useRef(new IdempotencyKeys());
   const reasonRef = useRef<HTMLSelectElement>(null);
   const commentRef = useRef<HTMLTextAreaElement>(null);
-  const jobStatusRef = useRef<HTMLParagraphElement>(null);
 
   const headingId = `bulk-${action}-heading`;
 
@@ -93,41 +82,6 @@ export function BulkDialog({
     return () => controller.abort();
     // `target` counts by what it names (kind and id), not by identity.
   }, [api, action, target.kind, targetId]);
-
-  // Follow the job: at once, then every second until it is no longer RUNNING.
-  useEffect(() => {
-    if (!jobId) return;
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    const poll = async () => {
-      try {
-        const next = await api.getJob(jobId, controller.signal);
-        if (stopped) return;
-        setJob(next);
-        setPollError(null);
-        if (next.status === 'RUNNING') timer = setTimeout(() => void poll(), JOB_POLL_MS);
-      } catch (e) {
-        if (stopped || isAbortError(e)) return;
-        // A transient fault: say so and keep asking; anything else stops the polling.
-        const transient = !(e instanceof ApiError) || e.isNetworkError || e.status === 503 || e.status === 429;
-        const detail = detailOf(e, 'The job’s progress could not be loaded.');
-        setPollError(transient ? `${detail} Trying again…` : detail);
-        if (transient) timer = setTimeout(() => void poll(), JOB_POLL_MS);
-      }
-    };
-    void poll();
-    return () => {
-      stopped = true;
-      controller.abort();
-      if (timer !== undefined) clearTimeout(timer);
-    };
-  }, [api, jobId]);
-
-  // Once the job has started, focus goes to its progress.
-  useEffect(() => {
-    if (jobId) jobStatusRef.current?.focus();
-  }, [jobId]);
 
   async function onStart() {
     if (busy || jobId || preview.kind !== 'ready' || preview.preview.changing === 0) return;
@@ -173,7 +127,6 @@ export function BulkDialog({
   const changing = ready ? ready.tokens.filter((t) => t.changes) : [];
   const unchanged = ready ? ready.tokens.filter((t) => !t.changes) : [];
   const references = new Map((ready?.tokens ?? []).map((t) => [t.tokenId, t.tokenReference]));
-  const finished = job !== null && job.status !== 'RUNNING';
 
   return (
     <Modal labelledBy={headingId} closable={!busy} onClose={close} wide>
@@ -231,32 +184,7 @@ export function BulkDialog({
           {busy && <p aria-live="polite">Starting…</p>}
         </form>
       ) : (
-        <section aria-label="Job">
-          <p ref={jobStatusRef} role="status" tabIndex={-1} className="confirm-summary">
-            {job ? jobSentence(job) : `Job ${jobId}: started.`}
-          </p>
-          <ErrorAlert message={pollError} />
-          {job && job.items.length > 0 && (
-            <DataTable caption="Job items" columns={['Token', 'Outcome', 'Network']}>
-              {job.items.map((item) => (
-                <tr key={item.tokenId}>
-                  <td>{references.get(item.tokenId) ?? item.tokenId}</td>
-                  <td>
-                    <span className={`badge result-${item.outcome.toLowerCase()}`}>{outcomeLabel(item.outcome)}</span>
-                    {item.problem?.detail && <span className="muted"> {item.problem.detail}</span>}
-                  </td>
-                  <td>{networkStatusLabel(item.networkStatus)}</td>
-                </tr>
-              ))}
-            </DataTable>
-          )}
-          {!finished && <p className="muted">The job goes on if you close this window.</p>}
-          <div className="actions">
-            <button type="button" className="primary" onClick={close}>
-              Close
-            </button>
-          </div>
-        </section>
+        <JobProgress jobId={jobId} job={job} pollError={pollError} references={references} onClose={close} />
       )}
     </Modal>
   );

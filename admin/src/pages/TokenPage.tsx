@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { MouseEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError, isAbortError } from '../api/client';
-import { ACTIONS, BULK_ACTIONS } from '../api/types';
+import { ACTIONS, BULK_ACTIONS, CARD_EVENTS } from '../api/types';
 import type {
   Action,
   ActionResult,
@@ -23,6 +23,7 @@ import {
   ACTION_PERMISSION,
   ACTION_TEXT,
   BULK_PERMISSION,
+  CARD_EVENTS_PERMISSION,
   bulkButtonLabel,
   deliveryChannelLabel,
   deliveryKindLabel,
@@ -32,7 +33,9 @@ import {
   tokenWallet,
 } from '../lib/labels';
 import { ActionDialog } from './ActionDialog';
-import { BulkDialog, jobSentence } from './BulkDialog';
+import { BulkDialog } from './BulkDialog';
+import { CardEventDialog } from './CardEventDialog';
+import { jobSentence } from './JobProgress';
 import { DecisionTrailSection } from './DecisionTrail';
 
 const TOKEN_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -45,6 +48,7 @@ export function TokenPage() {
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [dialog, setDialog] = useState<Action | null>(null);
   const [bulk, setBulk] = useState<{ action: BulkAction; target: BulkTarget } | null>(null);
+  const [cardEvent, setCardEvent] = useState(false);
   const [result, setResult] = useState('');
   const [resultTone, setResultTone] = useState<'success' | 'info'>('success');
   const openerRef = useRef<HTMLButtonElement | null>(null);
@@ -90,10 +94,17 @@ export function TokenPage() {
     setBulk({ action, target });
   }
 
+  function openCardEvent(event: MouseEvent<HTMLButtonElement>) {
+    openerRef.current = event.currentTarget;
+    setResult('');
+    setCardEvent(true);
+  }
+
   // After a job was started the token has (or will have) changed: load it again,
   // then give focus back (to the opener if it is still offered, else to the result).
   function closeBulk(started: { jobId: string; last: JobResponse | null } | null) {
     setBulk(null);
+    setCardEvent(false);
     if (!started) {
       setFocusAfterClose((n) => n + 1);
       return;
@@ -140,6 +151,10 @@ export function TokenPage() {
   const actions = token ? ACTIONS.filter((a) => token.allowedActions.includes(a) && can(ACTION_PERMISSION[a])) : [];
   const bulkActions =
     token && can(BULK_PERMISSION) ? BULK_ACTIONS.filter((a) => (token.bulkActions ?? []).includes(a)) : [];
+  const cardEvents =
+    token && token.cardId && can(CARD_EVENTS_PERMISSION)
+      ? CARD_EVENTS.filter((e) => (token.cardEvents ?? []).includes(e))
+      : [];
 
   return (
     <>
@@ -196,7 +211,28 @@ export function TokenPage() {
               onOpen={(action, e) => openBulk(action, { kind: 'card', cardId: token.cardId! }, e)}
             />
           )}
+          {token.cardId && cardEvents.length > 0 && (
+            <section aria-labelledby="card-events-heading">
+              <h2 id="card-events-heading">Card</h2>
+              <p className="muted">
+                Card {token.cardId}: report what happened to it (lost, stolen, blocked, …). Every token of the card follows.
+              </p>
+              <div className="actions">
+                <button type="button" className="primary" onClick={openCardEvent}>
+                  Report the card…
+                </button>
+              </div>
+            </section>
+          )}
           {bulk && <BulkDialog action={bulk.action} target={bulk.target} onClose={closeBulk} />}
+          {cardEvent && token.cardId && (
+            <CardEventDialog
+              cardId={token.cardId}
+              events={cardEvents}
+              references={new Map([[token.tokenId, token.tokenReference]])}
+              onClose={closeBulk}
+            />
+          )}
           {dialog && (
             <ActionDialog
               action={dialog}

@@ -3,13 +3,14 @@
  * panel's tests: it answers as api/admin-api.openapi.yaml says and records
  * every request it receives.
  */
-import { REASON_CODES } from '../api/types';
+import { CARD_EVENTS, REASON_CODES } from '../api/types';
 import type {
   ActionResult,
   ActiveTokensRow,
   AuditEntry,
   BulkAction,
   BulkPreview,
+  CardEventType,
   FunnelRow,
   JobResponse,
   Me,
@@ -33,8 +34,8 @@ export interface Recorded {
 const PERMISSIONS: Record<Role, Permission[]> = {
   viewer: ['tokens.read', 'reports.read'],
   agent: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'reports.read'],
-  supervisor: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'audit.read', 'reports.read'],
-  admin: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'audit.read', 'reports.read'],
+  supervisor: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'cards.events', 'audit.read', 'reports.read'],
+  admin: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'cards.events', 'audit.read', 'reports.read'],
 };
 
 const USERS: Record<string, Role> = {
@@ -78,6 +79,7 @@ export function sampleToken(overrides: Partial<TokenPage> = {}): TokenPage {
     },
     allowedActions: ['suspend'],
     bulkActions: [],
+    cardEvents: [],
     ...overrides,
   };
 }
@@ -147,6 +149,8 @@ export class FakePlatform {
   readonly transactions = new Map<string, TokenTransactions>();
   funnel: FunnelRow[] = sampleFunnel();
   activeTokens: ActiveTokensRow[] = sampleActiveTokens();
+  /** What a lost or stolen card does to its tokens (the deployment's LostOrStolenCardAction). */
+  lostOrStolenCardAction: 'delete' | 'suspend' = 'delete';
   /** Tokens whose item in a bulk job fails. */
   readonly failingTokens = new Set<string>();
   readonly jobs = new Map<string, { job: JobResponse; action: BulkAction; reasonCode: string; comment?: string; operator: string }>();
@@ -219,7 +223,7 @@ export class FakePlatform {
       const more = start + this.pageSize < this.tokens.length;
       return json({
         tokens: found.map(
-          ({ history: _h, decisionTrail: _d, pendingNetworkAction: _p, allowedActions: _a, bulkActions: _b, deviceId: _i, ...summary }) =>
+          ({ history: _h, decisionTrail: _d, pendingNetworkAction: _p, allowedActions: _a, bulkActions: _b, cardEvents: _c, deviceId: _i, ...summary }) =>
             summary,
         ),
         nextCursor: more ? `c${start + this.pageSize}` : null,
@@ -273,6 +277,7 @@ export class FakePlatform {
         ...token,
         allowedActions: token.allowedActions.filter(allowed),
         bulkActions: allowed('bulk') ? token.bulkActions : [],
+        cardEvents: me.permissions.includes('cards.events') && token.cardId ? token.cardEvents : [],
       });
       if (method === 'GET' && !action) return json(view());
       if (method === 'POST' && action) {
@@ -348,6 +353,41 @@ export class FakePlatform {
       this.audit.unshift(this.entry(email, auditAction, 'SUCCEEDED', 202));
       const accepted = { jobId };
       this.replays.set(key!, accepted);
+      return json(accepted, 202);
+    }
+    const cardEventMatch = /^\/cards\/([A-Za-z0-9_-]+)\/events$/.exec(path);
+    if (method === 'POST' && cardEventMatch) {
+      const key = headers['idempotency-key'];
+      if (!key || !/^[A-Za-z0-9_-]{8,64}$/.test(key)) return problem(400, 'Missing Idempotency-Key');
+      if (!me.permissions.includes('cards.events')) {
+        this.audit.unshift(this.entry(email, 'POST_CARD_EVENT', 'REFUSED', 403));
+        return problem(403, 'Your role does not allow this operation');
+      }
+      const replay = this.replays.get(key);
+      if (replay) return json(replay, 202);
+      const { type, comment } = (body ?? {}) as { type?: string; comment?: string };
+      if (!type || !(CARD_EVENTS as readonly string[]).includes(type)) return problem(422, 'The card event is not one the contract allows');
+      if (comment !== undefined && (comment.length < 1 || comment.length > 256)) return problem(422, 'The comment is too long');
+      const all = this.tokens.filter((t) => t.cardId === cardEventMatch[1]);
+      if (all.length === 0) return problem(404, 'No such card');
+      const event = type as CardEventType;
+      const action: BulkAction =
+        event === 'BLOCKED' ? 'suspend' : event === 'UNBLOCKED' ? 'unsuspend' : event === 'CLOSED' ? 'delete' : this.lostOrStolenCardAction;
+      const live = all.filter((t) => t.status !== 'DEACTIVATED' && t.status !== 'DECLINED');
+      const changes = (t: TokenPage) =>
+        action === 'suspend' ? t.status === 'ACTIVE' : action === 'unsuspend' ? t.status === 'SUSPENDED' : true;
+      const jobId = `job-${String(++this.counter).padStart(8, '0')}`;
+      const items = live.filter(changes).map((t) => ({ tokenId: t.tokenId, outcome: 'PENDING' as const }));
+      this.jobs.set(jobId, {
+        job: { jobId, status: 'RUNNING', total: items.length, succeeded: 0, failed: 0, items },
+        action,
+        reasonCode: `CARD_${event}`,
+        ...(comment ? { comment } : {}),
+        operator: email,
+      });
+      this.audit.unshift(this.entry(email, 'POST_CARD_EVENT', 'SUCCEEDED', 202));
+      const accepted = { jobId };
+      this.replays.set(key, accepted);
       return json(accepted, 202);
     }
     const jobMatch = /^\/jobs\/([A-Za-z0-9_-]+)$/.exec(path);

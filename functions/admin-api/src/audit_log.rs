@@ -3,8 +3,6 @@
 //! JSON or every entry as a CSV download (`format=csv`). Reading it and
 //! exporting it are themselves audited.
 
-use std::sync::Arc;
-
 use aws_config::SdkConfig;
 use lambda_http::Response;
 use tmp_admin::Permission;
@@ -12,7 +10,6 @@ use tmp_admin::audit;
 use tmp_admin::reports::{self, Format};
 use tmp_api::{Problem, ProblemKind, http};
 use tmp_aws::cold_start::Init;
-use tmp_aws::compose::admin;
 use tmp_core::domain::audit::AuditAction;
 use tmp_core::ports::AuditQuery;
 use tmp_core::usecases::audit_trail::AuditTrail;
@@ -25,13 +22,9 @@ pub const INIT: Init = crate::http_init!(init);
 
 /// Cold start: the admin user pool's keys and the audit log.
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
-    let verifier = admin::agent_token_verifier(env).await?;
-    let audit = admin::audit_trail(sdk, env)?;
-    Ok(crate::endpoint(
-        Arc::new(verifier),
-        audit.clone(),
-        ReadAudit { audit },
-    ))
+    let guard = crate::guard(sdk, env).await?;
+    let audit = guard.audit.clone();
+    Ok(crate::endpoint(guard, ReadAudit { audit }))
 }
 
 pub struct ReadAudit {

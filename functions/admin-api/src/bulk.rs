@@ -33,3 +33,28 @@ pub fn target(request: &AdminRequest<'_>) -> Result<(JobTarget, String), Problem
 pub fn action(request: &AdminRequest<'_>) -> Result<BulkAction, Problem> {
     BulkAction::from_path(request.path("action"))
 }
+
+/// Starts `plan` on `target` as a job, keyed by the agent's Idempotency-Key
+/// (a replay answers the same job): 202 `{"jobId"}`.
+pub async fn start_job(
+    jobs: &tmp_core::usecases::jobs::Jobs,
+    request: &AdminRequest<'_>,
+    target: JobTarget,
+    plan: tmp_core::domain::job::JobPlan,
+) -> Result<lambda_http::Response<Vec<u8>>, Problem> {
+    let key = tmp_api::ids::IdempotencyKey::from_header(request.idempotency_key)?;
+    let command = tmp_core::usecases::jobs::StartJobCommand {
+        target,
+        plan,
+        request: tmp_core::usecases::token_actions::IssuerRequest {
+            client_id: crate::token_action::client_of(&request.agent.email),
+            idempotency_key: key.as_str().to_owned(),
+        },
+    };
+    let job_id = jobs.start(&command).await?;
+    let job_id = tmp_api::ids::JobId::try_from(job_id).map_err(|_| Problem::unavailable())?;
+    Ok(tmp_api::http::json(
+        202,
+        &tmp_api::action::JobAccepted { job_id },
+    ))
+}

@@ -2,14 +2,12 @@
 //! every live token of the card or device and whether the action would
 //! change it now, before a supervisor starts it.
 
-use std::sync::Arc;
-
 use aws_config::SdkConfig;
 use tmp_admin::Permission;
 use tmp_admin::page::bulk_preview;
 use tmp_api::{Problem, http, translate};
 use tmp_aws::cold_start::Init;
-use tmp_aws::compose::{admin, issuer};
+use tmp_aws::compose::issuer;
 use tmp_core::domain::action::ActionReason;
 use tmp_core::domain::audit::AuditAction;
 use tmp_core::domain::job::JobPlan;
@@ -24,16 +22,11 @@ pub const INIT: Init = crate::http_init!(init);
 /// Cold start: the admin user pool's keys, the table (the card's or
 /// device's tokens, read only) and the audit log.
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
-    let (verifier, jobs) = tokio::try_join!(
-        admin::agent_token_verifier(env),
+    let (guard, jobs) = tokio::try_join!(
+        crate::guard(sdk, env),
         issuer::jobs(sdk, env, issuer::JobRole::Read),
     )?;
-    let audit = admin::audit_trail(sdk, env)?;
-    Ok(crate::endpoint(
-        Arc::new(verifier),
-        audit,
-        PreviewBulk { jobs },
-    ))
+    Ok(crate::endpoint(guard, PreviewBulk { jobs }))
 }
 
 pub struct PreviewBulk {

@@ -2,19 +2,14 @@
 //! the action on every live token of the card or device, as a job run by
 //! the TMP's job worker (the supervisor as operator); 202 `{"jobId"}`.
 
-use std::sync::Arc;
-
 use aws_config::SdkConfig;
 use tmp_admin::Permission;
-use tmp_api::action::JobAccepted;
-use tmp_api::ids::{IdempotencyKey, JobId};
-use tmp_api::{Problem, http, translate};
+use tmp_api::{Problem, translate};
 use tmp_aws::cold_start::Init;
-use tmp_aws::compose::{admin, issuer};
+use tmp_aws::compose::issuer;
 use tmp_core::domain::audit::AuditAction;
 use tmp_core::domain::job::JobPlan;
-use tmp_core::usecases::jobs::{Jobs, StartJobCommand};
-use tmp_core::usecases::token_actions::IssuerRequest as KeyedRequest;
+use tmp_core::usecases::jobs::Jobs;
 use tmp_runtime::config::FunctionEnv;
 use tmp_runtime::lambda::{HandlerError, HttpHandler};
 
@@ -25,16 +20,11 @@ pub const INIT: Init = crate::http_init!(init);
 /// Cold start: the admin user pool's keys, the table, the job queue and the
 /// audit log.
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
-    let (verifier, jobs) = tokio::try_join!(
-        admin::agent_token_verifier(env),
+    let (guard, jobs) = tokio::try_join!(
+        crate::guard(sdk, env),
         issuer::jobs(sdk, env, issuer::JobRole::Start),
     )?;
-    let audit = admin::audit_trail(sdk, env)?;
-    Ok(crate::endpoint(
-        Arc::new(verifier),
-        audit,
-        StartBulk { jobs },
-    ))
+    Ok(crate::endpoint(guard, StartBulk { jobs }))
 }
 
 pub struct StartBulk {
@@ -49,27 +39,19 @@ impl StartBulk {
         reason: &mut Option<String>,
     ) -> Result<lambda_http::Response<Vec<u8>>, Problem> {
         let action = bulk::action(request)?.lifecycle();
-        let key = IdempotencyKey::from_header(request.idempotency_key)?;
+        // The key is checked before the body, as the TMP API's starts do.
+        tmp_api::ids::IdempotencyKey::from_header(request.idempotency_key)?;
         let body = tmp_admin::action::parse(action, request.body, &request.agent.email)?;
         *reason = serde_json::to_value(body.reason_code)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned));
-        let command = StartJobCommand {
-            target,
-            plan: JobPlan::Action {
-                action: translate::action(action),
-                reason: translate::reason(body.reason_code),
-                comment: body.comment,
-                operator: body.operator,
-            },
-            request: KeyedRequest {
-                client_id: crate::token_action::client_of(&request.agent.email),
-                idempotency_key: key.as_str().to_owned(),
-            },
+        let plan = JobPlan::Action {
+            action: translate::action(action),
+            reason: translate::reason(body.reason_code),
+            comment: body.comment,
+            operator: body.operator,
         };
-        let job_id = self.jobs.start(&command).await?;
-        let job_id = JobId::try_from(job_id).map_err(|_| Problem::unavailable())?;
-        Ok(http::json(202, &JobAccepted { job_id }))
+        bulk::start_job(&self.jobs, request, target, plan).await
     }
 }
 

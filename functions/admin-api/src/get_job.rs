@@ -1,13 +1,11 @@
 //! `GET /admin-api/v1/jobs/{jobId}`: a bulk job's progress, item by item.
 
-use std::sync::Arc;
-
 use aws_config::SdkConfig;
 use tmp_admin::Permission;
 use tmp_api::ids::JobId;
 use tmp_api::{Problem, http, translate};
 use tmp_aws::cold_start::Init;
-use tmp_aws::compose::{admin, issuer};
+use tmp_aws::compose::issuer;
 use tmp_core::domain::audit::AuditAction;
 use tmp_core::usecases::jobs::Jobs;
 use tmp_runtime::config::FunctionEnv;
@@ -19,12 +17,11 @@ pub const INIT: Init = crate::http_init!(init);
 
 /// Cold start: the admin user pool's keys, the table and the audit log.
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
-    let (verifier, jobs) = tokio::try_join!(
-        admin::agent_token_verifier(env),
+    let (guard, jobs) = tokio::try_join!(
+        crate::guard(sdk, env),
         issuer::jobs(sdk, env, issuer::JobRole::Read),
     )?;
-    let audit = admin::audit_trail(sdk, env)?;
-    Ok(crate::endpoint(Arc::new(verifier), audit, GetJob { jobs }))
+    Ok(crate::endpoint(guard, GetJob { jobs }))
 }
 
 pub struct GetJob {

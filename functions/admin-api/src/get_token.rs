@@ -1,15 +1,13 @@
 //! `GET /admin-api/v1/tokens/{tokenId}`: the token page: summary, history,
 //! the decision trail in plain words, and what this agent may do to it now.
 
-use std::sync::Arc;
-
 use aws_config::SdkConfig;
 use tmp_admin::Permission;
 use tmp_admin::page::token_page;
 use tmp_api::ids::TokenId;
 use tmp_api::{Problem, http};
 use tmp_aws::cold_start::Init;
-use tmp_aws::compose::{admin, issuer};
+use tmp_aws::compose::issuer;
 use tmp_core::domain::audit::AuditAction;
 use tmp_core::usecases::token_queries::TokenQueries;
 use tmp_runtime::config::FunctionEnv;
@@ -21,16 +19,11 @@ pub const INIT: Init = crate::http_init!(init);
 
 /// Cold start: the admin user pool's keys, the table and the audit log.
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
-    let (verifier, queries) = tokio::try_join!(
-        admin::agent_token_verifier(env),
+    let (guard, queries) = tokio::try_join!(
+        crate::guard(sdk, env),
         issuer::token_queries(sdk, env, false),
     )?;
-    let audit = admin::audit_trail(sdk, env)?;
-    Ok(crate::endpoint(
-        Arc::new(verifier),
-        audit,
-        GetToken { queries },
-    ))
+    Ok(crate::endpoint(guard, GetToken { queries }))
 }
 
 pub struct GetToken {

@@ -25,6 +25,7 @@ pub mod funnel_report;
 pub mod get_job;
 pub mod get_token;
 pub mod me;
+pub mod post_card_event;
 pub mod search_tokens;
 pub mod suspend_token;
 pub mod token_transactions;
@@ -40,14 +41,19 @@ mod tests;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use aws_config::SdkConfig;
+use lambda_http::http::HeaderValue;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use tmp_admin::{Agent, Permission};
 use tmp_api::auth::AccessTokenVerifier;
 use tmp_api::{Problem, http};
 use tmp_aws::cold_start::Registry;
+use tmp_aws::compose::admin;
 use tmp_core::domain::audit::AuditAction;
 use tmp_core::usecases::audit_trail::{AuditRecord, AuditTrail};
+use tmp_runtime::config::FunctionEnv;
+use tmp_runtime::lambda::HandlerError;
 use tmp_runtime::lambda::{HttpHandler, http_handler};
 use tracing::Instrument;
 
@@ -63,6 +69,7 @@ pub const FUNCTIONS: Registry = &[
     ("admin-preview-bulk", bulk_preview::INIT),
     ("admin-start-bulk", bulk_start::INIT),
     ("admin-get-job", get_job::INIT),
+    ("admin-post-card-event", post_card_event::INIT),
     ("admin-audit-log", audit_log::INIT),
     ("admin-token-transactions", token_transactions::INIT),
     ("admin-funnel-report", funnel_report::INIT),
@@ -121,32 +128,84 @@ pub trait AdminOperation: Send + Sync + 'static {
     async fn call(&self, request: &AdminRequest<'_>) -> Answer;
 }
 
+/// What every admin operation stands behind: the agents' token verifier,
+/// the audit log, and the panel's origin (the one origin answered
+/// cross-origin: `ADMIN_PANEL_ORIGIN`).
+pub struct Guard {
+    pub verifier: Arc<AccessTokenVerifier>,
+    pub audit: AuditTrail,
+    pub panel_origin: Option<HeaderValue>,
+}
+
+/// The guard's cold start: the admin user pool's keys (fetched once), the
+/// audit log and the panel's origin.
+pub async fn guard(sdk: &SdkConfig, env: &FunctionEnv) -> Result<Guard, HandlerError> {
+    let verifier = admin::agent_token_verifier(env).await?;
+    let panel_origin = env
+        .get("ADMIN_PANEL_ORIGIN")
+        .filter(|o| !o.is_empty())
+        .map(HeaderValue::from_str)
+        .transpose()
+        .map_err(|_| HandlerError::from("ADMIN_PANEL_ORIGIN is not a header value"))?;
+    Ok(Guard {
+        verifier: Arc::new(verifier),
+        audit: admin::audit_trail(sdk, env)?,
+        panel_origin,
+    })
+}
+
 /// An operation behind the agent check and the audit log.
 pub struct Guarded<O> {
     pub verifier: Arc<AccessTokenVerifier>,
     pub audit: AuditTrail,
+    pub panel_origin: Option<HeaderValue>,
     pub operation: O,
 }
 
 /// The HTTP handler of an admin operation, under a span that carries the
 /// operation (never the body or the token).
-pub fn endpoint<O: AdminOperation>(
-    verifier: Arc<AccessTokenVerifier>,
-    audit: AuditTrail,
-    operation: O,
-) -> HttpHandler {
+pub fn endpoint<O: AdminOperation>(guard: Guard, operation: O) -> HttpHandler {
     http_handler(
         Arc::new(Guarded {
-            verifier,
-            audit,
+            verifier: guard.verifier,
+            audit: guard.audit,
+            panel_origin: guard.panel_origin,
             operation,
         }),
         |guarded, request: Request| async move {
             let span = tracing::info_span!("admin_api", operation = O::NAME);
-            let response = answer(guarded.as_ref(), &request).instrument(span).await;
+            let mut response = answer(guarded.as_ref(), &request).instrument(span).await;
+            allow_panel_origin(guarded.panel_origin.as_ref(), &request, &mut response);
             Ok(response.map(Body::from))
         },
     )
+}
+
+/// The panel calls from its own origin (its CloudFront site): that origin,
+/// and no other, may read the answer.
+fn allow_panel_origin(
+    panel_origin: Option<&HeaderValue>,
+    request: &Request,
+    response: &mut Response<Vec<u8>>,
+) {
+    let Some(origin) = panel_origin else {
+        return;
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        lambda_http::http::header::VARY,
+        HeaderValue::from_static("Origin"),
+    );
+    if request.headers().get(lambda_http::http::header::ORIGIN) == Some(origin) {
+        headers.insert(
+            lambda_http::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            origin.clone(),
+        );
+        headers.insert(
+            lambda_http::http::header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Content-Disposition"),
+        );
+    }
 }
 
 fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {

@@ -1,14 +1,11 @@
 //! `GET /admin-api/v1/me`: the signed-in agent, their roles and what those
 //! allow (the panel shows only the controls they may use).
 
-use std::sync::Arc;
-
 use aws_config::SdkConfig;
 use tmp_admin::Permission;
 use tmp_admin::agent::Me;
 use tmp_api::http;
 use tmp_aws::cold_start::Init;
-use tmp_aws::compose::admin;
 use tmp_core::domain::audit::AuditAction;
 use tmp_runtime::config::FunctionEnv;
 use tmp_runtime::lambda::{HandlerError, HttpHandler};
@@ -19,9 +16,8 @@ pub const INIT: Init = crate::http_init!(init);
 
 /// Cold start: the admin user pool's keys and the audit log.
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
-    let verifier = admin::agent_token_verifier(env).await?;
-    let audit = admin::audit_trail(sdk, env)?;
-    Ok(crate::endpoint(Arc::new(verifier), audit, ReadMe))
+    let guard = crate::guard(sdk, env).await?;
+    Ok(crate::endpoint(guard, ReadMe))
 }
 
 pub struct ReadMe;

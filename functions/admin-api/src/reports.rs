@@ -1,8 +1,6 @@
 //! What the three report operations share: the query from the parameters,
 //! and a report answered as JSON or as its CSV download.
 
-use std::sync::Arc;
-
 use aws_config::SdkConfig;
 use serde::Serialize;
 use tmp_admin::reports::{self, Format, ReportQuery};
@@ -21,11 +19,9 @@ pub async fn init<O: AdminOperation>(
     env: &FunctionEnv,
     operation: impl FnOnce(ReportQueries) -> O,
 ) -> Result<HttpHandler, HandlerError> {
-    let verifier = admin::agent_token_verifier(env).await?;
-    let audit = admin::audit_trail(sdk, env)?;
+    let guard = crate::guard(sdk, env).await?;
     Ok(crate::endpoint(
-        Arc::new(verifier),
-        audit,
+        guard,
         operation(admin::report_queries(sdk, env)?),
     ))
 }

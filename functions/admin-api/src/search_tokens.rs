@@ -11,7 +11,7 @@ use tmp_admin::search::SearchRequest;
 use tmp_api::search::SearchResponse;
 use tmp_api::{Problem, http, translate, validate};
 use tmp_aws::cold_start::Init;
-use tmp_aws::compose::{admin, issuer};
+use tmp_aws::compose::issuer;
 use tmp_core::clock::{Clock, SystemClock};
 use tmp_core::domain::audit::AuditAction;
 use tmp_core::usecases::token_queries::TokenQueries;
@@ -25,14 +25,12 @@ pub const INIT: Init = crate::http_init!(init);
 /// Cold start: the admin user pool's keys, the table, the audit log and the
 /// fingerprint secret (PANs and phone numbers; unwrapped once).
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
-    let (verifier, queries) = tokio::try_join!(
-        admin::agent_token_verifier(env),
+    let (guard, queries) = tokio::try_join!(
+        crate::guard(sdk, env),
         issuer::token_queries(sdk, env, true),
     )?;
-    let audit = admin::audit_trail(sdk, env)?;
     Ok(crate::endpoint(
-        Arc::new(verifier),
-        audit,
+        guard,
         SearchTokens {
             queries,
             clock: Arc::new(SystemClock),

@@ -20,14 +20,21 @@ use tmp_core::ports::TokenRecord;
 use tmp_runtime::lambda::HttpHandler;
 use tmp_testkit::world::{World, base64_decode};
 
+use crate::active_tokens_report::ActiveTokensReport;
+use crate::apple_pay_report::ApplePayReport;
 use crate::audit_log::ReadAudit;
 use crate::bulk_preview::PreviewBulk;
 use crate::bulk_start::StartBulk;
+use crate::funnel_report::FunnelReport;
 use crate::get_job::GetJob as ReadJob;
 use crate::get_token::GetToken;
 use crate::me::ReadMe;
+use crate::post_card_event::PostCardEvent;
 use crate::search_tokens::SearchTokens;
-use crate::token_action::{Act, Delete, Suspend};
+use crate::token_action::{Act, Activate, Delete, Suspend, Unsuspend};
+use crate::token_transactions::TokenTransactions;
+
+mod samples;
 
 const ISSUER: &str = "https://tmp.test/admin";
 const CLIENT: &str = "admin-panel-test";
@@ -66,6 +73,7 @@ fn token(email: &str, groups: &[&str]) -> String {
 
 struct Fx {
     world: World,
+    reports: Arc<tmp_testkit::memory::MemoryReports>,
 }
 
 impl Fx {
@@ -83,7 +91,7 @@ impl Fx {
                 version: 1,
                 pan_fingerprint: Some(world.fingerprint(PAN)),
                 pan_last4: Some("4444".to_owned()),
-                pan_expiry: None,
+                pan_expiry: Some("12/30".to_owned()),
                 pan_unique_reference: Some("FWSPMC1".to_owned()),
                 token_requestor_id: Some("50110030273".to_owned()),
                 wallet_id: Some("103".to_owned()),
@@ -97,67 +105,122 @@ impl Fx {
         world
             .state
             .set_card_and_device(ACTIVE, "card-0001", Some("phone-1"));
-        Self { world }
+        // MDES's transaction list of it: one purchase.
+        world.networks.set_records(
+            ACTIVE,
+            Vec::new(),
+            vec![tmp_core::ports::NetworkTransaction {
+                at: Some("2026-11-30T18:02:11Z".to_owned()),
+                amount: Some("12.50".to_owned()),
+                currency: Some("EUR".to_owned()),
+                type_code: Some("P".to_owned()),
+                type_description: Some("PURCHASE".to_owned()),
+                status_code: Some("AUTHORIZED".to_owned()),
+                merchant_name: Some("Corner Shop".to_owned()),
+                merchant_category_code: Some("5411".to_owned()),
+                merchant_category_description: Some("Grocery Stores".to_owned()),
+                pos_entry_mode: Some("CONTACTLESS".to_owned()),
+            }],
+        );
+        Self {
+            world,
+            reports: Arc::default(),
+        }
     }
 
     fn handler(&self, operation: &str) -> HttpHandler {
-        let (verifier, audit) = (verifier(), self.world.audit_trail());
+        let guard = || crate::Guard {
+            verifier: verifier(),
+            audit: self.world.audit_trail(),
+            panel_origin: None,
+        };
         match operation {
-            "me" => crate::endpoint(verifier, audit, ReadMe),
+            "me" => crate::endpoint(guard(), ReadMe),
             "search" => crate::endpoint(
-                verifier,
-                audit,
+                guard(),
                 SearchTokens {
                     queries: self.world.token_queries(),
                     clock: self.world.clock.clone(),
                 },
             ),
             "get" => crate::endpoint(
-                verifier,
-                audit,
+                guard(),
                 GetToken {
                     queries: self.world.token_queries(),
                 },
             ),
-            "suspend" => crate::endpoint(
-                verifier,
-                audit,
-                Act::<Suspend>::new(self.world.token_actions()),
-            ),
-            "delete" => crate::endpoint(
-                verifier,
-                audit,
-                Act::<Delete>::new(self.world.token_actions()),
-            ),
+            "suspend" => crate::endpoint(guard(), Act::<Suspend>::new(self.world.token_actions())),
+            "delete" => crate::endpoint(guard(), Act::<Delete>::new(self.world.token_actions())),
             "preview" => crate::endpoint(
-                verifier,
-                audit,
+                guard(),
                 PreviewBulk {
                     jobs: self.world.job_runner(),
                 },
             ),
             "start" => crate::endpoint(
-                verifier,
-                audit,
+                guard(),
                 StartBulk {
                     jobs: self.world.job_runner(),
                 },
             ),
             "job" => crate::endpoint(
-                verifier,
-                audit,
+                guard(),
                 ReadJob {
                     jobs: self.world.job_runner(),
                 },
             ),
             "audit" => crate::endpoint(
-                verifier,
-                audit,
+                guard(),
                 ReadAudit {
                     audit: self.world.audit_trail(),
                 },
             ),
+            "card-event" => crate::endpoint(
+                guard(),
+                PostCardEvent {
+                    jobs: self.world.job_runner(),
+                    lost_or_stolen: tmp_core::domain::action::TokenAction::Delete,
+                },
+            ),
+            "activate" => {
+                crate::endpoint(guard(), Act::<Activate>::new(self.world.token_actions()))
+            }
+            "unsuspend" => {
+                crate::endpoint(guard(), Act::<Unsuspend>::new(self.world.token_actions()))
+            }
+            "transactions" => crate::endpoint(
+                guard(),
+                TokenTransactions {
+                    records: self.world.token_records(),
+                },
+            ),
+            "funnel" => crate::endpoint(
+                guard(),
+                FunnelReport {
+                    reports: self.report_queries(),
+                    clock: self.world.clock.clone(),
+                },
+            ),
+            "apple-pay" => crate::endpoint(
+                guard(),
+                ApplePayReport {
+                    reports: self.report_queries(),
+                    clock: self.world.clock.clone(),
+                },
+            ),
+            "active-tokens" => crate::endpoint(
+                guard(),
+                ActiveTokensReport {
+                    reports: self.report_queries(),
+                },
+            ),
             other => panic!("no operation {other}"),
+        }
+    }
+
+    fn report_queries(&self) -> tmp_core::usecases::reports::ReportQueries {
+        tmp_core::usecases::reports::ReportQueries {
+            store: self.reports.clone(),
         }
     }
 
@@ -519,4 +582,41 @@ async fn a_supervisor_previews_then_starts_a_bulk_action_and_follows_its_job() {
         )
         .await;
     assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn only_the_panels_origin_may_read_an_answer_cross_origin() {
+    // GIVEN the "me" operation for a panel served from its own origin
+    let fx = Fx::new();
+    let handler = crate::endpoint(
+        crate::Guard {
+            verifier: verifier(),
+            audit: fx.world.audit_trail(),
+            panel_origin: Some("https://admin.bank.test".parse().unwrap()),
+        },
+        ReadMe,
+    );
+    let bearer = token("viewer@bank.test", &["viewer"]);
+    for (origin, allowed) in [
+        ("https://admin.bank.test", true),
+        ("https://evil.example", false),
+    ] {
+        // WHEN the browser calls from `origin`
+        let request = lambda_http::http::Request::builder()
+            .uri("https://api.tmp.test/v1/admin-api/v1/me")
+            .header("authorization", format!("Bearer {bearer}"))
+            .header("origin", origin)
+            .body(Body::Empty)
+            .unwrap()
+            .with_request_context(RequestContext::ApiGatewayV1(Default::default()));
+        let response = handler(request).await.unwrap();
+        // THEN only the panel's origin is allowed to read it, and caches keep them apart
+        assert_eq!(response.status(), 200);
+        let allow = response.headers().get("access-control-allow-origin");
+        assert_eq!(allow.is_some(), allowed, "{origin}");
+        if allowed {
+            assert_eq!(allow.unwrap(), origin);
+        }
+        assert_eq!(response.headers()["vary"], "Origin");
+    }
 }

@@ -4,15 +4,13 @@
 //! same ledger, pending marks and network request ids) with the agent as
 //! operator. `Idempotency-Key` is required and scoped to the agent.
 
-use std::sync::Arc;
-
 use aws_config::SdkConfig;
 use tmp_admin::Permission;
 use tmp_admin::page::{ActionResult, token_page};
 use tmp_api::ids::{IdempotencyKey, TokenId};
 use tmp_api::token::LifecycleAction;
 use tmp_api::{Problem, http, translate};
-use tmp_aws::compose::{admin, issuer};
+use tmp_aws::compose::issuer;
 use tmp_core::domain::audit::AuditAction;
 use tmp_core::usecases::token_actions::{
     IssuerRequest as KeyedRequest, TokenActionCommand, TokenActions,
@@ -29,21 +27,13 @@ pub async fn init(
     env: &FunctionEnv,
     action: LifecycleAction,
 ) -> Result<HttpHandler, HandlerError> {
-    let (verifier, actions) = tokio::try_join!(
-        admin::agent_token_verifier(env),
-        issuer::token_actions(sdk, env),
-    )?;
-    let audit = admin::audit_trail(sdk, env)?;
-    let verifier = Arc::new(verifier);
+    let (guard, actions) =
+        tokio::try_join!(crate::guard(sdk, env), issuer::token_actions(sdk, env),)?;
     Ok(match action {
-        LifecycleAction::Activate => {
-            crate::endpoint(verifier, audit, Act::<Activate>::new(actions))
-        }
-        LifecycleAction::Suspend => crate::endpoint(verifier, audit, Act::<Suspend>::new(actions)),
-        LifecycleAction::Unsuspend => {
-            crate::endpoint(verifier, audit, Act::<Unsuspend>::new(actions))
-        }
-        LifecycleAction::Delete => crate::endpoint(verifier, audit, Act::<Delete>::new(actions)),
+        LifecycleAction::Activate => crate::endpoint(guard, Act::<Activate>::new(actions)),
+        LifecycleAction::Suspend => crate::endpoint(guard, Act::<Suspend>::new(actions)),
+        LifecycleAction::Unsuspend => crate::endpoint(guard, Act::<Unsuspend>::new(actions)),
+        LifecycleAction::Delete => crate::endpoint(guard, Act::<Delete>::new(actions)),
     })
 }
 

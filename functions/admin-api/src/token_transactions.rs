@@ -2,15 +2,13 @@
 //! transactions as its network reports them (MDES Customer Service; Visa
 //! offers none). The agent is the operator in the network's audit trail.
 
-use std::sync::Arc;
-
 use aws_config::SdkConfig;
 use tmp_admin::Permission;
 use tmp_admin::transactions;
 use tmp_api::http;
 use tmp_api::ids::TokenId;
 use tmp_aws::cold_start::Init;
-use tmp_aws::compose::{admin, issuer};
+use tmp_aws::compose::issuer;
 use tmp_core::domain::audit::AuditAction;
 use tmp_core::usecases::token_records::TokenRecords;
 use tmp_runtime::config::FunctionEnv;
@@ -23,16 +21,9 @@ pub const INIT: Init = crate::http_init!(init);
 /// Cold start: the admin user pool's keys, the table, the network clients
 /// (MDES's signing key unwrapped once) and the audit log.
 pub async fn init(sdk: &SdkConfig, env: &FunctionEnv) -> Result<HttpHandler, HandlerError> {
-    let (verifier, records) = tokio::try_join!(
-        admin::agent_token_verifier(env),
-        issuer::token_records(sdk, env),
-    )?;
-    let audit = admin::audit_trail(sdk, env)?;
-    Ok(crate::endpoint(
-        Arc::new(verifier),
-        audit,
-        TokenTransactions { records },
-    ))
+    let (guard, records) =
+        tokio::try_join!(crate::guard(sdk, env), issuer::token_records(sdk, env),)?;
+    Ok(crate::endpoint(guard, TokenTransactions { records }))
 }
 
 pub struct TokenTransactions {

@@ -78,6 +78,8 @@ impl IssuerOperation for PostCardEvent {
             plan: JobPlan::CardEvent {
                 event: translate::card_event(event.kind),
                 lost_or_stolen: self.lost_or_stolen,
+                operator: None,
+                comment: None,
             },
             request: keyed,
         };

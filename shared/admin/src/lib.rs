@@ -8,6 +8,7 @@
 pub mod action;
 pub mod agent;
 pub mod audit;
+pub mod card_event;
 pub mod csv;
 pub mod explain;
 pub mod page;

@@ -50,6 +50,9 @@ pub struct TokenPage {
     pub bulk_actions: Vec<ActionName>,
     /// Activation codes and notices sent about it, newest first.
     pub deliveries: Vec<Delivery>,
+    /// What this agent may report of the token's card (every token of it
+    /// follows); none when the card is not known by its id.
+    pub card_events: Vec<&'static str>,
 }
 
 /// One thing sent about the token (never a code, a text or an address).
@@ -129,6 +132,11 @@ pub fn token_page(view: &TokenView, roles: &Roles) -> Option<TokenPage> {
             Vec::new()
         },
         deliveries: view.deliveries.iter().map(delivery).collect(),
+        card_events: if roles.may(Permission::CardsEvents) && view.issuer_card_id.is_some() {
+            vec!["LOST", "STOLEN", "BLOCKED", "UNBLOCKED", "CLOSED"]
+        } else {
+            Vec::new()
+        },
     })
 }
 

@@ -39,7 +39,7 @@ impl Role {
         match self {
             Self::Viewer => &[TokensRead, ReportsRead],
             Self::Agent => &[TokensActivate, TokensSuspend, TokensUnsuspend],
-            Self::Supervisor => &[TokensDelete, TokensBulk, AuditRead],
+            Self::Supervisor => &[TokensDelete, TokensBulk, CardsEvents, AuditRead],
             Self::Admin => &[],
         }
     }
@@ -60,6 +60,9 @@ pub enum Permission {
     /// Every token of a card or device at once (after a preview).
     #[serde(rename = "tokens.bulk")]
     TokensBulk,
+    /// Report a card lost, stolen, blocked, unblocked or closed (every token of it follows).
+    #[serde(rename = "cards.events")]
+    CardsEvents,
     #[serde(rename = "audit.read")]
     AuditRead,
     /// The reports (aggregates: no card data).
@@ -136,7 +139,7 @@ mod tests {
         assert!(supervisor.may(TokensDelete) && supervisor.may(AuditRead));
         assert!(supervisor.may(TokensActivate));
         assert!(supervisor.may(TokensBulk) && !agent.may(TokensBulk));
-        assert_eq!(roles(&["admin"]).permissions().len(), 8);
+        assert_eq!(roles(&["admin"]).permissions().len(), 9);
     }
 
     #[test]

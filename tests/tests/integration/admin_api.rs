@@ -643,3 +643,87 @@ async fn reports_count_every_decision_and_activation_and_their_csv_matches_the_s
     assert_admin_contract(&contract);
     flow.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_reports_a_card_stolen_and_every_token_of_it_follows() {
+    // GIVEN two active Mastercard tokens of Jane's card
+    let flow = start_with(
+        "ac",
+        &[("RetryBackoffBaseSeconds", "1")],
+        Some(std::time::Duration::from_secs(1)),
+    )
+    .await;
+    let (a, b) = (tur(741), tur(742));
+    flow.provision_mdes(&a, true).await;
+    flow.provision_mdes(&b, true).await;
+    let (agent, supervisor) = (
+        sign_in(&flow, "agent@bank.test").await,
+        sign_in(&flow, "supervisor@bank.test").await,
+    );
+    use reqwest::Method;
+    let path = format!("/admin-api/v1/cards/{JANE_CARD_ID}/events");
+    let stolen = json!({"type": "STOLEN", "comment": "Wallet stolen"});
+    // WHEN an agent tries THEN 403, nothing sent
+    let (status, _) = admin(&flow, &agent, Method::POST, &path, Some(stolen.clone())).await;
+    assert_eq!(status, 403);
+    // AND the token page offers card events to the supervisor only
+    let page_path = format!("/admin-api/v1/tokens/{a}");
+    let (_, page) = admin(&flow, &agent, Method::GET, &page_path, None).await;
+    assert_eq!(page["cardEvents"], json!([]));
+    let (_, page) = admin(&flow, &supervisor, Method::GET, &page_path, None).await;
+    assert_eq!(
+        page["cardEvents"],
+        json!(["LOST", "STOLEN", "BLOCKED", "UNBLOCKED", "CLOSED"])
+    );
+    // WHEN the supervisor reports the card stolen
+    let (status, accepted) = admin(&flow, &supervisor, Method::POST, &path, Some(stolen)).await;
+    assert_eq!(status, 202, "{accepted}");
+    let job_path = format!("/admin-api/v1/jobs/{}", accepted["jobId"].as_str().unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let job = loop {
+        let (_, job) = admin(&flow, &supervisor, Method::GET, &job_path, None).await;
+        if job["status"] != "RUNNING" {
+            break job;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "job never finished: {job}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    // THEN both tokens are deleted at MDES (the default policy), the supervisor the operator
+    assert_eq!(
+        (&job["status"], &job["succeeded"]),
+        (&json!("DONE"), &json!(2)),
+        "{job}"
+    );
+    let deletes = flow.network_calls("mdes", "/token/delete").await;
+    assert_eq!(deletes.len(), 2, "{deletes:?}");
+    for call in &deletes {
+        let request = &call["body"]["TokenDeleteRequest"];
+        assert_eq!(request["AuditInfo"]["UserId"], "supervisor@bank.test");
+    }
+    let (_, page) = admin(&flow, &supervisor, Method::GET, &page_path, None).await;
+    assert_eq!(page["status"], "DEACTIVATED", "{page}");
+    let history = page["history"].as_array().unwrap();
+    assert!(
+        history.iter().any(|l| l["status"] == "DEACTIVATED"
+            && l["operator"] == "supervisor@bank.test"
+            && l["comment"] == "Wallet stolen"
+            && l["reasonCode"] == "CARD_STOLEN"),
+        "{history:?}"
+    );
+    // AND the audit log has the report, its card and its reason, and the agent's refusal
+    let (_, log) = admin(&flow, &supervisor, Method::GET, "/admin-api/v1/audit", None).await;
+    let entries = log["entries"].as_array().unwrap();
+    assert!(entries.iter().any(|e| e["action"] == "POST_CARD_EVENT"
+        && e["actor"] == "supervisor@bank.test"
+        && e["target"] == format!("cardId {JANE_CARD_ID}").as_str()
+        && e["reasonCode"] == "STOLEN"
+        && e["result"] == "SUCCEEDED"));
+    assert!(entries.iter().any(|e| e["action"] == "POST_CARD_EVENT"
+        && e["actor"] == "agent@bank.test"
+        && e["result"] == "REFUSED"));
+    assert_admin_contract(&[("TokenPage", page), ("AuditPage", log)]);
+    flow.finish().await;
+}

@@ -41,11 +41,12 @@ enum Kind {
     Audit,
     Transactions,
     Report,
+    CardEvent,
 }
 
 type Route = (&'static str, &'static str);
 
-const FUNCTIONS: [(&str, &str, &[Route], Kind); 15] = [
+const FUNCTIONS: [(&str, &str, &[Route], Kind); 16] = [
     (
         "AdminMeFunction",
         "admin-me",
@@ -111,6 +112,12 @@ const FUNCTIONS: [(&str, &str, &[Route], Kind); 15] = [
             ("post", "/admin-api/v1/devices/{deviceId}/tokens/{action}"),
         ],
         Kind::Start,
+    ),
+    (
+        "AdminPostCardEventFunction",
+        "admin-post-card-event",
+        &[("post", "/admin-api/v1/cards/{cardId}/events")],
+        Kind::CardEvent,
     ),
     (
         "AdminGetJobFunction",
@@ -378,12 +385,18 @@ fn the_admin_functions_are_routed_on_the_admin_api_with_exactly_their_permission
             "AUDIT_RETENTION_DAYS",
             "TMP_ADMIN_TOKEN_ISSUER",
             "TMP_ADMIN_CLIENT_IDS",
+            "ADMIN_PANEL_ORIGIN",
         ];
         wanted.extend(match kind {
             Kind::Me | Kind::Audit => vec![],
             Kind::Report => vec!["REPORTS_TABLE"],
             Kind::Get | Kind::Preview | Kind::Job => vec!["TOKEN_STATE_TABLE"],
             Kind::Start => vec!["TOKEN_STATE_TABLE", "JOB_QUEUE_URL"],
+            Kind::CardEvent => vec![
+                "TOKEN_STATE_TABLE",
+                "JOB_QUEUE_URL",
+                "LOST_OR_STOLEN_CARD_ACTION",
+            ],
             Kind::Search => vec![
                 "TOKEN_STATE_TABLE",
                 "SECRETS_KEY_ID",
@@ -474,7 +487,7 @@ fn the_admin_functions_are_routed_on_the_admin_api_with_exactly_their_permission
                 audit,
             ]
             .concat(),
-            Kind::Start => [
+            Kind::Start | Kind::CardEvent => [
                 grant("table", super::issuer_api_tests::ACTION_TABLE, ""),
                 grant("table", &["dynamodb:BatchGetItem"], ""),
                 grant("index", &["dynamodb:Query"], ""),
@@ -499,6 +512,92 @@ fn the_admin_functions_are_routed_on_the_admin_api_with_exactly_their_permission
 }
 
 #[test]
+fn the_panel_site_is_a_private_bucket_behind_cloudfront_with_the_security_headers() {
+    let raw = raw();
+    let r = &raw["Resources"];
+    let bucket = &r["AdminPanelBucket"]["Properties"];
+    for block in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(
+            bucket["PublicAccessBlockConfiguration"][block],
+            Value::Bool(true)
+        );
+    }
+    // THEN only the distribution reads it, over TLS
+    let statements = r["AdminPanelBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .unwrap();
+    let read = statements.iter().find(|s| s["Effect"] == "Allow").unwrap();
+    assert_eq!(
+        read["Principal"],
+        yaml("{Service: cloudfront.amazonaws.com}")
+    );
+    assert_eq!(read["Action"], "s3:GetObject");
+    assert!(
+        format!("{:?}", read["Condition"]).contains("AdminPanelDistribution"),
+        "{:?}",
+        read["Condition"]
+    );
+    assert!(
+        statements
+            .iter()
+            .any(|s| s["Effect"] == "Deny"
+                && s["Condition"]["Bool"]["aws:SecureTransport"] == "false")
+    );
+    // AND every answer carries CSP (no framing), HSTS, DENY, nosniff, no referrer
+    let headers = &r["AdminPanelSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"];
+    let csp = format!(
+        "{:?}",
+        headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    );
+    for part in [
+        "default-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "${AdminApi}.execute-api",
+    ] {
+        assert!(csp.contains(part), "{part} not in {csp}");
+    }
+    let hsts = &headers["StrictTransportSecurity"];
+    assert!(
+        scalar_string(&hsts["AccessControlMaxAgeSec"])
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 31_536_000
+    );
+    assert_eq!(hsts["Preload"], Value::Bool(true));
+    assert_eq!(headers["FrameOptions"]["FrameOption"], "DENY");
+    assert_eq!(headers["ReferrerPolicy"]["ReferrerPolicy"], "no-referrer");
+    let config = &r["AdminPanelDistribution"]["Properties"]["DistributionConfig"];
+    assert_eq!(
+        config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"],
+        yaml("{Ref: AdminPanelSecurityHeaders}")
+    );
+    assert_eq!(
+        config["DefaultCacheBehavior"]["ViewerProtocolPolicy"],
+        "redirect-to-https"
+    );
+    // AND the local site sends the same headers (its connect-src is its own origin and AWS's)
+    let mut local = axum::http::HeaderMap::new();
+    crate::local_admin::security_headers(&mut local);
+    let local_csp = local["content-security-policy"].to_str().unwrap();
+    for part in [
+        "default-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(local_csp.contains(part), "{part} not in {local_csp}");
+    }
+    assert_eq!(local["x-frame-options"], "DENY");
+    assert_eq!(local["referrer-policy"], "no-referrer");
+}
+
+#[test]
 fn the_admin_api_admits_only_the_allowed_networks_and_answers_problems_as_the_tmp_api() {
     let raw = raw();
     let api = &raw["Resources"]["AdminApi"]["Properties"];
@@ -510,9 +609,29 @@ fn the_admin_api_admits_only_the_allowed_networks_and_answers_problems_as_the_tm
         deny["Condition"]["NotIpAddress"]["aws:SourceIp"],
         yaml("{Ref: AllowedAdminCidrs}")
     );
+    // AND its gateway's own answers are the TMP API's problems, readable by the panel's origin
+    let mut responses = api["GatewayResponses"].clone();
+    for (_, response) in responses.as_mapping_mut().unwrap().iter_mut() {
+        let headers = response["ResponseParameters"]["Headers"]
+            .as_mapping_mut()
+            .unwrap();
+        assert_eq!(
+            headers.remove("Access-Control-Allow-Origin"),
+            Some(yaml(r#"{"Fn::Sub": "'${AdminPanelOrigin}'"}"#))
+        );
+    }
     assert_eq!(
-        api["GatewayResponses"],
+        responses,
         raw["Resources"]["IssuerApi"]["Properties"]["GatewayResponses"]
+    );
+    // AND CORS admits the panel's origin only, its preflight outside the authorizer
+    assert_eq!(
+        api["Cors"]["AllowOrigin"],
+        yaml(r#"{"Fn::Sub": "'${AdminPanelOrigin}'"}"#)
+    );
+    assert_eq!(
+        api["Auth"]["AddDefaultAuthorizerToCorsPreflight"],
+        Value::Bool(false)
     );
     assert_eq!(
         api["Auth"]["Authorizers"][AUTHORIZER]["UserPoolArn"],

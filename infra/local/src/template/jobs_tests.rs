@@ -208,6 +208,7 @@ fn the_job_queue_dead_letters_only_what_the_worker_could_not_settle() {
     assert_eq!(
         senders,
         [
+            "AdminPostCardEventFunction",
             "AdminStartBulkFunction",
             "TmpBulkCardTokensFunction",
             "TmpBulkDeviceTokensFunction",

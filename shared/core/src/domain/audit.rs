@@ -21,6 +21,8 @@ pub enum AuditAction {
     DeleteToken,
     PreviewBulk,
     StartBulk,
+    /// A card event (lost, stolen, blocked, unblocked, closed) reported by an agent.
+    PostCardEvent,
     ViewJob,
     ReadAudit,
     /// The audit log downloaded (CSV).

@@ -39,6 +39,12 @@ pub enum JobPlan {
         event: CardEventKind,
         /// The action lost and stolen cards take (the policy at the time).
         lost_or_stolen: TokenAction,
+        /// Who reported it (a customer-service agent); the issuer's card
+        /// events are the card system's ([`CARD_EVENT_OPERATOR`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        operator: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
     },
     /// A replaced or renewed card: every token is mapped to the card's new
     /// PAN or expiry at its network, then moved to the new card here. The
@@ -103,6 +109,8 @@ impl JobPlan {
             Self::CardEvent {
                 event,
                 lost_or_stolen,
+                operator,
+                comment,
             } => {
                 let (action, reason) = match event {
                     CardEventKind::Lost => (*lost_or_stolen, ActionReason::CardLost),
@@ -119,7 +127,14 @@ impl JobPlan {
                     // Card updates are their own plan (`CardUpdate`).
                     CardEventKind::Replaced | CardEventKind::Renewed => return Step::Nothing,
                 };
-                (action, reason, None, CARD_EVENT_OPERATOR.to_owned())
+                (
+                    action,
+                    reason,
+                    comment.clone(),
+                    operator
+                        .clone()
+                        .unwrap_or_else(|| CARD_EVENT_OPERATOR.to_owned()),
+                )
             }
             // Not a lifecycle action: the jobs use case maps the token itself.
             Self::CardUpdate { .. } => return Step::Nothing,
@@ -230,6 +245,8 @@ mod tests {
         JobPlan::CardEvent {
             event,
             lost_or_stolen: TokenAction::Delete,
+            operator: None,
+            comment: None,
         }
     }
 
@@ -268,6 +285,8 @@ mod tests {
         let suspend_policy = JobPlan::CardEvent {
             event: CardEventKind::Stolen,
             lost_or_stolen: TokenAction::Suspend,
+            operator: None,
+            comment: None,
         };
         assert!(matches!(
             suspend_policy.step(&active, &[]),

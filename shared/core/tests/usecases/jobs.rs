@@ -65,6 +65,8 @@ fn card_event(event: CardEventKind, key: &str) -> StartJobCommand {
         plan: JobPlan::CardEvent {
             event,
             lost_or_stolen: TokenAction::Delete,
+            operator: None,
+            comment: None,
         },
         request: request(key),
     }

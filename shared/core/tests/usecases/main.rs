@@ -21,6 +21,7 @@ mod ledger;
 mod lifecycle;
 mod notify_activated;
 mod reconcile;
+mod reports;
 mod request_activation_methods;
 mod suspicious_activity;
 mod token_actions;

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod keys;
 pub mod networks;
 pub mod queues;
+pub mod reports;
 pub mod state;
 
 pub use audit::MemoryAuditLog;
@@ -20,6 +21,7 @@ pub use jobs::{MemoryJobs, RecordingJobQueue};
 pub use keys::{MemoryKeyMaterialStore, MemoryKeyVault, MemoryMac, fresh_data_key};
 pub use networks::FakeNetworks;
 pub use queues::{RecordingOtpQueue, RecordingPublisher};
+pub use reports::MemoryReports;
 pub use state::{AuthorizationFacts, MemoryTokenState};
 
 #[cfg(test)]
