@@ -5,6 +5,7 @@ import { Layout } from './components/Layout';
 import { RequireAuth, RequirePermission } from './components/RequireAuth';
 import { AuditPage } from './pages/AuditPage';
 import { CallbackPage } from './pages/CallbackPage';
+import { DecisionRulesPage } from './pages/DecisionRulesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ReportsPage } from './pages/ReportsPage';
 import { SearchPage } from './pages/SearchPage';
@@ -41,6 +42,14 @@ export function AppRoutes() {
           element={
             <RequirePermission permission="reports.read">
               <ReportsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="decision-rules"
+          element={
+            <RequirePermission permission="rules.manage">
+              <DecisionRulesPage />
             </RequirePermission>
           }
         />

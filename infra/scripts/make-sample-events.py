@@ -829,6 +829,7 @@ ADMIN_AGENTS = {
     "viewer": ("viewer@bank.test", ["viewer"]),
     "agent": ("agent@bank.test", ["agent"]),
     "supervisor": ("supervisor@bank.test", ["supervisor"]),
+    "admin": ("admin@bank.test", ["admin"]),
 }
 ADMIN_TOKEN_PATH = "/admin-api/v1/tokens/{tokenId}"
 ADMIN_ROUTES = {
@@ -848,6 +849,8 @@ ADMIN_ROUTES = {
     "admin-funnel-report": ("GET", "/admin-api/v1/reports/funnel"),
     "admin-apple-pay-report": ("GET", "/admin-api/v1/reports/apple-pay"),
     "admin-active-tokens-report": ("GET", "/admin-api/v1/reports/active-tokens"),
+    "admin-get-decision-rules": ("GET", "/admin-api/v1/decision-rules"),
+    "admin-update-decision-rules": ("PUT", "/admin-api/v1/decision-rules"),
 }
 
 
@@ -955,6 +958,13 @@ def admin():
     write("admin-apple-pay-report", "a-week", "viewer", query=days)
     write("admin-active-tokens-report", "now", "viewer")
     write("admin-active-tokens-report", "now-as-csv", "viewer", query={"format": "csv"})
+    write("admin-get-decision-rules", "in-force", "admin")
+    write("admin-get-decision-rules", "error-supervisor-may-not", "supervisor")
+    apple_two = {"default": {}, "tokenRequestors": {"50110030273": {"maxLiveTokensPerCard": 2}}}
+    write("admin-update-decision-rules", "apple-pay-two-tokens-per-card", "admin", {"version": 0, "rules": apple_two})
+    write("admin-update-decision-rules", "error-stale-version", "admin", {"version": 3, "rules": apple_two})
+    write("admin-update-decision-rules", "error-unknown-threshold", "admin",
+          {"version": 0, "rules": {"default": {"maxTokens": 2}}})
 
 
 if __name__ == "__main__":

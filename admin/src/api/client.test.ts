@@ -65,6 +65,27 @@ describe('api client', () => {
     expect(init.body).toBe('{"type":"STOLEN","comment":"Wallet stolen"}');
   });
 
+  it('reads the decision rules, and replaces them with a PUT of {version, rules}', async () => {
+    const view = { version: 3, source: 'ADMIN', rules: { default: {}, tokenRequestors: {} } };
+    const fetchImpl = vi.fn<typeof fetch>(async () => new Response(JSON.stringify(view), { status: 200 }));
+    const { api } = client(fetchImpl);
+    await expect(api.getDecisionRules()).resolves.toEqual(view);
+    const rules = { default: { maxAttemptsPer24h: 5 }, tokenRequestors: { '50110030273': { maxLiveTokensPerCard: 2 } } };
+    await expect(api.putDecisionRules(3, rules)).resolves.toEqual(view);
+    const calls = fetchImpl.mock.calls as unknown as [string, RequestInit][];
+    expect(calls.map(([url, init]) => `${init.method} ${url}`)).toEqual([
+      'GET /admin-api/v1/decision-rules',
+      'PUT /admin-api/v1/decision-rules',
+    ]);
+    expect(calls[0]![1].body).toBeNull();
+    expect(calls[1]![1].body).toBe(
+      '{"version":3,"rules":{"default":{"maxAttemptsPer24h":5},"tokenRequestors":{"50110030273":{"maxLiveTokensPerCard":2}}}}',
+    );
+    const headers = new Headers(calls[1]![1].headers);
+    expect(headers.get('content-type')).toBe('application/json');
+    expect(headers.get('idempotency-key')).toBeNull();
+  });
+
   it('builds the audit query', async () => {
     const fetchImpl = vi.fn<typeof fetch>(async () => new Response('{"entries":[],"nextCursor":null}', { status: 200 }));
     const { api } = client(fetchImpl);

@@ -11,6 +11,8 @@ import type {
   BulkPreview,
   BulkTarget,
   CardEventRequest,
+  DecisionRulesDocument,
+  DecisionRulesView,
   FunnelReport,
   JobAccepted,
   JobResponse,
@@ -18,6 +20,7 @@ import type {
   Problem,
   ReportFormat,
   ReportKind,
+  ReplaceDecisionRules,
   ReportQuery,
   SearchRequest,
   SearchResponse,
@@ -106,6 +109,13 @@ export interface ApiClient {
   funnelReport(query: ReportQuery, signal?: AbortSignal): Promise<FunnelReport>;
   applePayReport(query: ReportQuery, signal?: AbortSignal): Promise<ApplePayReport>;
   activeTokensReport(signal?: AbortSignal): Promise<ActiveTokensReport>;
+  /** The decision rules in force (admin: `rules.manage`), audited as READ_RULES. */
+  getDecisionRules(signal?: AbortSignal): Promise<DecisionRulesView>;
+  /**
+   * Replaces the decision rules as a whole, made from `version` (the one read); 409 when
+   * someone changed them meanwhile, 422 for rules the service refuses. Audited as UPDATE_RULES.
+   */
+  putDecisionRules(version: number, rules: DecisionRulesDocument): Promise<DecisionRulesView>;
   /**
    * A CSV the service made (`path` under the API, e.g. reportPath(…, 'csv')), with
    * the bearer token like every call; refused unless it answers text/csv.
@@ -159,6 +169,8 @@ interface RequestOptions {
   signal?: AbortSignal | undefined;
 }
 
+type HttpMethod = 'GET' | 'POST' | 'PUT';
+
 const JSON_ACCEPT = 'application/json, application/problem+json';
 const CSV_ACCEPT = 'text/csv, application/problem+json';
 
@@ -167,7 +179,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const prefix = `${(options.apiBase ?? '').replace(/\/+$/, '')}${API_BASE}`;
 
   /** The answer of a successful call (2xx); every failure as an ApiError. */
-  async function send(method: 'GET' | 'POST', path: string, accept: string, opts: RequestOptions): Promise<Response> {
+  async function send(method: HttpMethod, path: string, accept: string, opts: RequestOptions): Promise<Response> {
     const token = options.getAccessToken();
     if (!token) {
       options.onUnauthorized();
@@ -205,7 +217,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return res;
   }
 
-  async function request<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions = {}): Promise<T> {
+  async function request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
     const res = await send(method, path, JSON_ACCEPT, opts);
     try {
       return (await res.json()) as T;
@@ -262,6 +274,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     funnelReport: (query, signal) => request<FunnelReport>('GET', reportPath('funnel', query), { signal }),
     applePayReport: (query, signal) => request<ApplePayReport>('GET', reportPath('apple-pay', query), { signal }),
     activeTokensReport: (signal) => request<ActiveTokensReport>('GET', reportPath('active-tokens', null), { signal }),
+    getDecisionRules: (signal) => request<DecisionRulesView>('GET', '/decision-rules', { signal }),
+    putDecisionRules: (version, rules) => {
+      const body: ReplaceDecisionRules = { version, rules };
+      return request<DecisionRulesView>('PUT', '/decision-rules', { body });
+    },
     downloadCsv,
   };
 }

@@ -11,7 +11,8 @@ export type Permission =
   | 'tokens.bulk'
   | 'cards.events'
   | 'audit.read'
-  | 'reports.read';
+  | 'reports.read'
+  | 'rules.manage';
 
 export interface Me {
   email: string;
@@ -295,7 +296,9 @@ export type AuditAction =
   | 'VIEW_JOB'
   | 'READ_AUDIT'
   | 'EXPORT_AUDIT'
-  | 'READ_REPORT';
+  | 'READ_REPORT'
+  | 'READ_RULES'
+  | 'UPDATE_RULES';
 
 export interface AuditEntry {
   auditId: string;
@@ -383,3 +386,47 @@ export interface ReportQuery {
 }
 
 export type ReportFormat = 'json' | 'csv';
+
+/** The thresholds of the tokenization decision, in the order the panel shows them. */
+export const DECISION_THRESHOLDS = [
+  'maxLiveTokensPerCard',
+  'maxAttemptsPer24h',
+  'maxCardAttemptsPer24h',
+  'declineScoreAtOrBelow',
+  'authenticateScoreAtOrBelow',
+] as const;
+export type DecisionThreshold = (typeof DECISION_THRESHOLDS)[number];
+
+/**
+ * DecisionRulesThresholds: each one absent keeps the default's (under `default`, the
+ * platform's). `maxCardAttemptsPer24h` only under `default`: it bounds every requestor.
+ * The scores are 0–255, the others any integer from 0.
+ */
+export type DecisionRulesThresholds = Partial<Record<DecisionThreshold, number>>;
+
+/** DecisionRulesDocument: the default, and token requestors (11-digit ids) that differ from it. */
+export interface DecisionRulesDocument {
+  default?: DecisionRulesThresholds;
+  tokenRequestors?: Record<string, DecisionRulesThresholds>;
+}
+
+/** Every threshold of one set of rules, as GET /decision-rules answers them (all explicit). */
+export type DecisionRulesInForce = Record<DecisionThreshold, number>;
+
+/** DecisionRulesView: the rules in force, their version (0 while the deployment's apply), who set them. */
+export interface DecisionRulesView {
+  version: number;
+  source: 'DEPLOYMENT' | 'ADMIN';
+  rules: {
+    default: DecisionRulesInForce;
+    tokenRequestors: Record<string, DecisionRulesInForce>;
+  };
+  updatedBy?: string;
+  updatedAt?: string;
+}
+
+/** ReplaceDecisionRules: the whole document, made from `version` (the one read). */
+export interface ReplaceDecisionRules {
+  version: number;
+  rules: DecisionRulesDocument;
+}

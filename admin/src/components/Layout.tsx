@@ -52,6 +52,13 @@ export function Layout() {
                 </NavLink>
               </li>
             )}
+            {can('rules.manage') && (
+              <li>
+                <NavLink to="/decision-rules" current={pathname === '/decision-rules'}>
+                  Decision rules
+                </NavLink>
+              </li>
+            )}
           </ul>
         </nav>
         <div className="who">

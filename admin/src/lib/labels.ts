@@ -168,6 +168,25 @@ export function walletLabel(wallet: string | undefined): string {
   return WALLET_LABELS[wallet as Wallet] ?? humanise(wallet);
 }
 
+/**
+ * The well-known wallets' token requestor ids (MDES 501…, Visa 400…), as the platform
+ * knows them (shared/core/src/domain/wallet.rs).
+ */
+export const KNOWN_TOKEN_REQUESTORS: Record<string, Wallet> = {
+  '50110030273': 'APPLE_PAY',
+  '50120834693': 'GOOGLE_PAY',
+  '50139059239': 'SAMSUNG_PAY',
+  '40010030273': 'APPLE_PAY',
+  '40010075001': 'GOOGLE_PAY',
+  '40010043095': 'SAMSUNG_PAY',
+};
+
+/** "Apple Pay requestor 50110030273"; one we do not know is "Token requestor 12345678901". */
+export function tokenRequestorLabel(id: string): string {
+  const wallet = KNOWN_TOKEN_REQUESTORS[id];
+  return wallet ? `${walletLabel(wallet)} requestor ${id}` : `Token requestor ${id}`;
+}
+
 /** A token's wallet in words ("Apple Pay"), else the wallet id the network gave, else "—". */
 export function tokenWallet(token: { wallet?: string; walletId?: string }): string {
   if (token.wallet) return walletLabel(token.wallet);

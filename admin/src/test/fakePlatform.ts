@@ -3,7 +3,7 @@
  * panel's tests: it answers as api/admin-api.openapi.yaml says and records
  * every request it receives.
  */
-import { CARD_EVENTS, REASON_CODES } from '../api/types';
+import { CARD_EVENTS, DECISION_THRESHOLDS, REASON_CODES } from '../api/types';
 import type {
   ActionResult,
   ActiveTokensRow,
@@ -11,6 +11,8 @@ import type {
   BulkAction,
   BulkPreview,
   CardEventType,
+  DecisionRulesInForce,
+  DecisionRulesView,
   FunnelRow,
   JobResponse,
   Me,
@@ -35,13 +37,14 @@ const PERMISSIONS: Record<Role, Permission[]> = {
   viewer: ['tokens.read', 'reports.read'],
   agent: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'reports.read'],
   supervisor: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'cards.events', 'audit.read', 'reports.read'],
-  admin: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'cards.events', 'audit.read', 'reports.read'],
+  admin: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'cards.events', 'audit.read', 'reports.read', 'rules.manage'],
 };
 
 const USERS: Record<string, Role> = {
   'viewer@bank.test': 'viewer',
   'agent@bank.test': 'agent',
   'supervisor@bank.test': 'supervisor',
+  'admin@bank.test': 'admin',
 };
 
 export function sampleToken(overrides: Partial<TokenPage> = {}): TokenPage {
@@ -135,6 +138,65 @@ export function sampleTransaction(overrides: Partial<TokenTransaction> = {}): To
   };
 }
 
+/** The platform's own defaults (DecisionRules::default), for thresholds a document leaves out. */
+export const PLATFORM_RULES: DecisionRulesInForce = {
+  maxLiveTokensPerCard: 10,
+  maxAttemptsPer24h: 5,
+  maxCardAttemptsPer24h: 10,
+  declineScoreAtOrBelow: 1,
+  authenticateScoreAtOrBelow: 3,
+};
+
+/**
+ * The deployment's rules as GET /decision-rules answers them (every threshold explicit):
+ * Apple Pay on MDES with fewer attempts, Apple Pay on Visa declining at a higher score.
+ */
+export function sampleRules(): DecisionRulesView {
+  return {
+    version: 0,
+    source: 'DEPLOYMENT',
+    rules: {
+      default: { ...PLATFORM_RULES },
+      tokenRequestors: {
+        '40010030273': { ...PLATFORM_RULES, declineScoreAtOrBelow: 2 },
+        '50110030273': { ...PLATFORM_RULES, maxAttemptsPer24h: 3 },
+      },
+    },
+  };
+}
+
+/** What the service would refuse in a ReplaceDecisionRules' `rules` (its 422 detail), or null. */
+function rulesProblem(rules: unknown): string | null {
+  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) return 'The rules are not a document';
+  const doc = rules as Record<string, unknown>;
+  if (Object.keys(doc).some((k) => k !== 'default' && k !== 'tokenRequestors')) return 'The rules have an unknown field';
+  const thresholds = (value: unknown, requestor: boolean): string | null => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'Thresholds are an object';
+    for (const [key, v] of Object.entries(value)) {
+      if (!(DECISION_THRESHOLDS as readonly string[]).includes(key)) return 'A threshold is unknown';
+      if (requestor && key === 'maxCardAttemptsPer24h') {
+        return 'maxCardAttemptsPer24h applies to every token requestor: set it under default';
+      }
+      const max = key.endsWith('ScoreAtOrBelow') ? 255 : 4_294_967_295;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) return 'A threshold is out of bounds';
+    }
+    return null;
+  };
+  if (doc.default !== undefined) {
+    const wrong = thresholds(doc.default, false);
+    if (wrong) return wrong;
+  }
+  if (doc.tokenRequestors !== undefined) {
+    if (typeof doc.tokenRequestors !== 'object' || doc.tokenRequestors === null) return 'tokenRequestors is an object';
+    for (const [id, value] of Object.entries(doc.tokenRequestors)) {
+      if (!/^[0-9]{11}$/.test(id)) return 'Token requestor ids are 11 digits';
+      const wrong = thresholds(value, true);
+      if (wrong) return wrong;
+    }
+  }
+  return null;
+}
+
 export class FakePlatform {
   readonly requests: Recorded[] = [];
   readonly audit: AuditEntry[] = [];
@@ -153,6 +215,8 @@ export class FakePlatform {
   lostOrStolenCardAction: 'delete' | 'suspend' = 'delete';
   /** Tokens whose item in a bulk job fails. */
   readonly failingTokens = new Set<string>();
+  /** The decision rules in force, as GET /decision-rules answers them. */
+  rules: DecisionRulesView = sampleRules();
   readonly jobs = new Map<string, { job: JobResponse; action: BulkAction; reasonCode: string; comment?: string; operator: string }>();
   private readonly sessions = new Map<string, string>();
   private readonly replays = new Map<string, unknown>();
@@ -173,6 +237,23 @@ export class FakePlatform {
     if (typeof fail === 'number') return problem(fail, 'Injected failure');
     return this.answer(method, new URL(url, 'http://127.0.0.1:3000'), headers, body);
   };
+
+  /** Another administrator saves the rules (a new version), as if between a read and a PUT. */
+  changeRulesMeanwhile(change: Partial<DecisionRulesInForce> = { maxAttemptsPer24h: 4 }, by = 'other.admin@bank.test'): void {
+    const base = { ...this.rules.rules.default, ...change };
+    this.rules = {
+      version: this.rules.version + 1,
+      source: 'ADMIN',
+      rules: {
+        default: base,
+        tokenRequestors: Object.fromEntries(
+          Object.entries(this.rules.rules.tokenRequestors).map(([id, own]) => [id, { ...own, maxCardAttemptsPer24h: base.maxCardAttemptsPer24h }]),
+        ),
+      },
+      updatedBy: by,
+      updatedAt: '2026-03-02T08:30:00Z',
+    };
+  }
 
   requestsTo(path: string): Recorded[] {
     return this.requests.filter((r) => new URL(r.url, 'http://x').pathname === path);
@@ -397,6 +478,49 @@ export class FakePlatform {
       if (!entry) return problem(404, 'No such job');
       this.settle(entry, this.jobStepsPerPoll);
       return json(entry.job);
+    }
+    if (path === '/decision-rules' && (method === 'GET' || method === 'PUT')) {
+      const action = method === 'GET' ? 'READ_RULES' : 'UPDATE_RULES';
+      if (!me.permissions.includes('rules.manage')) {
+        this.audit.unshift(this.entry(email, action, 'REFUSED', 403));
+        return problem(403, 'Your role does not allow this operation');
+      }
+      if (method === 'GET') {
+        this.audit.unshift(this.entry(email, action, 'SUCCEEDED', 200));
+        return json(this.rules);
+      }
+      const { version, rules, ...rest } = (body ?? {}) as { version?: unknown; rules?: unknown };
+      if (typeof version !== 'number' || !Number.isInteger(version) || version < 0 || rules === undefined || Object.keys(rest).length > 0) {
+        return problem(400, 'The request is not a ReplaceDecisionRules');
+      }
+      const wrong = rulesProblem(rules);
+      if (wrong) {
+        this.audit.unshift(this.entry(email, action, 'REFUSED', 422));
+        return problem(422, wrong);
+      }
+      if (version !== this.rules.version) {
+        this.audit.unshift(this.entry(email, action, 'REFUSED', 409));
+        return problem(409, 'The decision rules were changed since that version');
+      }
+      const doc = rules as { default?: Partial<DecisionRulesInForce>; tokenRequestors?: Record<string, Partial<DecisionRulesInForce>> };
+      // Stored as the service does: every threshold explicit, a requestor's absent ones the default's.
+      const base: DecisionRulesInForce = { ...PLATFORM_RULES, ...doc.default };
+      this.rules = {
+        version: this.rules.version + 1,
+        source: 'ADMIN',
+        rules: {
+          default: base,
+          tokenRequestors: Object.fromEntries(
+            Object.entries(doc.tokenRequestors ?? {})
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([id, own]) => [id, { ...base, ...own }]),
+          ),
+        },
+        updatedBy: email,
+        updatedAt: '2026-03-02T09:00:00Z',
+      };
+      this.audit.unshift(this.entry(email, action, 'SUCCEEDED', 200));
+      return json(this.rules);
     }
     if (method === 'GET' && path === '/audit') {
       if (!me.permissions.includes('audit.read')) return problem(403, 'Your role does not allow this operation');

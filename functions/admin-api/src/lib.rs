@@ -22,6 +22,7 @@ pub mod bulk_preview;
 pub mod bulk_start;
 pub mod delete_token;
 pub mod funnel_report;
+pub mod get_decision_rules;
 pub mod get_job;
 pub mod get_token;
 pub mod me;
@@ -30,6 +31,7 @@ pub mod search_tokens;
 pub mod suspend_token;
 pub mod token_transactions;
 pub mod unsuspend_token;
+pub mod update_decision_rules;
 
 mod bulk;
 mod reports;
@@ -75,6 +77,8 @@ pub const FUNCTIONS: Registry = &[
     ("admin-funnel-report", funnel_report::INIT),
     ("admin-apple-pay-report", apple_pay_report::INIT),
     ("admin-active-tokens-report", active_tokens_report::INIT),
+    ("admin-get-decision-rules", get_decision_rules::INIT),
+    ("admin-update-decision-rules", update_decision_rules::INIT),
 ];
 
 /// What an operation gets of an authorised request.

@@ -26,6 +26,7 @@ use crate::audit_log::ReadAudit;
 use crate::bulk_preview::PreviewBulk;
 use crate::bulk_start::StartBulk;
 use crate::funnel_report::FunnelReport;
+use crate::get_decision_rules::GetDecisionRules;
 use crate::get_job::GetJob as ReadJob;
 use crate::get_token::GetToken;
 use crate::me::ReadMe;
@@ -33,6 +34,7 @@ use crate::post_card_event::PostCardEvent;
 use crate::search_tokens::SearchTokens;
 use crate::token_action::{Act, Activate, Delete, Suspend, Unsuspend};
 use crate::token_transactions::TokenTransactions;
+use crate::update_decision_rules::UpdateDecisionRules;
 
 mod samples;
 
@@ -74,6 +76,7 @@ fn token(email: &str, groups: &[&str]) -> String {
 struct Fx {
     world: World,
     reports: Arc<tmp_testkit::memory::MemoryReports>,
+    rules: Arc<tmp_testkit::memory::MemoryDecisionRules>,
 }
 
 impl Fx {
@@ -125,6 +128,7 @@ impl Fx {
         Self {
             world,
             reports: Arc::default(),
+            rules: Arc::default(),
         }
     }
 
@@ -175,6 +179,18 @@ impl Fx {
                     audit: self.world.audit_trail(),
                 },
             ),
+            "rules" => crate::endpoint(
+                guard(),
+                GetDecisionRules {
+                    rules: self.decision_rules(),
+                },
+            ),
+            "update-rules" => crate::endpoint(
+                guard(),
+                UpdateDecisionRules {
+                    rules: self.decision_rules(),
+                },
+            ),
             "card-event" => crate::endpoint(
                 guard(),
                 PostCardEvent {
@@ -216,6 +232,14 @@ impl Fx {
             ),
             other => panic!("no operation {other}"),
         }
+    }
+
+    fn decision_rules(&self) -> Arc<tmp_core::usecases::decision_rules::DecisionRulesAdmin> {
+        Arc::new(tmp_core::usecases::decision_rules::DecisionRulesAdmin {
+            store: self.rules.clone(),
+            deployment: tmp_core::domain::policy::DecisionPolicy::default(),
+            clock: self.world.clock.clone(),
+        })
     }
 
     fn report_queries(&self) -> tmp_core::usecases::reports::ReportQueries {

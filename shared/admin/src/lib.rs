@@ -14,6 +14,7 @@ pub mod explain;
 pub mod page;
 pub mod reports;
 pub mod roles;
+pub mod rules;
 pub mod search;
 pub mod transactions;
 

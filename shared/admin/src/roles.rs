@@ -40,7 +40,7 @@ impl Role {
             Self::Viewer => &[TokensRead, ReportsRead],
             Self::Agent => &[TokensActivate, TokensSuspend, TokensUnsuspend],
             Self::Supervisor => &[TokensDelete, TokensBulk, CardsEvents, AuditRead],
-            Self::Admin => &[],
+            Self::Admin => &[RulesManage],
         }
     }
 }
@@ -65,6 +65,9 @@ pub enum Permission {
     CardsEvents,
     #[serde(rename = "audit.read")]
     AuditRead,
+    /// Read and replace the decision rules per token requestor.
+    #[serde(rename = "rules.manage")]
+    RulesManage,
     /// The reports (aggregates: no card data).
     #[serde(rename = "reports.read")]
     ReportsRead,
@@ -139,7 +142,8 @@ mod tests {
         assert!(supervisor.may(TokensDelete) && supervisor.may(AuditRead));
         assert!(supervisor.may(TokensActivate));
         assert!(supervisor.may(TokensBulk) && !agent.may(TokensBulk));
-        assert_eq!(roles(&["admin"]).permissions().len(), 9);
+        assert_eq!(roles(&["admin"]).permissions().len(), 10);
+        assert!(roles(&["admin"]).may(RulesManage) && !supervisor.may(RulesManage));
     }
 
     #[test]

@@ -92,10 +92,14 @@ fn ids() -> Arc<dyn IdGenerator> {
 }
 
 fn table(sdk: &SdkConfig, env: &FunctionEnv) -> Result<Arc<TokenStateTable>, ConfigError> {
-    Ok(Arc::new(TokenStateTable::new(
-        aws_sdk_dynamodb::Client::new(sdk),
-        env.require("TOKEN_STATE_TABLE")?,
-    )))
+    Ok(Arc::new(
+        TokenStateTable::new(
+            aws_sdk_dynamodb::Client::new(sdk),
+            env.require("TOKEN_STATE_TABLE")?,
+        )
+        // Authorizations read an administrator's rules with each card.
+        .with_decision_rules(env.get("DECISION_RULES_TABLE").map(str::to_owned)),
+    ))
 }
 
 fn vault(sdk: &SdkConfig, env: &FunctionEnv) -> Result<Arc<KmsKeyVault>, ConfigError> {

@@ -727,3 +727,107 @@ async fn a_supervisor_reports_a_card_stolen_and_every_token_of_it_follows() {
     assert_admin_contract(&[("TokenPage", page), ("AuditPage", log)]);
     flow.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_a_token_requestors_rules_and_the_next_authorization_applies_them() {
+    // GIVEN one active Apple Pay token of Jane's card (the deployment allows 10 per card)
+    let flow = start(&[]).await;
+    flow.provision_mdes(&tur(751), true).await;
+    let (admin_token, supervisor) = (
+        sign_in(&flow, "admin@bank.test").await,
+        sign_in(&flow, "supervisor@bank.test").await,
+    );
+    use reqwest::Method;
+    let path = "/admin-api/v1/decision-rules";
+    // WHEN a supervisor asks THEN 403: the rules are the administrators'
+    let (status, _) = admin(&flow, &supervisor, Method::GET, path, None).await;
+    assert_eq!(status, 403);
+    // WHEN the admin reads them THEN the deployment's, version 0
+    let (status, rules) = admin(&flow, &admin_token, Method::GET, path, None).await;
+    assert_eq!(status, 200, "{rules}");
+    assert_eq!(
+        (&rules["version"], &rules["source"]),
+        (&json!(0), &json!("DEPLOYMENT"))
+    );
+    assert_eq!(rules["rules"]["default"]["maxLiveTokensPerCard"], 10);
+    let mut contract = vec![("DecisionRulesView", rules.clone())];
+    // WHEN the admin allows Apple Pay one live token per card
+    let one = json!({"default": {}, "tokenRequestors": {MDES_TR: {"maxLiveTokensPerCard": 1}}});
+    let (status, set) = admin(
+        &flow,
+        &admin_token,
+        Method::PUT,
+        path,
+        Some(json!({"version": 0, "rules": one.clone()})),
+    )
+    .await;
+    assert_eq!(status, 200, "{set}");
+    assert_eq!(
+        (&set["version"], &set["source"]),
+        (&json!(1), &json!("ADMIN"))
+    );
+    assert_eq!(set["updatedBy"], "admin@bank.test");
+    assert_eq!(
+        set["rules"]["tokenRequestors"][MDES_TR]["maxLiveTokensPerCard"],
+        1
+    );
+    contract.push(("DecisionRulesView", set));
+    // AND a replacement made from the old version is refused, and changes nothing
+    let (status, problem) = admin(
+        &flow,
+        &admin_token,
+        Method::PUT,
+        path,
+        Some(json!({"version": 0, "rules": {"default": {}}})),
+    )
+    .await;
+    assert_eq!(status, 409, "{problem}");
+    contract.push(("Problem", problem));
+    // THEN the next Apple Pay token of the card is declined at MDES's request
+    let (status, answer) = flow
+        .mdes(
+            "authorizeService",
+            &json!({
+                "requestId": "as-rules-2", "services": ["DIGITIZATION"], "correlationId": "Crules000002",
+                "tokenType": "CLOUD", "tokenRequestorId": MDES_TR, "walletId": "103",
+                "paymentAppInstanceId": JANE_DEVICE,
+                "fundingAccountInfo": {"tokenUniqueReference": tur(752), "encryptedPayload": flow.mdes_card(None)},
+                "walletProviderDecisioningInfo": {"recommendedDecision": "APPROVED", "deviceScore": "5", "accountScore": "5"},
+            }),
+        )
+        .await;
+    assert_eq!(
+        (status, &answer["decision"]),
+        (200, &json!("DECLINED")),
+        "{answer}"
+    );
+    // AND the token page says why, with the administrator's limit
+    let (_, page) = admin(
+        &flow,
+        &supervisor,
+        Method::GET,
+        &format!("/admin-api/v1/tokens/{}", tur(752)),
+        None,
+    )
+    .await;
+    assert_eq!(page["decisionTrail"]["decision"], "DECLINED", "{page}");
+    assert!(
+        page.to_string().contains("(limit 1)"),
+        "{}",
+        page["decisionTrail"]
+    );
+    // AND the audit log holds the change, by version
+    let (_, log) = admin(&flow, &supervisor, Method::GET, "/admin-api/v1/audit", None).await;
+    assert!(
+        log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "UPDATE_RULES"
+                && e["actor"] == "admin@bank.test"
+                && e["target"] == "decision rules v1"
+                && e["result"] == "SUCCEEDED")
+    );
+    assert_admin_contract(&contract);
+    flow.finish().await;
+}

@@ -55,6 +55,19 @@ const EXPECTED: &[(&str, &str, u16)] = &[
     ("admin-apple-pay-report", "a-week", 200),
     ("admin-active-tokens-report", "now", 200),
     ("admin-active-tokens-report", "now-as-csv", 200),
+    ("admin-get-decision-rules", "in-force", 200),
+    ("admin-get-decision-rules", "error-supervisor-may-not", 403),
+    (
+        "admin-update-decision-rules",
+        "apple-pay-two-tokens-per-card",
+        200,
+    ),
+    ("admin-update-decision-rules", "error-stale-version", 409),
+    (
+        "admin-update-decision-rules",
+        "error-unknown-threshold",
+        422,
+    ),
 ];
 
 /// The Fx operation serving a function.
@@ -76,6 +89,8 @@ fn operation(function: &str) -> &'static str {
         "admin-funnel-report" => "funnel",
         "admin-apple-pay-report" => "apple-pay",
         "admin-active-tokens-report" => "active-tokens",
+        "admin-get-decision-rules" => "rules",
+        "admin-update-decision-rules" => "update-rules",
         other => panic!("no operation for {other}"),
     }
 }

@@ -42,11 +42,13 @@ enum Kind {
     Transactions,
     Report,
     CardEvent,
+    Rules,
+    RulesUpdate,
 }
 
 type Route = (&'static str, &'static str);
 
-const FUNCTIONS: [(&str, &str, &[Route], Kind); 16] = [
+const FUNCTIONS: [(&str, &str, &[Route], Kind); 18] = [
     (
         "AdminMeFunction",
         "admin-me",
@@ -155,6 +157,18 @@ const FUNCTIONS: [(&str, &str, &[Route], Kind); 16] = [
         &[("get", "/admin-api/v1/reports/active-tokens")],
         Kind::Report,
     ),
+    (
+        "AdminGetDecisionRulesFunction",
+        "admin-get-decision-rules",
+        &[("get", "/admin-api/v1/decision-rules")],
+        Kind::Rules,
+    ),
+    (
+        "AdminUpdateDecisionRulesFunction",
+        "admin-update-decision-rules",
+        &[("put", "/admin-api/v1/decision-rules")],
+        Kind::RulesUpdate,
+    ),
 ];
 
 /// `(action, resource, condition)`.
@@ -168,6 +182,7 @@ fn resource_name(r: &Value) -> String {
         ("audit", r#"{"Fn::GetAtt": [AdminAuditTable, Arn]}"#),
         ("job-queue", r#"{"Fn::GetAtt": [TokenJobQueue, Arn]}"#),
         ("reports", r#"{"Fn::GetAtt": [ReportsTable, Arn]}"#),
+        ("rules", r#"{"Fn::GetAtt": [DecisionRulesTable, Arn]}"#),
     ] {
         if r == &yaml(text) {
             return name.to_owned();
@@ -390,6 +405,7 @@ fn the_admin_functions_are_routed_on_the_admin_api_with_exactly_their_permission
         wanted.extend(match kind {
             Kind::Me | Kind::Audit => vec![],
             Kind::Report => vec!["REPORTS_TABLE"],
+            Kind::Rules | Kind::RulesUpdate => vec!["DECISION_RULES", "DECISION_RULES_TABLE"],
             Kind::Get | Kind::Preview | Kind::Job => vec!["TOKEN_STATE_TABLE"],
             Kind::Start => vec!["TOKEN_STATE_TABLE", "JOB_QUEUE_URL"],
             Kind::CardEvent => vec![
@@ -504,6 +520,12 @@ fn the_admin_functions_are_routed_on_the_admin_api_with_exactly_their_permission
             ]
             .concat(),
             Kind::Report => [grant("reports", &["dynamodb:Query"], ""), audit].concat(),
+            Kind::Rules => [grant("rules", &["dynamodb:GetItem"], ""), audit].concat(),
+            Kind::RulesUpdate => [
+                grant("rules", &["dynamodb:GetItem", "dynamodb:PutItem"], ""),
+                audit,
+            ]
+            .concat(),
         }
         .into_iter()
         .collect();

@@ -57,3 +57,21 @@ pub fn report_queries(
         store: super::reports_table(sdk, env)?,
     })
 }
+
+/// The decision rules an administrator reads and replaces: the stored ones
+/// on `DECISION_RULES_TABLE`, the deployment's `DECISION_RULES` until then.
+pub fn decision_rules(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<tmp_core::usecases::decision_rules::DecisionRulesAdmin, HandlerError> {
+    Ok(tmp_core::usecases::decision_rules::DecisionRulesAdmin {
+        store: Arc::new(crate::dynamodb::decision_rules::DecisionRulesTable::new(
+            aws_sdk_dynamodb::Client::new(sdk),
+            env.require("DECISION_RULES_TABLE")?,
+        )),
+        deployment: tmp_core::domain::policy::DecisionPolicy::from_json(
+            env.get("DECISION_RULES").unwrap_or("{}"),
+        )?,
+        clock: clock(),
+    })
+}

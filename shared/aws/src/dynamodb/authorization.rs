@@ -5,8 +5,10 @@
 //! the message being unanswered, so concurrent decisions for a card
 //! serialise and a duplicate replays the first answer.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, KeysAndAttributes, TransactWriteItem, Update};
 use tmp_core::ports::{
     AuthorizationSnapshot, AuthorizationStore, AuthorizationWrite, RequestKey, SaveError,
     StoreError,
@@ -18,6 +20,7 @@ use super::codec::{
     device_index_item, history_item, issuer_card_alias, key, n, outbox_item, put, rfc3339, s,
     search_index_items, token_snapshot, update, utc_day,
 };
+use super::decision_rules::{current_key, document_of};
 use super::keys;
 use super::ledger::{answer, request_state};
 
@@ -32,12 +35,33 @@ impl AuthorizationStore for TokenStateTable {
         let request_key = key(keys::request(request));
         let card_key = key(keys::card(pan_fingerprint));
         let token_key = key(keys::token(token_ref));
-        let items = self
-            .batch_get(
-                vec![request_key.clone(), card_key.clone(), token_key.clone()],
-                None,
-            )
-            .await?;
+        // One call: the three items, and the administrator's rules when this
+        // function reads them.
+        let keys = |keys: Vec<Item>| {
+            KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))
+        };
+        let mut requests = HashMap::from([(
+            self.table.clone(),
+            keys(vec![
+                request_key.clone(),
+                card_key.clone(),
+                token_key.clone(),
+            ])?,
+        )]);
+        if let Some(rules) = &self.decision_rules_table {
+            requests.insert(rules.clone(), keys(vec![current_key()])?);
+        }
+        let mut found = self.batch_get_tables(requests).await?;
+        let items = found.remove(&self.table).unwrap_or_default();
+        let decision_rules = self
+            .decision_rules_table
+            .as_ref()
+            .and_then(|rules| found.remove(rules))
+            .and_then(|rules| rules.first().and_then(document_of));
         let is = |item: &Item, wanted: &Item| {
             item.get(keys::PK) == wanted.get(keys::PK) && item.get(keys::SK) == wanted.get(keys::SK)
         };
@@ -59,6 +83,7 @@ impl AuthorizationStore for TokenStateTable {
                 .find(|i| is(i, &token_key))
                 .map(token_snapshot)
                 .transpose()?,
+            decision_rules,
         })
     }
 

@@ -9,6 +9,7 @@ pub mod authorization;
 pub mod codec;
 pub mod codes;
 pub mod contacts;
+pub mod decision_rules;
 pub mod deliveries;
 pub mod directory;
 pub mod jobs;
@@ -42,6 +43,9 @@ use codec::{Item, unavailable};
 pub struct TokenStateTable {
     client: Client,
     table: String,
+    /// Where an administrator's decision rules are (read with each
+    /// authorization's snapshot), when this function reads them.
+    decision_rules_table: Option<String>,
 }
 
 impl TokenStateTable {
@@ -49,7 +53,14 @@ impl TokenStateTable {
         Self {
             client,
             table: table.into(),
+            decision_rules_table: None,
         }
+    }
+
+    /// Authorization's snapshot also reads the current decision rules of `table`.
+    pub fn with_decision_rules(mut self, table: Option<String>) -> Self {
+        self.decision_rules_table = table.filter(|t| !t.is_empty());
+        self
     }
 
     /// The items of `wanted` that exist, strongly consistent, in as few
@@ -68,7 +79,23 @@ impl TokenStateTable {
                 .set_projection_expression(projection.map(str::to_owned))
                 .build()
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let mut pending = Some(HashMap::from([(self.table.clone(), request)]));
+            let responses = self
+                .batch_get_tables(HashMap::from([(self.table.clone(), request)]))
+                .await?;
+            found.extend(responses.into_values().flatten());
+        }
+        Ok(found)
+    }
+
+    /// One BatchGetItem over several tables (at most 100 keys in all), keys
+    /// left unprocessed under load asked again; the items found per table.
+    pub(crate) async fn batch_get_tables(
+        &self,
+        requests: HashMap<String, KeysAndAttributes>,
+    ) -> Result<HashMap<String, Vec<Item>>, StoreError> {
+        let mut found: HashMap<String, Vec<Item>> = HashMap::new();
+        {
+            let mut pending = Some(requests);
             for _ in 0..UNPROCESSED_RETRIES {
                 let Some(ask) = pending.take().filter(|r| !r.is_empty()) else {
                     break;
@@ -80,8 +107,8 @@ impl TokenStateTable {
                     .send()
                     .await
                     .map_err(|e| unavailable(e.into_service_error()))?;
-                if let Some(mut responses) = out.responses {
-                    found.extend(responses.remove(&self.table).unwrap_or_default());
+                for (table, items) in out.responses.unwrap_or_default() {
+                    found.entry(table).or_default().extend(items);
                 }
                 pending = out.unprocessed_keys;
             }

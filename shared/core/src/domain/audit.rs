@@ -28,6 +28,8 @@ pub enum AuditAction {
     /// The audit log downloaded (CSV).
     ExportAudit,
     ReadReport,
+    ReadRules,
+    UpdateRules,
 }
 
 /// How it ended.

@@ -1,5 +1,6 @@
 //! Decision rules per token requestor: defaults, with per-requestor overrides
-//! (`DECISION_RULES` environment variable, JSON).
+//! (JSON: the deployment's `DECISION_RULES`, or the document an administrator
+//! stored, which replaces it as a whole).
 
 use std::collections::HashMap;
 
@@ -77,6 +78,16 @@ impl DecisionPolicy {
                 "maxCardAttemptsPer24h applies to every token requestor: set it under default, not {id}"
             )));
         }
+        if let Some(id) = doc
+            .token_requestors
+            .keys()
+            .find(|id| id.len() != 11 || !id.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(PolicyError(format!(
+                "token requestor ids are 11 digits: {} is not one",
+                id.chars().take(16).collect::<String>()
+            )));
+        }
         let per_token_requestor = doc
             .token_requestors
             .into_iter()
@@ -86,6 +97,42 @@ impl DecisionPolicy {
             default,
             per_token_requestor,
         })
+    }
+
+    /// The rules in force as a document `from_json` reads back: the
+    /// default in full, and each token requestor's (all but the card-wide
+    /// limit, which is the default's).
+    pub fn document(&self) -> serde_json::Value {
+        let mut requestors: Vec<(&String, &DecisionRules)> =
+            self.per_token_requestor.iter().collect();
+        requestors.sort_by_key(|(id, _)| id.as_str());
+        serde_json::json!({
+            "default": self.default,
+            "tokenRequestors": requestors
+                .into_iter()
+                .map(|(id, rules)| {
+                    let mut rules = serde_json::json!(rules);
+                    // Card-wide: only the default may set it (from_json refuses it here).
+                    if let Some(fields) = rules.as_object_mut() {
+                        fields.remove("maxCardAttemptsPer24h");
+                    }
+                    (id.clone(), rules)
+                })
+                .collect::<serde_json::Map<_, _>>(),
+        })
+    }
+
+    /// The administrator's document when there is one (checked when it was
+    /// stored), else this policy.
+    pub fn with_stored(&self, stored: Option<&str>) -> std::borrow::Cow<'_, Self> {
+        match stored.map(Self::from_json) {
+            Some(Ok(policy)) => std::borrow::Cow::Owned(policy),
+            Some(Err(err)) => {
+                tracing::error!(error = %err, "stored decision rules unreadable: the deployment's apply");
+                std::borrow::Cow::Borrowed(self)
+            }
+            None => std::borrow::Cow::Borrowed(self),
+        }
     }
 
     pub fn rules_for(&self, token_requestor_id: Option<&str>) -> DecisionRules {
@@ -120,6 +167,19 @@ mod tests {
             (3, 10)
         );
         assert_eq!(policy.rules_for(None).authenticate_score_at_or_below, 3);
+    }
+
+    #[test]
+    fn the_document_reads_back_as_the_same_policy() {
+        let policy = DecisionPolicy::from_json(
+            r#"{"default":{"maxCardAttemptsPer24h":7},
+                "tokenRequestors":{"50110030273":{"maxLiveTokensPerCard":2}}}"#,
+        )
+        .unwrap();
+        let again = DecisionPolicy::from_json(&policy.document().to_string()).unwrap();
+        for id in [Some("50110030273"), Some("99999999999"), None] {
+            assert_eq!(again.rules_for(id), policy.rules_for(id), "{id:?}");
+        }
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub struct AuthorizationSnapshot {
     pub request: RequestState,
     pub card: CardAggregate,
     pub token: Option<TokenSnapshot>,
+    /// The decision rules an administrator stored (JSON), read in the same
+    /// call; `None`: the deployment's rules apply.
+    pub decision_rules: Option<String>,
 }
 
 /// Everything one decision writes, in one transaction.

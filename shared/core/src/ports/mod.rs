@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod authorization_store;
 pub mod card_verifier;
 pub mod contact_directory;
+pub mod decision_rules;
 pub mod jobs;
 pub mod key_material;
 pub mod key_vault;
@@ -24,6 +25,7 @@ pub use authorization_store::{
 };
 pub use card_verifier::{CardVerifier, IssuerError};
 pub use contact_directory::{ContactDirectory, ContactDirectoryError, TokenSummary};
+pub use decision_rules::{DecisionRulesStore, StoredRules};
 pub use jobs::{JobMessage, JobQueue, JobStore};
 pub use key_material::{KeyMaterial, KeyMaterialStatus, KeyMaterialStore, KeyMaterialStoreError};
 pub use key_vault::{DataKey, KeyVault, KeyVaultError, KeyedMac, PanFingerprinter};

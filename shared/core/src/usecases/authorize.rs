@@ -121,7 +121,6 @@ impl AuthorizeTokenization {
             operation: OPERATION,
             request_id: command.message.request_id.clone(),
         };
-        let rules = self.policy.rules_for(command.token_requestor_id.as_deref());
         let attempt = Attempt {
             request_id: command.message.request_id.clone(),
             token_requestor_id: command
@@ -140,6 +139,11 @@ impl AuthorizeTokenization {
                 .snapshot(&request, &pan_fingerprint, &command.token_ref)
                 .await
                 .map_err(unavailable("reading the card and token failed"))?;
+            // The administrator's rules when stored (read with the card, no extra call).
+            let rules = self
+                .policy
+                .with_stored(snapshot.decision_rules.as_deref())
+                .rules_for(command.token_requestor_id.as_deref());
             match &snapshot.request {
                 RequestState::New => {}
                 RequestState::Completed {

@@ -6,6 +6,7 @@ pub mod audit_trail;
 pub mod authorize;
 pub mod cardholder_notification;
 pub mod check_eligibility;
+pub mod decision_rules;
 pub mod deliver_activation_code;
 pub mod events;
 pub mod issuer_notification;

@@ -14,6 +14,7 @@ mod support;
 
 mod authorize;
 mod check_eligibility;
+mod decision_rules;
 mod deliver_activation_code;
 mod events;
 mod jobs;

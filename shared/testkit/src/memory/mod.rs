@@ -11,6 +11,7 @@ pub mod keys;
 pub mod networks;
 pub mod queues;
 pub mod reports;
+pub mod rules;
 pub mod state;
 
 pub use audit::MemoryAuditLog;
@@ -22,6 +23,7 @@ pub use keys::{MemoryKeyMaterialStore, MemoryKeyVault, MemoryMac, fresh_data_key
 pub use networks::FakeNetworks;
 pub use queues::{RecordingOtpQueue, RecordingPublisher};
 pub use reports::MemoryReports;
+pub use rules::MemoryDecisionRules;
 pub use state::{AuthorizationFacts, MemoryTokenState};
 
 #[cfg(test)]

@@ -168,6 +168,8 @@ struct Inner {
     unavailable: bool,
     /// Where reconciliation's sweep goes on from.
     sweep_after: Option<String>,
+    /// The decision rules an administrator stored (JSON), read with each snapshot.
+    decision_rules: Option<String>,
 }
 
 fn offline() -> StoreError {
@@ -311,6 +313,12 @@ impl MemoryTokenState {
     }
 
     /// The token as [`TokenLifecycleStore::token`] reads it, without faults.
+    /// The decision rules authorization reads with each snapshot, as an
+    /// administrator would have stored them.
+    pub fn set_decision_rules(&self, document: Option<&str>) {
+        self.lock().decision_rules = document.map(str::to_owned);
+    }
+
     /// What was sent about a token, as recorded (any order).
     pub fn deliveries_of(
         &self,
@@ -628,6 +636,7 @@ impl AuthorizationStore for MemoryTokenState {
                 pan_fingerprint: t.pan_fingerprint.clone(),
                 suspenders: t.state.suspenders.clone(),
             }),
+            decision_rules: inner.decision_rules.clone(),
         })
     }
 
