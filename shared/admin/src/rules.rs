@@ -45,11 +45,45 @@ pub struct ReplaceRules {
     pub rules: serde_json::Value,
 }
 
+/// The most token requestors a document may name: authorization reads the
+/// whole document with every card, so it stays small.
+pub const MAX_TOKEN_REQUESTORS: usize = 200;
+
 impl Validate for ReplaceRules {
     fn validate(&self) -> Result<(), Problem> {
         if !self.rules.is_object() {
             return Err(Problem::invalid("rules"));
         }
+        let requestors = self
+            .rules
+            .get("tokenRequestors")
+            .and_then(serde_json::Value::as_object)
+            .map_or(0, serde_json::Map::len);
+        if requestors > MAX_TOKEN_REQUESTORS {
+            return Err(Problem::length("rules.tokenRequestors"));
+        }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use tmp_api::validate::parse;
+
+    use super::*;
+
+    #[test]
+    fn a_document_naming_too_many_token_requestors_is_refused() {
+        let many: serde_json::Map<String, serde_json::Value> = (0..=MAX_TOKEN_REQUESTORS)
+            .map(|n| (format!("{n:011}"), json!({"maxLiveTokensPerCard": 1})))
+            .collect();
+        let body = json!({"version": 0, "rules": {"tokenRequestors": many}});
+        let problem = parse::<ReplaceRules>(body.to_string().as_bytes()).unwrap_err();
+        assert_eq!(problem.status, 422);
+        let fewer = json!({"version": 0, "rules": {"tokenRequestors": {"50110030273": {}}}});
+        assert!(parse::<ReplaceRules>(fewer.to_string().as_bytes()).is_ok());
+        let not_a_document = json!({"version": 0, "rules": [1]});
+        assert!(parse::<ReplaceRules>(not_a_document.to_string().as_bytes()).is_err());
     }
 }

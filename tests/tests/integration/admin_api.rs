@@ -49,6 +49,24 @@ async fn admin(
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
+/// The job `accepted` names once it is no longer RUNNING (followed as the panel does).
+async fn finished_job(flow: &Flow, token: &str, accepted: &Value) -> Value {
+    let path = format!("/admin-api/v1/jobs/{}", accepted["jobId"].as_str().unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (status, job) = admin(flow, token, reqwest::Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{job}");
+        if job["status"] != "RUNNING" {
+            return job;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "job never finished: {job}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
 fn assert_admin_contract(cases: &[(&str, Value)]) {
     let errors = tmp_testkit::python::openapi_schema_errors(
         &tmp_local::workspace_root().join("api/admin-api.openapi.yaml"),
@@ -254,21 +272,8 @@ async fn a_supervisor_deletes_every_token_of_a_device_after_the_preview() {
     .await;
     assert_eq!(status, 202, "{accepted}");
     contract.push(("JobAccepted", accepted.clone()));
-    let job_path = format!("/admin-api/v1/jobs/{}", accepted["jobId"].as_str().unwrap());
     // THEN the job ends DONE, both deleted at MDES, for the supervisor; the tablet's token stays
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(45);
-    let job = loop {
-        let (status, job) = admin(&flow, &supervisor, Method::GET, &job_path, None).await;
-        assert_eq!(status, 200, "{job}");
-        if job["status"] != "RUNNING" {
-            break job;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "job never finished: {job}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    };
+    let job = finished_job(&flow, &supervisor, &accepted).await;
     assert_eq!(job["status"], "DONE", "{job}");
     assert_eq!(job["succeeded"], 2);
     contract.push(("JobResponse", job));
@@ -678,19 +683,7 @@ async fn a_supervisor_reports_a_card_stolen_and_every_token_of_it_follows() {
     // WHEN the supervisor reports the card stolen
     let (status, accepted) = admin(&flow, &supervisor, Method::POST, &path, Some(stolen)).await;
     assert_eq!(status, 202, "{accepted}");
-    let job_path = format!("/admin-api/v1/jobs/{}", accepted["jobId"].as_str().unwrap());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let job = loop {
-        let (_, job) = admin(&flow, &supervisor, Method::GET, &job_path, None).await;
-        if job["status"] != "RUNNING" {
-            break job;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "job never finished: {job}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    };
+    let job = finished_job(&flow, &supervisor, &accepted).await;
     // THEN both tokens are deleted at MDES (the default policy), the supervisor the operator
     assert_eq!(
         (&job["status"], &job["succeeded"]),
