@@ -1,10 +1,17 @@
 #!/usr/bin/env node
 // The admin panel, end to end, in headless Chromium against a running platform
-// (`make run` or a test's own): an agent finds a card's token (by its last 4 and
-// expiry when given, else by card id) and suspends it, a viewer cannot, a
-// supervisor finds both in the audit log and exports it as CSV, then deletes
-// every token of that token's device (preview, job, result), and last shows the
-// reports (the funnel of the last 7 days, downloaded as CSV, and the active tokens).
+// (`make run` or a test's own), in this order:
+//   (a) an agent finds a card's token (by its last 4 and expiry when given, else
+//       by card id) and suspends it;
+//   (b) a viewer cannot (no action in the panel, 403 from the API);
+//   (c) a supervisor finds both in the audit log and exports it as CSV;
+//   (d) the supervisor deletes every token of that token's device (preview, job, result);
+//   (e) the supervisor shows the reports (the funnel of the last 7 days, downloaded
+//       as CSV, and the active tokens);
+//   (f) last, since it changes a seeded agent for good: an admin lists the agents
+//       ("Agents": the four seeded ones and their roles, no button on their own
+//       row), makes the viewer an agent through the dialog ("viewer → agent"), and
+//       at the viewer's next sign-in the panel says "Roles: agent".
 //
 //   node e2e/panel.mjs --base http://127.0.0.1:PORT --card card-0001 --screenshots DIR
 //       [--password local-password] [--pan 5555555555554444]
@@ -80,6 +87,7 @@ const TIMEOUT = Number(args.timeout) || 20000;
 const AGENT = 'agent@bank.test';
 const VIEWER = 'viewer@bank.test';
 const SUPERVISOR = 'supervisor@bank.test';
+const ADMIN = 'admin@bank.test';
 const ACTION_BUTTONS = ['Activate', 'Suspend', 'Unsuspend', 'Delete'];
 const RESULT_TEXT = /Suspended: confirmed by the network\.|Sent: the network has not confirmed yet\./;
 
@@ -631,6 +639,9 @@ await step('viewer: sign out', signOut);
 // (c) A supervisor finds both in the audit log.
 await step(`supervisor: sign in as ${SUPERVISOR}`, async () => {
   await signIn(SUPERVISOR);
+  if ((await page.getByRole('link', { name: 'Agents', exact: true }).count()) !== 0) {
+    fail('a supervisor is offered the agents');
+  }
 });
 
 await step('supervisor: open the audit log', async () => {
@@ -826,6 +837,107 @@ await step('supervisor: the Active tokens report shows its table', async () => {
 });
 
 await step('supervisor: sign out', signOut);
+
+// (f) An admin makes the viewer an agent; the viewer's next sign-in has the new role.
+// Last: the viewer stays an agent on this platform.
+const SEEDED_ROLES = { [VIEWER]: 'viewer', [AGENT]: 'agent', [SUPERVISOR]: 'supervisor', [ADMIN]: 'admin' };
+const agentsTable = () => page.getByRole('table', { name: 'Agents', exact: true });
+const roleDialog = () => page.getByRole('dialog', { name: `Change role for ${VIEWER}`, exact: true });
+
+await step(`admin: sign in as ${ADMIN}`, async () => {
+  await signIn(ADMIN);
+});
+
+await step('admin: "Agents" lists the four seeded agents with their roles', async () => {
+  const [response] = await Promise.all([
+    page.waitForResponse(isResponse('/admin-api/v1/agents', 'GET')),
+    page.getByRole('link', { name: 'Agents', exact: true }).click(),
+  ]);
+  if (response.status() !== 200) fail(`the agents answered ${response.status()}${await problemDetail(response)}`);
+  await page.getByRole('heading', { level: 1, name: 'Agents', exact: true }).waitFor();
+  const rows = await tableRows(agentsTable());
+  for (const [email, role] of Object.entries(SEEDED_ROLES)) {
+    const row = rows.find(({ cells }) => cells.Agent === email);
+    if (!row) fail(`"Agents" does not list ${email}`);
+    if (row.cells.Role !== role) fail(`${email}'s role reads "${row.cells.Role}", not ${role}`);
+  }
+});
+
+await step(`admin: no "Change role for ${ADMIN}" on their own row, one on the others'`, async () => {
+  if ((await page.getByRole('button', { name: `Change role for ${ADMIN}`, exact: true }).count()) !== 0) {
+    fail(`the admin is offered "Change role for ${ADMIN}"`);
+  }
+  const own = (await tableRows(agentsTable())).find(({ cells }) => cells.Agent === ADMIN);
+  if (!own) fail(`"Agents" does not list ${ADMIN}`);
+  if ((await own.row.getByRole('button').count()) !== 0) fail(`${ADMIN}'s own row has a button`);
+  for (const email of [VIEWER, AGENT, SUPERVISOR]) {
+    if ((await page.getByRole('button', { name: `Change role for ${email}`, exact: true }).count()) !== 1) {
+      fail(`no "Change role for ${email}"`);
+    }
+  }
+  await screenshot('agents.png');
+});
+
+await step(`admin: change ${VIEWER} to agent, confirming "viewer → agent"`, async () => {
+  await page.getByRole('button', { name: `Change role for ${VIEWER}`, exact: true }).click();
+  const dialog = roleDialog();
+  await dialog.waitFor();
+  const select = dialog.getByLabel('New role', { exact: true });
+  if (!(await select.evaluate((el) => el === document.activeElement))) fail('"New role" did not take focus');
+  await select.selectOption({ label: 'agent' });
+  // The change is shown before anything is sent.
+  await dialog.getByText('Change: viewer → agent.', { exact: true }).waitFor();
+  const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+  if (!text.includes('sessions are signed out') || !text.includes('next sign-in')) {
+    fail('the dialog does not say that the sessions are signed out and the role applies at the next sign-in');
+  }
+
+  // The list is read again after the change: wait for that answer too.
+  const reloaded = page.waitForResponse(isResponse('/admin-api/v1/agents', 'GET'));
+  reloaded.catch(() => undefined); // awaited below, unless the change already failed the step
+  const [response] = await Promise.all([
+    page.waitForResponse(isResponse('/admin-api/v1/agent-roles', 'PUT')),
+    dialog.getByRole('button', { name: 'Confirm role change', exact: true }).click(),
+  ]);
+  if (response.status() !== 200) fail(`the role change answered ${response.status()}${await problemDetail(response)}`);
+  const body = response.request().postDataJSON();
+  if (Object.keys(body ?? {}).length !== 2 || body.username !== VIEWER || body.role !== 'agent') {
+    fail(`the role change body was ${JSON.stringify(body)}`);
+  }
+  if ((await response.request().allHeaders())['idempotency-key'] !== undefined) fail('the PUT carries an Idempotency-Key');
+  const change = await response.json();
+  if (change?.signedOut !== true) fail(`the change answered ${JSON.stringify(change)}: nothing changed`);
+  await dialog.waitFor({ state: 'hidden' });
+  const again = await reloaded;
+  if (again.status() !== 200) fail(`the agents answered ${again.status()} after the change${await problemDetail(again)}`);
+});
+
+await step(`admin: the status says so, and ${VIEWER}'s row reads agent`, async () => {
+  await page
+    .getByRole('status')
+    .filter({ hasText: `${VIEWER}: viewer → agent. Their sessions were signed out.` })
+    .waitFor();
+  const row = (await tableRows(agentsTable())).find(({ cells }) => cells.Agent === VIEWER);
+  if (!row) fail(`"Agents" no longer lists ${VIEWER}`);
+  if (row.cells.Role !== 'agent') fail(`${VIEWER}'s role reads "${row.cells.Role}", not agent`);
+});
+
+await step('admin: sign out', signOut);
+
+await step(`viewer: sign in again as ${VIEWER}: the panel now treats them as an agent ("Roles: agent")`, async () => {
+  const profile = page.waitForResponse(isResponse('/admin-api/v1/me', 'GET'));
+  profile.catch(() => undefined); // awaited below, unless the sign-in already failed the step
+  await signIn(VIEWER);
+  const me = await (await profile).json();
+  if (JSON.stringify(me?.roles) !== '["agent"]') fail(`the profile's roles are ${JSON.stringify(me?.roles)}, not ["agent"]`);
+  if (!me.permissions?.includes('tokens.suspend')) fail(`the profile's permissions ${JSON.stringify(me.permissions)} lack tokens.suspend`);
+  const header = (await page.getByRole('banner').innerText()).replace(/\s+/g, ' ');
+  const roles = /Roles: (\S+(?:, \S+)*)/.exec(header)?.[1];
+  if (roles !== 'agent') fail(`the header reads "${header}", not "Roles: agent"`);
+  if ((await page.getByRole('link', { name: 'Agents', exact: true }).count()) !== 0) fail('an agent is offered the agents');
+});
+
+await step('viewer: sign out', signOut);
 
 await close();
 console.log(`# panel: all ${stepNo} steps ok; screenshots in ${SHOTS}${DOWNLOADS ? `; downloads in ${DOWNLOADS}` : ''}`);

@@ -3,6 +3,7 @@ import { AuthProvider } from './auth/AuthContext';
 import type { AppConfig } from './config';
 import { Layout } from './components/Layout';
 import { RequireAuth, RequirePermission } from './components/RequireAuth';
+import { AgentsPage } from './pages/AgentsPage';
 import { AuditPage } from './pages/AuditPage';
 import { CallbackPage } from './pages/CallbackPage';
 import { DecisionRulesPage } from './pages/DecisionRulesPage';
@@ -50,6 +51,14 @@ export function AppRoutes() {
           element={
             <RequirePermission permission="rules.manage">
               <DecisionRulesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="agents"
+          element={
+            <RequirePermission permission="agents.manage">
+              <AgentsPage />
             </RequirePermission>
           }
         />

@@ -748,9 +748,6 @@ def tmp():
     for name, kind in [("card-lost", "LOST"), ("card-blocked", "BLOCKED"), ("card-unblocked", "UNBLOCKED"),
                        ("card-closed", "CLOSED")]:
         write(f, name, {"type": kind}, path=card, scopes=[TMP_WRITE])
-    # Updating tokens to a new number is not carried to the networks yet: refused (422).
-    write(f, "error-replaced-not-carried-yet", {"type": "REPLACED", "newPan": TMP_NEW_PAN, "newExpiry": "09/30"},
-          path=card, scopes=[TMP_WRITE])
     write(f, "error-new-pan-on-lost", {"type": "LOST", "newPan": TMP_NEW_PAN}, path=card, scopes=[TMP_WRITE])
     write(f, "error-missing-idempotency-key", {"type": "LOST"}, path=card, scopes=[TMP_WRITE], idempotency=False)
     write(f, "error-read-only-access-token", {"type": "LOST"}, path=card, scopes=[TMP_READ])
@@ -851,6 +848,8 @@ ADMIN_ROUTES = {
     "admin-active-tokens-report": ("GET", "/admin-api/v1/reports/active-tokens"),
     "admin-get-decision-rules": ("GET", "/admin-api/v1/decision-rules"),
     "admin-update-decision-rules": ("PUT", "/admin-api/v1/decision-rules"),
+    "admin-list-agents": ("GET", "/admin-api/v1/agents"),
+    "admin-set-agent-role": ("PUT", "/admin-api/v1/agent-roles"),
 }
 
 
@@ -965,6 +964,18 @@ def admin():
     write("admin-update-decision-rules", "error-stale-version", "admin", {"version": 3, "rules": apple_two})
     write("admin-update-decision-rules", "error-unknown-threshold", "admin",
           {"version": 0, "rules": {"default": {"maxTokens": 2}}})
+    write("admin-list-agents", "all", "admin")
+    write("admin-list-agents", "error-supervisor-may-not", "supervisor")
+    write("admin-set-agent-role", "viewer-made-agent", "admin",
+          {"username": "viewer@bank.test", "role": "agent"}, idempotency=False)
+    write("admin-set-agent-role", "every-role-taken-away", "admin",
+          {"username": "agent@bank.test", "role": None}, idempotency=False)
+    write("admin-set-agent-role", "error-own-role", "admin",
+          {"username": "admin@bank.test", "role": "viewer"}, idempotency=False)
+    write("admin-set-agent-role", "error-unknown-agent", "admin",
+          {"username": "nobody@bank.test", "role": "viewer"}, idempotency=False)
+    write("admin-set-agent-role", "error-unknown-role", "admin",
+          {"username": "viewer@bank.test", "role": "root"}, idempotency=False)
 
 
 if __name__ == "__main__":

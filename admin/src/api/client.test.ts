@@ -86,6 +86,28 @@ describe('api client', () => {
     expect(headers.get('idempotency-key')).toBeNull();
   });
 
+  it('lists the agents, and sets one agent’s role with a PUT of {username, role} (null: no role)', async () => {
+    const change = { username: 'viewer@bank.test', before: ['viewer'], after: ['agent'], signedOut: true };
+    const fetchImpl = vi.fn<typeof fetch>(async () => new Response(JSON.stringify(change), { status: 200 }));
+    const { api } = client(fetchImpl);
+    await api.listAgents();
+    await expect(api.setAgentRole('viewer@bank.test', 'agent')).resolves.toEqual(change);
+    await api.setAgentRole('viewer@bank.test', null);
+    const calls = fetchImpl.mock.calls as unknown as [string, RequestInit][];
+    expect(calls.map(([url, init]) => `${init.method} ${url}`)).toEqual([
+      'GET /admin-api/v1/agents',
+      'PUT /admin-api/v1/agent-roles',
+      'PUT /admin-api/v1/agent-roles',
+    ]);
+    expect(calls[0]![1].body).toBeNull();
+    expect(calls[1]![1].body).toBe('{"username":"viewer@bank.test","role":"agent"}');
+    expect(calls[2]![1].body).toBe('{"username":"viewer@bank.test","role":null}');
+    const headers = new Headers(calls[1]![1].headers);
+    expect(headers.get('content-type')).toBe('application/json');
+    // A PUT is idempotent: no Idempotency-Key.
+    expect(headers.get('idempotency-key')).toBeNull();
+  });
+
   it('builds the audit query', async () => {
     const fetchImpl = vi.fn<typeof fetch>(async () => new Response('{"entries":[],"nextCursor":null}', { status: 200 }));
     const { api } = client(fetchImpl);

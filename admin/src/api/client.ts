@@ -3,6 +3,8 @@ import type {
   ActionRequest,
   ActionResult,
   ActiveTokensReport,
+  AgentList,
+  AgentRoleChange,
   ApplePayReport,
   AuditPage,
   AuditQuery,
@@ -22,7 +24,9 @@ import type {
   ReportKind,
   ReplaceDecisionRules,
   ReportQuery,
+  Role,
   SearchRequest,
+  SetAgentRole,
   SearchResponse,
   TokenPage,
   TokenTransactions,
@@ -116,6 +120,15 @@ export interface ApiClient {
    * someone changed them meanwhile, 422 for rules the service refuses. Audited as UPDATE_RULES.
    */
   putDecisionRules(version: number, rules: DecisionRulesDocument): Promise<DecisionRulesView>;
+  /** The agents of the admin user pool and their roles (admin: `agents.manage`), audited as LIST_AGENTS. */
+  listAgents(signal?: AbortSignal): Promise<AgentList>;
+  /**
+   * Leaves the agent in exactly `role` (null: none) and signs their sessions out; the new
+   * role applies at their next sign-in. A PUT, so no Idempotency-Key: sending it again
+   * changes nothing. 409 for the administrator's own role, 404 for an unknown agent.
+   * Audited as SET_AGENT_ROLE.
+   */
+  setAgentRole(username: string, role: Role | null): Promise<AgentRoleChange>;
   /**
    * A CSV the service made (`path` under the API, e.g. reportPath(…, 'csv')), with
    * the bearer token like every call; refused unless it answers text/csv.
@@ -278,6 +291,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     putDecisionRules: (version, rules) => {
       const body: ReplaceDecisionRules = { version, rules };
       return request<DecisionRulesView>('PUT', '/decision-rules', { body });
+    },
+    listAgents: (signal) => request<AgentList>('GET', '/agents', { signal }),
+    setAgentRole: (username, role) => {
+      const body: SetAgentRole = { username, role };
+      return request<AgentRoleChange>('PUT', '/agent-roles', { body });
     },
     downloadCsv,
   };

@@ -1,6 +1,8 @@
 // Types of the admin API, as api/admin-api.openapi.yaml defines them (field names exact).
 
-export type Role = 'viewer' | 'agent' | 'supervisor' | 'admin';
+/** The role groups, from the least to the most an agent may do (roles accumulate). */
+export const ROLES = ['viewer', 'agent', 'supervisor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 export type Permission =
   | 'tokens.read'
@@ -12,7 +14,8 @@ export type Permission =
   | 'cards.events'
   | 'audit.read'
   | 'reports.read'
-  | 'rules.manage';
+  | 'rules.manage'
+  | 'agents.manage';
 
 export interface Me {
   email: string;
@@ -298,7 +301,9 @@ export type AuditAction =
   | 'EXPORT_AUDIT'
   | 'READ_REPORT'
   | 'READ_RULES'
-  | 'UPDATE_RULES';
+  | 'UPDATE_RULES'
+  | 'LIST_AGENTS'
+  | 'SET_AGENT_ROLE';
 
 export interface AuditEntry {
   auditId: string;
@@ -429,4 +434,36 @@ export interface DecisionRulesView {
 export interface ReplaceDecisionRules {
   version: number;
   rules: DecisionRulesDocument;
+}
+
+/** AgentAccount: one user of the admin user pool, with the role groups they are in. */
+export interface AgentAccount {
+  /** Their sign-in name: the e-mail address the panel knows them by (Me.email). */
+  username: string;
+  /** One role normally; none: they can sign in but do nothing. */
+  roles: Role[];
+  enabled: boolean;
+  /** Cognito's user status (CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, …). */
+  status: string;
+  createdAt?: string;
+}
+
+/** AgentList: at most 1000 agents, by sign-in name; `truncated` when the pool has more. */
+export interface AgentList {
+  agents: AgentAccount[];
+  truncated: boolean;
+}
+
+/** SetAgentRole: the one role the agent keeps; null takes every role away. */
+export interface SetAgentRole {
+  username: string;
+  role: Role | null;
+}
+
+/** AgentRoleChange: `signedOut` false when the agent had that role already (nothing changed). */
+export interface AgentRoleChange {
+  username: string;
+  before: Role[];
+  after: Role[];
+  signedOut: boolean;
 }

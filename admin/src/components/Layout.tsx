@@ -59,6 +59,13 @@ export function Layout() {
                 </NavLink>
               </li>
             )}
+            {can('agents.manage') && (
+              <li>
+                <NavLink to="/agents" current={pathname === '/agents'}>
+                  Agents
+                </NavLink>
+              </li>
+            )}
           </ul>
         </nav>
         <div className="who">

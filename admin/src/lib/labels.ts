@@ -9,6 +9,7 @@ import type {
   JobItemOutcome,
   JobStatus,
   NetworkStatus,
+  Role,
   SearchKey,
   Suspender,
   Verdict,
@@ -223,4 +224,33 @@ export function deliveryChannelLabel(channel: string): string {
 
 export function deliveryResultLabel(result: string): string {
   return DELIVERY_RESULT_LABELS[result as DeliveryResult] ?? humanise(result);
+}
+
+/** What an agent in no role group is shown as (they can sign in but do nothing). */
+export const NO_ROLE = 'No role';
+
+/** An agent's roles as the header shows them ("viewer", "agent, supervisor"), or "No role". */
+export function rolesText(roles: readonly Role[]): string {
+  return roles.length ? roles.join(', ') : NO_ROLE;
+}
+
+/** What each role adds to the one before it (api/admin-api.openapi.yaml's table): roles accumulate. */
+export const ROLE_SUMMARY: Record<Role, string> = {
+  viewer: 'search and read tokens, read the reports',
+  agent: '+ activate, suspend, unsuspend a token',
+  supervisor: '+ delete a token, act on every token of a card or device, report a card, the audit log',
+  admin: "+ the decision rules and the agents' roles",
+};
+
+const AGENT_STATUS_LABELS: Record<string, string> = {
+  CONFIRMED: 'Confirmed',
+  FORCE_CHANGE_PASSWORD: 'Must change password',
+  RESET_REQUIRED: 'Password reset required',
+  UNCONFIRMED: 'Unconfirmed',
+  EXTERNAL_PROVIDER: 'External provider',
+};
+
+/** Cognito's user status in words; one we do not know is humanised. */
+export function agentStatusLabel(status: string): string {
+  return AGENT_STATUS_LABELS[status] ?? humanise(status);
 }

@@ -3,9 +3,11 @@
  * panel's tests: it answers as api/admin-api.openapi.yaml says and records
  * every request it receives.
  */
-import { CARD_EVENTS, DECISION_THRESHOLDS, REASON_CODES } from '../api/types';
+import { CARD_EVENTS, DECISION_THRESHOLDS, REASON_CODES, ROLES } from '../api/types';
 import type {
   ActionResult,
+  AgentAccount,
+  AgentRoleChange,
   ActiveTokensRow,
   AuditEntry,
   BulkAction,
@@ -37,7 +39,7 @@ const PERMISSIONS: Record<Role, Permission[]> = {
   viewer: ['tokens.read', 'reports.read'],
   agent: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'reports.read'],
   supervisor: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'cards.events', 'audit.read', 'reports.read'],
-  admin: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'cards.events', 'audit.read', 'reports.read', 'rules.manage'],
+  admin: ['tokens.read', 'tokens.activate', 'tokens.suspend', 'tokens.unsuspend', 'tokens.delete', 'tokens.bulk', 'cards.events', 'audit.read', 'reports.read', 'rules.manage', 'agents.manage'],
 };
 
 const USERS: Record<string, Role> = {
@@ -46,6 +48,13 @@ const USERS: Record<string, Role> = {
   'supervisor@bank.test': 'supervisor',
   'admin@bank.test': 'admin',
 };
+
+/** The seeded agents as GET /agents lists them (by sign-in name), each in their one role group. */
+export function sampleAgents(): AgentAccount[] {
+  return Object.entries(USERS)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([username, role]) => ({ username, roles: [role], enabled: true, status: 'CONFIRMED', createdAt: '2026-03-01T08:00:00Z' }));
+}
 
 export function sampleToken(overrides: Partial<TokenPage> = {}): TokenPage {
   return {
@@ -201,8 +210,8 @@ export class FakePlatform {
   readonly requests: Recorded[] = [];
   readonly audit: AuditEntry[] = [];
   tokens: TokenPage[] = [sampleToken()];
-  /** Answers to give before anything else (then removed), e.g. a network failure. */
-  failNext: ('network' | number)[] = [];
+  /** Answers to give before anything else (then removed), e.g. a network failure, or a problem with its own detail. */
+  failNext: ('network' | number | { status: number; detail: string })[] = [];
   networkStatus: 'CONFIRMED' | 'PENDING' = 'CONFIRMED';
   pageSize = 25;
   /** Bulk jobs: how many of a job's items each GET of the job settles. */
@@ -217,6 +226,10 @@ export class FakePlatform {
   readonly failingTokens = new Set<string>();
   /** The decision rules in force, as GET /decision-rules answers them. */
   rules: DecisionRulesView = sampleRules();
+  /** The admin user pool: every agent's roles (what /me and the audit log say they are). */
+  agents: AgentAccount[] = sampleAgents();
+  /** GET /agents says the pool has more than it lists. */
+  agentsTruncated = false;
   readonly jobs = new Map<string, { job: JobResponse; action: BulkAction; reasonCode: string; comment?: string; operator: string }>();
   private readonly sessions = new Map<string, string>();
   private readonly replays = new Map<string, unknown>();
@@ -235,6 +248,7 @@ export class FakePlatform {
     const fail = this.failNext.shift();
     if (fail === 'network') throw new TypeError('Failed to fetch');
     if (typeof fail === 'number') return problem(fail, 'Injected failure');
+    if (fail) return problem(fail.status, fail.detail);
     return this.answer(method, new URL(url, 'http://127.0.0.1:3000'), headers, body);
   };
 
@@ -262,7 +276,7 @@ export class FakePlatform {
   private answer(method: string, url: URL, headers: Record<string, string>, body: unknown): Response {
     if (method === 'POST' && url.pathname === '/_local/admin/sign-in') {
       const { email, password } = (body ?? {}) as { email?: string; password?: string };
-      if (!email || !USERS[email] || password !== 'local-password') return problem(401, 'Sign-in failed');
+      if (!email || !this.agentOf(email) || password !== 'local-password') return problem(401, 'Sign-in failed');
       const token = `token-${++this.counter}`;
       this.sessions.set(token, email);
       return json({ access_token: token, token_type: 'Bearer', expires_in: 3600 });
@@ -272,8 +286,8 @@ export class FakePlatform {
     const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? '')?.[1];
     const email = bearer ? this.sessions.get(bearer) : undefined;
     if (!email) return problem(401, 'Sign in again');
-    const role = USERS[email]!;
-    const me: Me = { email, roles: [role], permissions: PERMISSIONS[role] };
+    const roles = this.agentOf(email)?.roles ?? [];
+    const me: Me = { email, roles, permissions: [...new Set(roles.flatMap((r) => PERMISSIONS[r]))] };
     const path = url.pathname.slice('/admin-api/v1'.length);
 
     if (method === 'GET' && path === '/me') return json(me);
@@ -522,6 +536,45 @@ export class FakePlatform {
       this.audit.unshift(this.entry(email, action, 'SUCCEEDED', 200));
       return json(this.rules);
     }
+    if (method === 'GET' && path === '/agents') {
+      if (!me.permissions.includes('agents.manage')) {
+        this.audit.unshift(this.entry(email, 'LIST_AGENTS', 'REFUSED', 403));
+        return problem(403, 'Your role does not allow this operation');
+      }
+      this.audit.unshift(this.entry(email, 'LIST_AGENTS', 'SUCCEEDED', 200));
+      return json({ agents: this.agents, truncated: this.agentsTruncated });
+    }
+    if (method === 'PUT' && path === '/agent-roles') {
+      if (!me.permissions.includes('agents.manage')) {
+        this.audit.unshift(this.entry(email, 'SET_AGENT_ROLE', 'REFUSED', 403));
+        return problem(403, 'Your role does not allow this operation');
+      }
+      const { username, role, ...rest } = (body ?? {}) as { username?: unknown; role?: unknown };
+      if (typeof username !== 'string' || role === undefined || Object.keys(rest).length > 0) {
+        return problem(400, 'The request is not a SetAgentRole');
+      }
+      if (role !== null && !(ROLES as readonly unknown[]).includes(role)) return problem(422, 'The role is not one the contract allows');
+      if (username.toLowerCase() === email.toLowerCase()) {
+        this.audit.unshift(this.entry(email, 'SET_AGENT_ROLE', 'REFUSED', 409));
+        return problem(409, 'You cannot change your own role; another administrator can');
+      }
+      const agent = this.agentOf(username);
+      if (!agent) {
+        this.audit.unshift(this.entry(email, 'SET_AGENT_ROLE', 'REFUSED', 404));
+        return problem(404, 'No such agent');
+      }
+      const before = agent.roles;
+      const after = role === null ? [] : [role as Role];
+      const signedOut = before.length !== after.length || before.some((r) => !after.includes(r));
+      if (signedOut) {
+        agent.roles = after;
+        // Their sessions end: the new role comes with their next sign-in.
+        for (const [token, who] of this.sessions) if (who === agent.username) this.sessions.delete(token);
+      }
+      this.audit.unshift(this.entry(email, 'SET_AGENT_ROLE', 'SUCCEEDED', 200));
+      const change: AgentRoleChange = { username: agent.username, before, after, signedOut };
+      return json(change);
+    }
     if (method === 'GET' && path === '/audit') {
       if (!me.permissions.includes('audit.read')) return problem(403, 'Your role does not allow this operation');
       const actor = url.searchParams.get('actor');
@@ -533,6 +586,10 @@ export class FakePlatform {
       return json({ entries, nextCursor: null });
     }
     return problem(404, 'No such route');
+  }
+
+  private agentOf(username: string): AgentAccount | undefined {
+    return this.agents.find((a) => a.username.toLowerCase() === username.toLowerCase());
   }
 
   /** Settles up to `steps` pending items of the job, applying the action to their tokens. */
@@ -579,7 +636,7 @@ export class FakePlatform {
       auditId: `audit-${String(++this.counter).padStart(6, '0')}`,
       at: '2026-03-02T09:00:00Z',
       actor,
-      roles: [USERS[actor]!],
+      roles: this.agentOf(actor)?.roles ?? [],
       action,
       target: 'token DWSPMC…',
       sourceIp: '127.0.0.1',

@@ -25,9 +25,11 @@ pub mod funnel_report;
 pub mod get_decision_rules;
 pub mod get_job;
 pub mod get_token;
+pub mod list_agents;
 pub mod me;
 pub mod post_card_event;
 pub mod search_tokens;
+pub mod set_agent_role;
 pub mod suspend_token;
 pub mod token_transactions;
 pub mod unsuspend_token;
@@ -79,6 +81,8 @@ pub const FUNCTIONS: Registry = &[
     ("admin-active-tokens-report", active_tokens_report::INIT),
     ("admin-get-decision-rules", get_decision_rules::INIT),
     ("admin-update-decision-rules", update_decision_rules::INIT),
+    ("admin-list-agents", list_agents::INIT),
+    ("admin-set-agent-role", set_agent_role::INIT),
 ];
 
 /// What an operation gets of an authorised request.

@@ -29,9 +29,11 @@ use crate::funnel_report::FunnelReport;
 use crate::get_decision_rules::GetDecisionRules;
 use crate::get_job::GetJob as ReadJob;
 use crate::get_token::GetToken;
+use crate::list_agents::ListAgents;
 use crate::me::ReadMe;
 use crate::post_card_event::PostCardEvent;
 use crate::search_tokens::SearchTokens;
+use crate::set_agent_role::SetAgentRoleOperation;
 use crate::token_action::{Act, Activate, Delete, Suspend, Unsuspend};
 use crate::token_transactions::TokenTransactions;
 use crate::update_decision_rules::UpdateDecisionRules;
@@ -77,6 +79,7 @@ struct Fx {
     world: World,
     reports: Arc<tmp_testkit::memory::MemoryReports>,
     rules: Arc<tmp_testkit::memory::MemoryDecisionRules>,
+    agents: Arc<tmp_testkit::memory::MemoryAgents>,
 }
 
 impl Fx {
@@ -125,10 +128,19 @@ impl Fx {
                 pos_entry_mode: Some("CONTACTLESS".to_owned()),
             }],
         );
+        use tmp_core::domain::agent::AgentRole;
+        // The user pool of the samples: one agent per role.
+        let agents = Arc::new(tmp_testkit::memory::MemoryAgents::with(&[
+            ("viewer@bank.test", &[AgentRole::Viewer]),
+            ("agent@bank.test", &[AgentRole::Agent]),
+            ("supervisor@bank.test", &[AgentRole::Supervisor]),
+            ("admin@bank.test", &[AgentRole::Admin]),
+        ]));
         Self {
             world,
             reports: Arc::default(),
             rules: Arc::default(),
+            agents,
         }
     }
 
@@ -230,8 +242,26 @@ impl Fx {
                     reports: self.report_queries(),
                 },
             ),
+            "agents" => crate::endpoint(
+                guard(),
+                ListAgents {
+                    roles: self.agent_roles(),
+                },
+            ),
+            "agent-role" => crate::endpoint(
+                guard(),
+                SetAgentRoleOperation {
+                    roles: self.agent_roles(),
+                },
+            ),
             other => panic!("no operation {other}"),
         }
+    }
+
+    fn agent_roles(&self) -> Arc<tmp_core::usecases::agent_roles::AgentRoles> {
+        Arc::new(tmp_core::usecases::agent_roles::AgentRoles {
+            directory: self.agents.clone(),
+        })
     }
 
     fn decision_rules(&self) -> Arc<tmp_core::usecases::decision_rules::DecisionRulesAdmin> {
@@ -643,4 +673,85 @@ async fn only_the_panels_origin_may_read_an_answer_cross_origin() {
         }
         assert_eq!(response.headers()["vary"], "Origin");
     }
+}
+
+#[tokio::test]
+async fn an_administrator_sets_an_agents_role_but_not_their_own_and_each_change_is_audited() {
+    // GIVEN the pool's four agents and an administrator
+    let fx = Fx::new();
+    let admin = token("admin@bank.test", &["admin"]);
+    // WHEN the administrator lists the agents
+    let (status, list) = fx.call("agents", Some(&admin), &[], &[], None).await;
+    // THEN each is there with their role
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["truncated"], false);
+    let viewer = list["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "viewer@bank.test")
+        .unwrap();
+    assert_eq!(viewer["roles"], json!(["viewer"]));
+    // WHEN they make the viewer an agent
+    let body = json!({"username": "viewer@bank.test", "role": "agent"});
+    let (status, change) = fx
+        .call("agent-role", Some(&admin), &[], &[], Some(body))
+        .await;
+    // THEN the pool says so, the viewer was signed out, and the audit log names the change
+    assert_eq!(status, 200, "{change}");
+    assert_eq!(
+        change,
+        json!({"username": "viewer@bank.test", "before": ["viewer"], "after": ["agent"], "signedOut": true})
+    );
+    assert_eq!(
+        fx.agents.roles("viewer@bank.test"),
+        Some([tmp_core::domain::agent::AgentRole::Agent].into())
+    );
+    assert_eq!(fx.agents.signed_out(), ["viewer@bank.test"]);
+    let entry = fx.world.audit.entries().pop().unwrap();
+    assert_eq!(entry.action, AuditAction::SetAgentRole);
+    assert_eq!(
+        entry.target.as_deref(),
+        Some("agent viewer@bank.test: viewer → agent")
+    );
+    // WHEN they try their own role
+    let own = json!({"username": "admin@bank.test", "role": "viewer"});
+    let (status, problem) = fx
+        .call("agent-role", Some(&admin), &[], &[], Some(own))
+        .await;
+    // THEN 409, nothing changed, and the refusal is audited
+    assert_eq!(status, 409, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("own role"));
+    let entry = fx.world.audit.entries().pop().unwrap();
+    assert_eq!(
+        (entry.result, entry.target.as_deref()),
+        (AuditResult::Refused, Some("agent admin@bank.test"))
+    );
+    // AND an agent the pool does not hold is 404, without the name echoed
+    let unknown = json!({"username": "nobody@bank.test", "role": "viewer"});
+    let (status, problem) = fx
+        .call("agent-role", Some(&admin), &[], &[], Some(unknown))
+        .await;
+    assert_eq!(status, 404);
+    assert!(!problem.to_string().contains("nobody"));
+}
+
+#[tokio::test]
+async fn a_supervisor_may_neither_list_agents_nor_set_a_role_even_when_calling_directly() {
+    // GIVEN a supervisor
+    let fx = Fx::new();
+    let supervisor = token("supervisor@bank.test", &["supervisor"]);
+    // WHEN they list the agents or promote themself
+    let (listed, _) = fx.call("agents", Some(&supervisor), &[], &[], None).await;
+    let body = json!({"username": "supervisor@bank.test", "role": "admin"});
+    let (promoted, _) = fx
+        .call("agent-role", Some(&supervisor), &[], &[], Some(body))
+        .await;
+    // THEN both are 403 and the pool was not asked
+    assert_eq!((listed, promoted), (403, 403));
+    assert!(fx.agents.calls().is_empty());
+    assert_eq!(
+        fx.agents.roles("supervisor@bank.test"),
+        Some([tmp_core::domain::agent::AgentRole::Supervisor].into())
+    );
 }

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use aws_config::SdkConfig;
 use tmp_admin::Permission;
 use tmp_admin::rules::{ReplaceRules, view};
-use tmp_api::{http, validate};
+use tmp_api::{Problem, ProblemKind, http, validate};
 use tmp_aws::cold_start::Init;
 use tmp_aws::compose::admin;
+use tmp_core::AppError;
 use tmp_core::domain::audit::AuditAction;
 use tmp_core::usecases::decision_rules::DecisionRulesAdmin;
 use tmp_runtime::config::FunctionEnv;
@@ -53,7 +54,14 @@ impl AdminOperation for UpdateDecisionRules {
             .replace(body.version, &body.rules.to_string(), &request.agent.email)
             .await
             .map(|rules| http::json(200, &view(&rules)))
-            .map_err(Into::into);
+            .map_err(|error| match error {
+                // Not the token wording of the shared mapping.
+                AppError::ActionNotAllowed(_) => Problem::new(
+                    ProblemKind::Conflict,
+                    "The decision rules changed since they were read; read them again",
+                ),
+                other => other.into(),
+            });
         Answer::new(response, target)
     }
 }

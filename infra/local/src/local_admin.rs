@@ -11,9 +11,13 @@
 //!   to use the local sign-in.
 //!
 //! A seed step points `AdminTokenIssuerUrl` and `AdminTokenClientIds` at
-//! this issuer. The key is new at every start. Seeded agents, one per role,
-//! all with password `local-password`: `viewer@bank.test`,
-//! `agent@bank.test`, `supervisor@bank.test`, `admin@bank.test`.
+//! this issuer. The key is new at every start. The agents are the users of
+//! the emulator's `AdminUserPool` (created with its role groups from the
+//! template), so an administrator's role change in the panel (the admin
+//! functions' Cognito calls) applies at the agent's next sign-in, as on AWS.
+//! The seed creates one agent per role, all with password `local-password`
+//! (every agent's here): `viewer@bank.test`, `agent@bank.test`,
+//! `supervisor@bank.test`, `admin@bank.test`.
 
 mod site;
 pub use site::security_headers;
@@ -30,6 +34,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use aws_sdk_cognitoidentityprovider::error::DisplayErrorContext;
+
 use crate::issuer_simulator::ClientCredentials;
 use crate::local_auth::TokenIssuer;
 use crate::platform::{LocalPlatform, SeedContext, SeedError};
@@ -45,9 +51,12 @@ pub const LOCAL_PASSWORD: &str = "local-password";
 /// Lifetime of an agent's access token (the template's AccessTokenValidity).
 pub const TOKEN_LIFETIME: time::Duration = time::Duration::minutes(15);
 pub const ISSUER_URL_PARAMETER: &str = "AdminTokenIssuerUrl";
+/// The template's user pool of agents (logical id).
+pub const ADMIN_USER_POOL: &str = "AdminUserPool";
 pub const CLIENT_IDS_PARAMETER: &str = "AdminTokenClientIds";
 
-/// The seeded agents: e-mail and group (= role).
+/// The seeded agents: e-mail and group (= role); the agents themselves when
+/// the template has no `AdminUserPool`.
 pub const AGENTS: [(&str, &str); 4] = [
     ("viewer@bank.test", "viewer"),
     ("agent@bank.test", "agent"),
@@ -106,7 +115,85 @@ fn refused() -> Response {
     )
 }
 
-async fn sign_in(State(issuer): State<TokenIssuer>, body: axum::body::Bytes) -> Response {
+/// Where the sign-in finds the agents and their groups.
+#[derive(Clone)]
+pub enum Agents {
+    /// The emulator's `AdminUserPool`.
+    Pool {
+        client: aws_sdk_cognitoidentityprovider::Client,
+        pool_id: String,
+    },
+    /// [`AGENTS`], fixed (a template without the pool).
+    Fixed,
+}
+
+/// An agent that may sign in: their username and groups.
+type Known = Option<(String, Vec<String>)>;
+
+impl Agents {
+    async fn find(&self, email: &str) -> Result<Known, SignInError> {
+        let email = email.trim().to_ascii_lowercase();
+        let Self::Pool { client, pool_id } = self else {
+            return Ok(AGENTS
+                .iter()
+                .find(|(e, _)| *e == email)
+                .map(|(e, g)| ((*e).to_owned(), vec![(*g).to_owned()])));
+        };
+        let user = match client
+            .admin_get_user()
+            .user_pool_id(pool_id)
+            .username(&email)
+            .send()
+            .await
+        {
+            Ok(user) => user,
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_user_not_found_exception()) =>
+            {
+                return Ok(None);
+            }
+            Err(_) => return Err(SignInError),
+        };
+        if !user.enabled() {
+            return Ok(None);
+        }
+        let groups = client
+            .admin_list_groups_for_user()
+            .user_pool_id(pool_id)
+            .username(&email)
+            .limit(60)
+            .send()
+            .await
+            .map_err(|_| SignInError)?
+            .groups()
+            .iter()
+            .filter_map(|g| g.group_name().map(str::to_owned))
+            .collect();
+        Ok(Some((email, groups)))
+    }
+}
+
+#[derive(Debug)]
+struct SignInError;
+
+#[derive(Clone)]
+pub struct SignInState {
+    pub issuer: TokenIssuer,
+    pub agents: Agents,
+}
+
+fn unavailable(detail: &str) -> Response {
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "service-unavailable",
+        "Service unavailable",
+        detail,
+    )
+}
+
+async fn sign_in(State(state): State<SignInState>, body: axum::body::Bytes) -> Response {
     let Ok(request) = serde_json::from_slice::<SignIn>(&body) else {
         return problem(
             StatusCode::BAD_REQUEST,
@@ -115,18 +202,23 @@ async fn sign_in(State(issuer): State<TokenIssuer>, body: axum::body::Bytes) -> 
             "The body must be {\"email\", \"password\"}",
         );
     };
-    let agent = AGENTS
-        .iter()
-        .find(|(email, _)| email.eq_ignore_ascii_case(request.email.trim()));
     let password_ok = same(request.password.as_bytes(), LOCAL_PASSWORD.as_bytes());
-    let Some((email, group)) = agent.filter(|_| password_ok) else {
+    let agent = match state.agents.find(&request.email).await {
+        Ok(agent) => agent,
+        Err(SignInError) => return unavailable("The agents' directory could not be reached"),
+    };
+    let Some((email, groups)) = agent.filter(|_| password_ok) else {
         tracing::info!("local admin sign-in refused");
         return refused();
     };
+    let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
     let now = time::OffsetDateTime::now_utc();
-    match issuer.issue_user((&sub_of(email), email), &[group], now, TOKEN_LIFETIME) {
+    match state
+        .issuer
+        .issue_user((&sub_of(&email), &email), &groups, now, TOKEN_LIFETIME)
+    {
         Ok(token) => {
-            tracing::info!(role = group, "local admin sign-in");
+            tracing::info!(groups = ?groups, "local admin sign-in");
             let mut response = axum::Json(serde_json::json!({
                 "access_token": token,
                 "token_type": "Bearer",
@@ -138,38 +230,33 @@ async fn sign_in(State(issuer): State<TokenIssuer>, body: axum::body::Bytes) -> 
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
-        Err(_) => problem(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "service-unavailable",
-            "Service unavailable",
-            "Signing the token failed",
-        ),
+        Err(_) => unavailable("Signing the token failed"),
     }
 }
 
-async fn jwks(State(issuer): State<TokenIssuer>) -> Response {
+async fn jwks(State(state): State<SignInState>) -> Response {
     (
         [(header::CACHE_CONTROL, "max-age=300")],
-        axum::Json(issuer.jwks().clone()),
+        axum::Json(state.issuer.jwks().clone()),
     )
         .into_response()
 }
 
-pub fn router(issuer: TokenIssuer) -> Router {
+pub fn router(state: SignInState) -> Router {
     Router::new()
         .route("/sign-in", post(sign_in))
         .route(crate::local_auth::JWKS_PATH, get(jwks))
-        .with_state(issuer)
+        .with_state(state)
 }
 
 /// Mounts the sign-in, its seed step and the panel's site on `platform`.
 pub fn mount(platform: LocalPlatform) -> LocalPlatform {
-    let slot: Arc<OnceLock<TokenIssuer>> = Arc::default();
+    let slot: Arc<OnceLock<SignInState>> = Arc::default();
     let seeded = Arc::clone(&slot);
     platform
         .seed(move |ctx| Box::pin(async move { seed(ctx, &seeded).await }))
         .extra_router_with(LOCAL_ADMIN_PATH, move |_| match slot.get() {
-            Some(issuer) => router(issuer.clone()),
+            Some(state) => router(state.clone()),
             None => {
                 tracing::error!("the local admin sign-in was not seeded");
                 Router::new()
@@ -178,7 +265,7 @@ pub fn mount(platform: LocalPlatform) -> LocalPlatform {
         .site(SITE_PATH, site_router(site::dist_dir()))
 }
 
-async fn seed(ctx: &mut SeedContext<'_>, slot: &OnceLock<TokenIssuer>) -> Result<(), SeedError> {
+async fn seed(ctx: &mut SeedContext<'_>, slot: &OnceLock<SignInState>) -> Result<(), SeedError> {
     let url = format!("{}{LOCAL_ADMIN_PATH}", ctx.base_url);
     let issuer = TokenIssuer::generate(
         url.clone(),
@@ -192,8 +279,86 @@ async fn seed(ctx: &mut SeedContext<'_>, slot: &OnceLock<TokenIssuer>) -> Result
         ctx.deployment
             .set_parameter(CLIENT_IDS_PARAMETER, LOCAL_PANEL_CLIENT_ID);
     }
+    let agents = seed_agents(ctx).await?;
     tracing::info!(issuer = issuer.issuer(), "local admin sign-in ready");
-    slot.set(issuer)
+    slot.set(SignInState { issuer, agents })
         .map_err(|_| "the local admin sign-in was seeded twice")?;
     Ok(())
+}
+
+/// A password no one knows, of every character class.
+fn unused_password() -> Result<String, SeedError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
+    Ok(format!("Aa1!{}", hex::encode(bytes)))
+}
+
+/// Creates the seeded agents in the emulator's `AdminUserPool`, each in
+/// their role's group (the pool and groups come from the template).
+async fn seed_agents(ctx: &SeedContext<'_>) -> Result<Agents, SeedError> {
+    let pool = ctx
+        .deployment
+        .resource(ADMIN_USER_POOL)
+        .filter(|r| r.kind == "AWS::Cognito::UserPool")
+        .map(|r| r.reference.clone());
+    let Some(pool_id) = pool else {
+        return Ok(Agents::Fixed);
+    };
+    let client = aws_sdk_cognitoidentityprovider::Client::new(ctx.sdk);
+    for (email, group) in AGENTS {
+        client
+            .admin_create_user()
+            .user_pool_id(&pool_id)
+            .username(email)
+            .user_attributes(
+                aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                    .name("email")
+                    .value(email)
+                    .build()?,
+            )
+            .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "creating the local agent failed: {}",
+                    DisplayErrorContext(&e)
+                )
+            })?;
+        // Confirmed, as an agent who has set their password. The pool's password is never
+        // used (the local sign-in checks `local-password` itself, which no real policy
+        // would admit), so it is a random one that meets Cognito's policy.
+        client
+            .admin_set_user_password()
+            .user_pool_id(&pool_id)
+            .username(email)
+            .password(unused_password()?)
+            .permanent(true)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "setting the local agent's password failed: {}",
+                    DisplayErrorContext(&e)
+                )
+            })?;
+        client
+            .admin_add_user_to_group()
+            .user_pool_id(&pool_id)
+            .username(email)
+            .group_name(group)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "adding the local agent to {group} failed: {}",
+                    DisplayErrorContext(&e)
+                )
+            })?;
+    }
+    tracing::info!(
+        agents = AGENTS.len(),
+        "local agents created in the admin user pool"
+    );
+    Ok(Agents::Pool { client, pool_id })
 }

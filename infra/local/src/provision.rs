@@ -71,6 +71,8 @@ pub async fn provision(
     for subscription in &template.subscriptions {
         subscribe(&sns, &mut d, subscription).await?;
     }
+    let cognito = aws_sdk_cognitoidentityprovider::Client::new(sdk);
+    cognito::create_grouped_pools(&cognito, template, &mut d).await?;
     tracing::info!(prefix, resources = d.resources().len(), "provisioned");
     Ok(d)
 }

@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod agent;
+pub mod agents;
 pub mod audit;
 pub mod card_event;
 pub mod csv;

@@ -7,41 +7,17 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use tmp_api::token::LifecycleAction;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Viewer,
-    Agent,
-    Supervisor,
-    Admin,
-}
+/// A role: the user pool's group of the same name (the directory's type).
+pub use tmp_core::domain::agent::AgentRole as Role;
 
-impl Role {
-    pub const ALL: [Self; 4] = [Self::Viewer, Self::Agent, Self::Supervisor, Self::Admin];
-
-    /// The group name (as in the user pool).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Viewer => "viewer",
-            Self::Agent => "agent",
-            Self::Supervisor => "supervisor",
-            Self::Admin => "admin",
-        }
-    }
-
-    pub fn parse(group: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == group)
-    }
-
-    /// What this role adds to the one below it.
-    fn grants(self) -> &'static [Permission] {
-        use Permission::*;
-        match self {
-            Self::Viewer => &[TokensRead, ReportsRead],
-            Self::Agent => &[TokensActivate, TokensSuspend, TokensUnsuspend],
-            Self::Supervisor => &[TokensDelete, TokensBulk, CardsEvents, AuditRead],
-            Self::Admin => &[RulesManage],
-        }
+/// What `role` adds to the one below it.
+fn grants(role: Role) -> &'static [Permission] {
+    use Permission::*;
+    match role {
+        Role::Viewer => &[TokensRead, ReportsRead],
+        Role::Agent => &[TokensActivate, TokensSuspend, TokensUnsuspend],
+        Role::Supervisor => &[TokensDelete, TokensBulk, CardsEvents, AuditRead],
+        Role::Admin => &[RulesManage, AgentsManage],
     }
 }
 
@@ -68,6 +44,9 @@ pub enum Permission {
     /// Read and replace the decision rules per token requestor.
     #[serde(rename = "rules.manage")]
     RulesManage,
+    /// List the agents and set their roles.
+    #[serde(rename = "agents.manage")]
+    AgentsManage,
     /// The reports (aggregates: no card data).
     #[serde(rename = "reports.read")]
     ReportsRead,
@@ -110,7 +89,7 @@ impl Roles {
         Role::ALL
             .into_iter()
             .filter(|r| r <= top)
-            .flat_map(|r| r.grants().iter().copied())
+            .flat_map(|r| grants(r).iter().copied())
             .collect()
     }
 
@@ -142,8 +121,9 @@ mod tests {
         assert!(supervisor.may(TokensDelete) && supervisor.may(AuditRead));
         assert!(supervisor.may(TokensActivate));
         assert!(supervisor.may(TokensBulk) && !agent.may(TokensBulk));
-        assert_eq!(roles(&["admin"]).permissions().len(), 10);
+        assert_eq!(roles(&["admin"]).permissions().len(), 11);
         assert!(roles(&["admin"]).may(RulesManage) && !supervisor.may(RulesManage));
+        assert!(roles(&["admin"]).may(AgentsManage) && !supervisor.may(AgentsManage));
     }
 
     #[test]

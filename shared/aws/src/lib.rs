@@ -1,9 +1,10 @@
 //! The only crate where AWS SDK and HTTP client types appear: adapters for
-//! every port (DynamoDB, KMS, SQS, SNS, the issuer's HTTP APIs and webhook)
+//! every port (DynamoDB, KMS, SQS, SNS, Cognito, the issuer's HTTP APIs and webhook)
 //! and the one composition root ([`compose`]) that reads a function's
 //! environment and builds its use case from clients.
 
 pub mod aws_error;
+pub mod cognito;
 pub mod cold_start;
 pub mod compose;
 pub mod config_secret;

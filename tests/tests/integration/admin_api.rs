@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::issuer_support::*;
 
 /// An agent's access token from the local sign-in, through the gateway.
-async fn sign_in(flow: &Flow, email: &str) -> String {
+pub(crate) async fn sign_in(flow: &Flow, email: &str) -> String {
     let r = flow
         .http
         .post(flow.url("/_local/admin/sign-in"))
@@ -29,7 +29,7 @@ async fn sign_in(flow: &Flow, email: &str) -> String {
 }
 
 /// `(status, body)` of an admin API call.
-async fn admin(
+pub(crate) async fn admin(
     flow: &Flow,
     token: &str,
     method: reqwest::Method,
@@ -820,6 +820,192 @@ async fn an_admin_sets_a_token_requestors_rules_and_the_next_authorization_appli
                 && e["actor"] == "admin@bank.test"
                 && e["target"] == "decision rules v1"
                 && e["result"] == "SUCCEEDED")
+    );
+    assert_admin_contract(&contract);
+    flow.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_changes_an_agents_role_in_the_user_pool_and_it_applies_at_their_next_sign_in() {
+    // GIVEN an active token, and the viewer signed in before any change
+    let flow = start(&[]).await;
+    let mc = tur(761);
+    flow.provision_mdes(&mc, true).await;
+    let (admin_token, supervisor, viewer_before) = (
+        sign_in(&flow, "admin@bank.test").await,
+        sign_in(&flow, "supervisor@bank.test").await,
+        sign_in(&flow, "viewer@bank.test").await,
+    );
+    use reqwest::Method;
+    let roles_path = "/admin-api/v1/agent-roles";
+    // WHEN the admin lists the agents THEN the user pool's four, each in their role group
+    let (status, list) = admin(
+        &flow,
+        &admin_token,
+        Method::GET,
+        "/admin-api/v1/agents",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    let role_of = |list: &Value, username: &str| {
+        list["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["username"] == username)
+            .map(|a| a["roles"].clone())
+    };
+    for (username, role) in [
+        ("viewer@bank.test", "viewer"),
+        ("agent@bank.test", "agent"),
+        ("supervisor@bank.test", "supervisor"),
+        ("admin@bank.test", "admin"),
+    ] {
+        assert_eq!(role_of(&list, username), Some(json!([role])), "{list}");
+    }
+    // AND each is enabled, with their password set
+    assert!(
+        list["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["enabled"] == true && a["status"] == "CONFIRMED"),
+        "{list}"
+    );
+    let mut contract = vec![("AgentList", list)];
+    // AND a supervisor may neither list nor promote themself
+    let (status, _) = admin(
+        &flow,
+        &supervisor,
+        Method::GET,
+        "/admin-api/v1/agents",
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = admin(
+        &flow,
+        &supervisor,
+        Method::PUT,
+        roles_path,
+        Some(json!({"username": "supervisor@bank.test", "role": "admin"})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    // WHEN the admin makes the viewer an agent
+    let (status, change) = admin(
+        &flow,
+        &admin_token,
+        Method::PUT,
+        roles_path,
+        Some(json!({"username": "viewer@bank.test", "role": "agent"})),
+    )
+    .await;
+    // THEN the pool says so, and the viewer's sessions were ended
+    assert_eq!(status, 200, "{change}");
+    assert_eq!(
+        (&change["before"], &change["after"], &change["signedOut"]),
+        (&json!(["viewer"]), &json!(["agent"]), &json!(true))
+    );
+    contract.push(("AgentRoleChange", change));
+    // AND the token issued before the change still carries the old role: 403
+    let suspend = format!("/admin-api/v1/tokens/{mc}/suspend");
+    let reason = json!({"reasonCode": "DEVICE_LOST"});
+    let (status, _) = admin(
+        &flow,
+        &viewer_before,
+        Method::POST,
+        &suspend,
+        Some(reason.clone()),
+    )
+    .await;
+    assert_eq!(status, 403);
+    // WHEN the former viewer signs in again THEN they act as an agent
+    let promoted = sign_in(&flow, "viewer@bank.test").await;
+    let (status, result) = admin(&flow, &promoted, Method::POST, &suspend, Some(reason)).await;
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["status"], "SUSPENDED");
+    // AND the admin may not change their own role, nor one of an agent the pool lacks
+    for (body, wanted) in [
+        (
+            json!({"username": "admin@bank.test", "role": "viewer"}),
+            409,
+        ),
+        (
+            json!({"username": "nobody@bank.test", "role": "viewer"}),
+            404,
+        ),
+        (json!({"username": "viewer@bank.test", "role": "root"}), 422),
+    ] {
+        let (status, problem) = admin(
+            &flow,
+            &admin_token,
+            Method::PUT,
+            roles_path,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(status, wanted, "{body}: {problem}");
+        assert!(!problem.to_string().contains("nobody") && !problem.to_string().contains("root"));
+        contract.push(("Problem", problem));
+    }
+    // WHEN the admin takes every role from the agent THEN their next sign-in may do nothing
+    let (status, change) = admin(
+        &flow,
+        &admin_token,
+        Method::PUT,
+        roles_path,
+        Some(json!({"username": "agent@bank.test", "role": null})),
+    )
+    .await;
+    assert_eq!((status, &change["after"]), (200, &json!([])), "{change}");
+    let none = sign_in(&flow, "agent@bank.test").await;
+    let (status, _) = admin(&flow, &none, Method::GET, "/admin-api/v1/me", None).await;
+    assert_eq!(status, 403);
+    let (_, list) = admin(
+        &flow,
+        &admin_token,
+        Method::GET,
+        "/admin-api/v1/agents",
+        None,
+    )
+    .await;
+    assert_eq!(role_of(&list, "viewer@bank.test"), Some(json!(["agent"])));
+    assert_eq!(role_of(&list, "agent@bank.test"), Some(json!([])));
+    assert_eq!(role_of(&list, "admin@bank.test"), Some(json!(["admin"])));
+    // AND the local sign-in answers a wrong password and an agent the pool lacks alike
+    let mut refusals = Vec::new();
+    for (email, password) in [
+        ("viewer@bank.test", "wrong-password"),
+        ("nobody@bank.test", "local-password"),
+    ] {
+        let r = flow
+            .http
+            .post(flow.url("/_local/admin/sign-in"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        refusals.push((r.status().as_u16(), r.text().await.unwrap()));
+    }
+    assert_eq!(refusals[0].0, 401);
+    assert_eq!(refusals[0], refusals[1]);
+    // AND the audit log holds each change as "old → new"
+    let (_, log) = admin(&flow, &supervisor, Method::GET, "/admin-api/v1/audit", None).await;
+    let targets: Vec<&str> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "SET_AGENT_ROLE" && e["result"] == "SUCCEEDED")
+        .map(|e| e["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "agent agent@bank.test: agent → no role",
+            "agent viewer@bank.test: viewer → agent"
+        ]
     );
     assert_admin_contract(&contract);
     flow.finish().await;

@@ -6,7 +6,8 @@
 //! (403); a supervisor finds both in the audit log, then deletes every token
 //! of the phone after the preview and follows the job, exports the audit log
 //! and downloads the funnel report, whose rows must be what the store
-//! decided. Screenshots of the main pages are written under
+//! decided; last, an administrator makes the viewer an agent on the Agents
+//! page, and the viewer's next sign-in is an agent's. Screenshots of the main pages are written under
 //! `target/admin-screenshots/`, the downloads under `target/admin-downloads/`.
 //! The server side is checked here too: the token is suspended at MDES, with
 //! the agent as the operator, and no function did anything its policy does
@@ -39,7 +40,7 @@ async fn the_panel_lets_each_role_do_what_it_may_in_a_real_browser() {
     let _ = std::fs::remove_dir_all(&downloads);
     std::fs::create_dir_all(&downloads).unwrap();
     let (_, mm, yy, _) = JANE;
-    // WHEN the browser script runs the three agents' scenarios
+    // WHEN the browser script runs each role's scenarios
     let run = tokio::process::Command::new("node")
         .arg("e2e/panel.mjs")
         .args(["--base", &flow.platform.base_url])
@@ -83,6 +84,27 @@ async fn the_panel_lets_each_role_do_what_it_may_in_a_real_browser() {
         "{audit}"
     );
     assert!(!audit.contains("agent@bank.test"), "{audit}");
+    // AND the viewer is an agent in the user pool now, the change audited as the admin's
+    let supervisor = super::admin_api::sign_in(&flow, "supervisor@bank.test").await;
+    let (status, log) = super::admin_api::admin(
+        &flow,
+        &supervisor,
+        reqwest::Method::GET,
+        "/admin-api/v1/audit?actor=admin@bank.test",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{log}");
+    assert!(
+        log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "SET_AGENT_ROLE"
+                && e["target"] == "agent viewer@bank.test: viewer → agent"
+                && e["result"] == "SUCCEEDED"),
+        "{log}"
+    );
     // AND the screenshots of the main pages were written
     for page in [
         "sign-in.png",
@@ -90,6 +112,7 @@ async fn the_panel_lets_each_role_do_what_it_may_in_a_real_browser() {
         "token-page.png",
         "audit-log.png",
         "reports.png",
+        "agents.png",
     ] {
         let size = std::fs::metadata(screenshots.join(page))
             .map(|m| m.len())

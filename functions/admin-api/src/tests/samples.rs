@@ -68,6 +68,13 @@ const EXPECTED: &[(&str, &str, u16)] = &[
         "error-unknown-threshold",
         422,
     ),
+    ("admin-list-agents", "all", 200),
+    ("admin-list-agents", "error-supervisor-may-not", 403),
+    ("admin-set-agent-role", "viewer-made-agent", 200),
+    ("admin-set-agent-role", "every-role-taken-away", 200),
+    ("admin-set-agent-role", "error-own-role", 409),
+    ("admin-set-agent-role", "error-unknown-agent", 404),
+    ("admin-set-agent-role", "error-unknown-role", 422),
 ];
 
 /// The Fx operation serving a function.
@@ -91,6 +98,8 @@ fn operation(function: &str) -> &'static str {
         "admin-active-tokens-report" => "active-tokens",
         "admin-get-decision-rules" => "rules",
         "admin-update-decision-rules" => "update-rules",
+        "admin-list-agents" => "agents",
+        "admin-set-agent-role" => "agent-role",
         other => panic!("no operation for {other}"),
     }
 }

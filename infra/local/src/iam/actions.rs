@@ -126,6 +126,11 @@ pub fn classify(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) ->
                 dynamodb_streams(&op, &json),
             ),
             "TrentService" => ("kms", Protocol::AwsJson11, kms(&op, &json, &arns)),
+            "AWSCognitoIdentityProviderService" => (
+                "cognito-idp",
+                Protocol::AwsJson11,
+                cognito_idp(&op, &json, &arns),
+            ),
             "AmazonSQS" => (
                 "sqs",
                 Protocol::AwsJson10,
@@ -396,6 +401,15 @@ fn ciphertext_key(body: &Json, field: &str) -> Option<String> {
         matches!(i, 8 | 13 | 18 | 23) == (b == b'-') && (b == b'-' || b.is_ascii_hexdigit())
     });
     uuid_like.then(|| id.to_owned())
+}
+
+/// A user pool call is authorized on the pool it names (`UserPoolId`).
+fn cognito_idp(op: &str, body: &Json, arns: &Arns) -> Vec<AuthzRequest> {
+    let resource = json_str(body, "UserPoolId").map_or_else(
+        || "*".to_owned(),
+        |pool| arns.arn("cognito-idp", &format!("userpool/{pool}")),
+    );
+    vec![AuthzRequest::new(format!("cognito-idp:{op}"), resource)]
 }
 
 fn kms(op: &str, body: &Json, arns: &Arns) -> Vec<AuthzRequest> {
@@ -883,6 +897,29 @@ mod tests {
         assert_eq!(pairs(&opaque), vec![("kms:Decrypt", "*")]);
         let create = json_call("kms", "TrentService.CreateKey", "1.1", json!({}));
         assert_eq!(pairs(&create), vec![("kms:CreateKey", "*")]);
+    }
+
+    #[test]
+    fn user_pool_calls_name_the_pool() {
+        let call = json_call(
+            "cognito-idp",
+            "AWSCognitoIdentityProviderService.AdminAddUserToGroup",
+            "1.1",
+            json!({"UserPoolId": "us-east-1_abc123", "Username": "jane@bank.test", "GroupName": "admin"}),
+        );
+        let pool = format!("arn:aws:cognito-idp:us-east-1:{ACCOUNT}:userpool/us-east-1_abc123");
+        assert_eq!(call.service, "cognito-idp");
+        assert_eq!(
+            pairs(&call),
+            vec![("cognito-idp:AdminAddUserToGroup", pool.as_str())]
+        );
+        let pools = json_call(
+            "cognito-idp",
+            "AWSCognitoIdentityProviderService.ListUserPools",
+            "1.1",
+            json!({"MaxResults": 10}),
+        );
+        assert_eq!(pairs(&pools), vec![("cognito-idp:ListUserPools", "*")]);
     }
 
     #[test]

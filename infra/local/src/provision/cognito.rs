@@ -7,10 +7,16 @@
 //! CloudFormation returns, so an expression such as
 //! `!Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${IssuerUserPool}`
 //! reads as it would on AWS.
+//!
+//! The one exception is a pool with groups (the admin user pool, whose agents
+//! are in role groups): [`create_grouped_pools`] creates it and its groups
+//! in the emulator, so that the admin functions' Cognito calls (the agents'
+//! roles) reach a real pool, on its real ARN for the IAM check.
 
+use super::{ProvisionError, aws, resolving};
 use crate::deployment::{DeployedResource, Deployment};
 use crate::resolve::resolve_string;
-use crate::template::Resource;
+use crate::template::{Resource, Template};
 
 /// `{prefix}{LogicalId}` with only the ASCII letters and digits Cognito ids use.
 fn local_id(d: &Deployment, id: &str) -> String {
@@ -27,18 +33,11 @@ pub(super) fn stand_in(d: &Deployment, id: &str, r: &Resource) -> Option<Deploye
         // Ref: the pool id, `<region>_<letters and digits>`.
         "AWS::Cognito::UserPool" => {
             let pool = format!("{}_{}", d.region, local_id(d, id));
-            let provider = format!("cognito-idp.{}.amazonaws.com/{pool}", d.region);
-            DeployedResource::new(kind, pool.clone())
-                .with(
-                    "Arn",
-                    format!(
-                        "arn:aws:cognito-idp:{}:{}:userpool/{pool}",
-                        d.region, d.account_id
-                    ),
-                )
-                .with("ProviderName", provider.clone())
-                .with("ProviderURL", format!("https://{provider}"))
-                .with("UserPoolId", pool)
+            let arn = format!(
+                "arn:aws:cognito-idp:{}:{}:userpool/{pool}",
+                d.region, d.account_id
+            );
+            pool_resource(&d.region, &pool, arn)
         }
         // Ref: the client id (lower-case letters and digits).
         "AWS::Cognito::UserPoolClient" => {
@@ -74,6 +73,101 @@ pub(super) fn stand_in(d: &Deployment, id: &str, r: &Resource) -> Option<Deploye
         }
         _ => return None,
     })
+}
+
+/// A pool as `!Ref` and `!GetAtt` read it.
+fn pool_resource(region: &str, pool: &str, arn: String) -> DeployedResource {
+    let provider = format!("cognito-idp.{region}.amazonaws.com/{pool}");
+    DeployedResource::new("AWS::Cognito::UserPool", pool)
+        .with("Arn", arn)
+        .with("ProviderName", provider.clone())
+        .with("ProviderURL", format!("https://{provider}"))
+        .with("UserPoolId", pool)
+}
+
+/// Creates in the emulator every user pool the template gives groups, with
+/// those groups, replacing the pools' stand-ins (so call it after
+/// [`super::register_unprovisioned`]).
+pub(super) async fn create_grouped_pools(
+    client: &aws_sdk_cognitoidentityprovider::Client,
+    template: &Template,
+    d: &mut Deployment,
+) -> Result<(), ProvisionError> {
+    let groups: Vec<(&String, &Resource)> = template
+        .resources
+        .iter()
+        .filter(|(_, r)| r.kind == "AWS::Cognito::UserPoolGroup")
+        .collect();
+    let pools: Vec<&String> = template
+        .resources
+        .iter()
+        .filter(|(_, r)| r.kind == "AWS::Cognito::UserPool")
+        .map(|(id, _)| id)
+        .collect();
+    for pool_id in pools {
+        // A group names its pool by `!Ref`, which reads as the stand-in's id.
+        let Some(stand_in) = d.reference(pool_id).map(str::to_owned) else {
+            continue;
+        };
+        let mut own_groups = Vec::new();
+        for (group_id, group) in &groups {
+            let pool_of = group
+                .properties
+                .get("UserPoolId")
+                .map(|v| resolve_string(d, v))
+                .transpose()
+                .map_err(resolving(group_id))?;
+            if pool_of.as_deref() == Some(stand_in.as_str()) {
+                own_groups.push((*group_id, *group));
+            }
+        }
+        if own_groups.is_empty() {
+            continue;
+        }
+        let created = client
+            .create_user_pool()
+            .pool_name(d.physical_name(pool_id))
+            .send()
+            .await
+            .map_err(aws(pool_id))?;
+        let pool = created.user_pool();
+        let (Some(pool_key), Some(arn)) = (pool.and_then(|p| p.id()), pool.and_then(|p| p.arn()))
+        else {
+            return Err(ProvisionError::Aws {
+                id: pool_id.clone(),
+                message: "the emulator returned no pool id".to_owned(),
+            });
+        };
+        let resource = pool_resource(&d.region, pool_key, arn.to_owned());
+        d.insert(pool_id, resource);
+        for (group_id, group) in own_groups {
+            let name = group
+                .properties
+                .get("GroupName")
+                .map(|v| resolve_string(d, v))
+                .transpose()
+                .map_err(resolving(group_id))?
+                .unwrap_or_else(|| d.physical_name(group_id));
+            let description = group
+                .properties
+                .get("Description")
+                .and_then(serde_norway::Value::as_str);
+            client
+                .create_group()
+                .user_pool_id(pool_key)
+                .group_name(&name)
+                .set_description(description.map(str::to_owned))
+                .send()
+                .await
+                .map_err(aws(group_id))?;
+            d.insert(
+                group_id,
+                DeployedResource::new("AWS::Cognito::UserPoolGroup", name),
+            );
+        }
+        tracing::debug!(pool = pool_id, "user pool created with its groups");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

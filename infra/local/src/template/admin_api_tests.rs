@@ -1,6 +1,6 @@
 //! The admin panel's part of the workspace template: the agents' user pool
 //! (MFA required, one group per role), the panel's public code-flow client,
-//! AdminApi's edge, the append-only audit table, and the eight functions on
+//! AdminApi's edge, the append-only audit table, and the twenty functions on
 //! AdminApi with exactly the environment and permissions of the spec.
 
 use std::collections::BTreeSet;
@@ -44,11 +44,13 @@ enum Kind {
     CardEvent,
     Rules,
     RulesUpdate,
+    Agents,
+    AgentRole,
 }
 
 type Route = (&'static str, &'static str);
 
-const FUNCTIONS: [(&str, &str, &[Route], Kind); 18] = [
+const FUNCTIONS: [(&str, &str, &[Route], Kind); 20] = [
     (
         "AdminMeFunction",
         "admin-me",
@@ -169,6 +171,18 @@ const FUNCTIONS: [(&str, &str, &[Route], Kind); 18] = [
         &[("put", "/admin-api/v1/decision-rules")],
         Kind::RulesUpdate,
     ),
+    (
+        "AdminListAgentsFunction",
+        "admin-list-agents",
+        &[("get", "/admin-api/v1/agents")],
+        Kind::Agents,
+    ),
+    (
+        "AdminSetAgentRoleFunction",
+        "admin-set-agent-role",
+        &[("put", "/admin-api/v1/agent-roles")],
+        Kind::AgentRole,
+    ),
 ];
 
 /// `(action, resource, condition)`.
@@ -183,6 +197,7 @@ fn resource_name(r: &Value) -> String {
         ("job-queue", r#"{"Fn::GetAtt": [TokenJobQueue, Arn]}"#),
         ("reports", r#"{"Fn::GetAtt": [ReportsTable, Arn]}"#),
         ("rules", r#"{"Fn::GetAtt": [DecisionRulesTable, Arn]}"#),
+        ("agents", r#"{"Fn::GetAtt": [AdminUserPool, Arn]}"#),
     ] {
         if r == &yaml(text) {
             return name.to_owned();
@@ -252,6 +267,13 @@ fn agents_sign_in_with_mfa_one_group_per_role_through_a_public_code_flow_client(
         Value::Bool(true)
     );
     assert_eq!(pool["MfaConfiguration"], "ON");
+    // AND the username is the agent's e-mail as typed (tokens carry it as `username`, the
+    // operator of histories), not a generated id, and matched whatever its case
+    assert!(pool.get("UsernameAttributes").is_none());
+    assert_eq!(
+        pool["UsernameConfiguration"]["CaseSensitive"],
+        Value::Bool(false)
+    );
     assert_eq!(pool["EnabledMfas"], yaml("[SOFTWARE_TOKEN_MFA]"));
     assert!(
         scalar_string(&pool["Policies"]["PasswordPolicy"]["MinimumLength"])
@@ -406,6 +428,7 @@ fn the_admin_functions_are_routed_on_the_admin_api_with_exactly_their_permission
             Kind::Me | Kind::Audit => vec![],
             Kind::Report => vec!["REPORTS_TABLE"],
             Kind::Rules | Kind::RulesUpdate => vec!["DECISION_RULES", "DECISION_RULES_TABLE"],
+            Kind::Agents | Kind::AgentRole => vec!["ADMIN_USER_POOL_ID"],
             Kind::Get | Kind::Preview | Kind::Job => vec!["TOKEN_STATE_TABLE"],
             Kind::Start => vec!["TOKEN_STATE_TABLE", "JOB_QUEUE_URL"],
             Kind::CardEvent => vec![
@@ -523,6 +546,30 @@ fn the_admin_functions_are_routed_on_the_admin_api_with_exactly_their_permission
             Kind::Rules => [grant("rules", &["dynamodb:GetItem"], ""), audit].concat(),
             Kind::RulesUpdate => [
                 grant("rules", &["dynamodb:GetItem", "dynamodb:PutItem"], ""),
+                audit,
+            ]
+            .concat(),
+            // Reads only: never a user created, deleted or given a password.
+            Kind::Agents => [
+                grant(
+                    "agents",
+                    &["cognito-idp:ListUsers", "cognito-idp:ListUsersInGroup"],
+                    "",
+                ),
+                audit,
+            ]
+            .concat(),
+            Kind::AgentRole => [
+                grant(
+                    "agents",
+                    &[
+                        "cognito-idp:AdminListGroupsForUser",
+                        "cognito-idp:AdminAddUserToGroup",
+                        "cognito-idp:AdminRemoveUserFromGroup",
+                        "cognito-idp:AdminUserGlobalSignOut",
+                    ],
+                    "",
+                ),
                 audit,
             ]
             .concat(),

@@ -75,3 +75,16 @@ pub fn decision_rules(
         clock: clock(),
     })
 }
+
+/// The agents' roles, on the admin user pool `ADMIN_USER_POOL_ID`.
+pub fn agent_roles(
+    sdk: &SdkConfig,
+    env: &FunctionEnv,
+) -> Result<tmp_core::usecases::agent_roles::AgentRoles, ConfigError> {
+    Ok(tmp_core::usecases::agent_roles::AgentRoles {
+        directory: Arc::new(crate::cognito::CognitoAgentPool::new(
+            aws_sdk_cognitoidentityprovider::Client::new(sdk),
+            env.require("ADMIN_USER_POOL_ID")?,
+        )),
+    })
+}

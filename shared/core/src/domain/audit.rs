@@ -30,6 +30,10 @@ pub enum AuditAction {
     ReadReport,
     ReadRules,
     UpdateRules,
+    /// The agents and their roles listed.
+    ListAgents,
+    /// An agent's role set by an administrator.
+    SetAgentRole,
 }
 
 /// How it ended.

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod activation_code;
+pub mod agent;
 pub mod audit;
 pub mod card;
 pub mod decision;

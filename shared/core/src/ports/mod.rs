@@ -1,6 +1,7 @@
 //! Small async traits the use cases talk to. Adapters implement them; the
 //! testkit holds an in-memory implementation of each.
 
+pub mod agent_directory;
 pub mod audit_log;
 pub mod authorization_store;
 pub mod card_verifier;
@@ -19,6 +20,7 @@ pub mod token_directory;
 pub mod token_lifecycle;
 pub mod token_networks;
 
+pub use agent_directory::{AgentDirectory, AgentListing, DirectoryError};
 pub use audit_log::{AuditLog, AuditPage, AuditQuery};
 pub use authorization_store::{
     AuthorizationSnapshot, AuthorizationStore, AuthorizationWrite, CardAggregate, TokenSnapshot,

@@ -2,6 +2,7 @@
 //! needs (built by the composition root), taking a network-neutral command.
 
 pub mod activation_methods;
+pub mod agent_roles;
 pub mod audit_trail;
 pub mod authorize;
 pub mod cardholder_notification;

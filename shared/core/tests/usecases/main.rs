@@ -12,6 +12,7 @@
 
 mod support;
 
+mod agent_roles;
 mod authorize;
 mod check_eligibility;
 mod decision_rules;

@@ -2,6 +2,7 @@
 //! tests: deterministic, inspectable, and with switches to inject failures.
 //! Share them between the use case and the test with `Arc`.
 
+pub mod agents;
 pub mod audit;
 pub mod channels;
 pub mod clock;
@@ -14,6 +15,7 @@ pub mod reports;
 pub mod rules;
 pub mod state;
 
+pub use agents::{DirectoryCall, MemoryAgents};
 pub use audit::MemoryAuditLog;
 pub use channels::{FakeContacts, FakeVault, RecordingNotifier, RecordingSms};
 pub use clock::{DEFAULT_NOW, FixedClock, SequentialIds};
