@@ -7,6 +7,7 @@ import { DataTable } from '../components/DataTable';
 import { DateTime } from '../components/DateTime';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { PageHeading } from '../components/PageHeading';
+import { useDialogFocus } from '../lib/dialogFocus';
 import { agentStatusLabel, rolesText } from '../lib/labels';
 import { AgentRoleDialog, changeSentence } from './AgentRoleDialog';
 
@@ -33,9 +34,7 @@ export function AgentsPage() {
   const [editing, setEditing] = useState<AgentAccount | null>(null);
   const [notice, setNotice] = useState('');
   const inFlight = useRef<AbortController | null>(null);
-  const openerRef = useRef<HTMLButtonElement | null>(null);
-  const statusRef = useRef<HTMLDivElement>(null);
-  const [focusAfterClose, setFocusAfterClose] = useState(0);
+  const focus = useDialogFocus();
 
   async function load() {
     inFlight.current?.abort();
@@ -63,24 +62,15 @@ export function AgentsPage() {
     // Only when the page opens.
   }, []);
 
-  // After the dialog closes: back to the button that opened it, or to the status when
-  // that row is gone (the agent left the pool meanwhile).
-  useEffect(() => {
-    if (!focusAfterClose) return;
-    const opener = openerRef.current;
-    if (opener && opener.isConnected && !opener.disabled) opener.focus();
-    else statusRef.current?.focus();
-  }, [focusAfterClose]);
-
   function openDialog(agent: AgentAccount, event: MouseEvent<HTMLButtonElement>) {
-    openerRef.current = event.currentTarget;
+    focus.opened(event);
     setNotice('');
     setEditing(agent);
   }
 
   function closeDialog() {
     setEditing(null);
-    setFocusAfterClose((n) => n + 1);
+    focus.closed();
   }
 
   function onChanged(change: AgentRoleChange) {
@@ -110,7 +100,7 @@ export function AgentsPage() {
           Loading the agents…
         </p>
       )}
-      <div ref={statusRef} role="status" className={notice ? 'alert alert-success' : 'visually-empty'} tabIndex={-1}>
+      <div ref={focus.statusRef} role="status" className={notice ? 'alert alert-success' : 'visually-empty'} tabIndex={-1}>
         {notice}
       </div>
 

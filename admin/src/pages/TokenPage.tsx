@@ -17,6 +17,7 @@ import { DataTable } from '../components/DataTable';
 import { DateTime } from '../components/DateTime';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { PageHeading } from '../components/PageHeading';
+import { useDialogFocus } from '../lib/dialogFocus';
 import { Loading } from '../components/RequireAuth';
 import { humanise, maskedCard, orDash } from '../lib/format';
 import {
@@ -51,9 +52,7 @@ export function TokenPage() {
   const [cardEvent, setCardEvent] = useState(false);
   const [result, setResult] = useState('');
   const [resultTone, setResultTone] = useState<'success' | 'info'>('success');
-  const openerRef = useRef<HTMLButtonElement | null>(null);
-  const statusRef = useRef<HTMLDivElement>(null);
-  const [focusAfterClose, setFocusAfterClose] = useState(0);
+  const focus = useDialogFocus();
 
   useEffect(() => {
     if (!TOKEN_ID.test(tokenId)) {
@@ -73,29 +72,20 @@ export function TokenPage() {
     return () => controller.abort();
   }, [api, tokenId]);
 
-  // After the dialog closes: back to the button that opened it, or, when that
-  // button is gone (the token's state changed), to the result.
-  useEffect(() => {
-    if (!focusAfterClose) return;
-    const opener = openerRef.current;
-    if (opener && opener.isConnected && !opener.disabled) opener.focus();
-    else statusRef.current?.focus();
-  }, [focusAfterClose]);
-
   function openDialog(action: Action, event: MouseEvent<HTMLButtonElement>) {
-    openerRef.current = event.currentTarget;
+    focus.opened(event);
     setResult('');
     setDialog(action);
   }
 
   function openBulk(action: BulkAction, target: BulkTarget, event: MouseEvent<HTMLButtonElement>) {
-    openerRef.current = event.currentTarget;
+    focus.opened(event);
     setResult('');
     setBulk({ action, target });
   }
 
   function openCardEvent(event: MouseEvent<HTMLButtonElement>) {
-    openerRef.current = event.currentTarget;
+    focus.opened(event);
     setResult('');
     setCardEvent(true);
   }
@@ -106,7 +96,7 @@ export function TokenPage() {
     setBulk(null);
     setCardEvent(false);
     if (!started) {
-      setFocusAfterClose((n) => n + 1);
+      focus.closed();
       return;
     }
     const { jobId, last } = started;
@@ -120,19 +110,19 @@ export function TokenPage() {
     api.getToken(tokenId).then(
       (fresh) => {
         setLoad({ kind: 'ready', token: fresh });
-        setFocusAfterClose((n) => n + 1);
+        focus.closed();
       },
       (error: unknown) => {
         setResultTone('info');
         setResult(`${summary} The token could not be loaded again: ${error instanceof ApiError ? error.detail : 'the request failed.'}`);
-        setFocusAfterClose((n) => n + 1);
+        focus.closed();
       },
     );
   }
 
   function closeDialog() {
     setDialog(null);
-    setFocusAfterClose((n) => n + 1);
+    focus.closed();
   }
 
   function onDone(action: Action, outcome: ActionResult) {
@@ -164,7 +154,7 @@ export function TokenPage() {
       <PageHeading title={token ? `Token ${token.tokenReference}` : 'Token'} />
       {load.kind === 'loading' && <Loading />}
       {load.kind === 'error' && <ErrorAlert message={load.message} />}
-      <div ref={statusRef} role="status" className={result ? `alert alert-${resultTone}` : 'visually-empty'} tabIndex={-1}>
+      <div ref={focus.statusRef} role="status" className={result ? `alert alert-${resultTone}` : 'visually-empty'} tabIndex={-1}>
         {result}
       </div>
       {token && (

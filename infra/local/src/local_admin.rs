@@ -55,8 +55,7 @@ pub const ISSUER_URL_PARAMETER: &str = "AdminTokenIssuerUrl";
 pub const ADMIN_USER_POOL: &str = "AdminUserPool";
 pub const CLIENT_IDS_PARAMETER: &str = "AdminTokenClientIds";
 
-/// The seeded agents: e-mail and group (= role); the agents themselves when
-/// the template has no `AdminUserPool`.
+/// The seeded agents: e-mail and group (= role).
 pub const AGENTS: [(&str, &str); 4] = [
     ("viewer@bank.test", "viewer"),
     ("agent@bank.test", "agent"),
@@ -115,30 +114,21 @@ fn refused() -> Response {
     )
 }
 
-/// Where the sign-in finds the agents and their groups.
+/// Where the sign-in finds the agents and their groups: the emulator's
+/// `AdminUserPool`.
 #[derive(Clone)]
-pub enum Agents {
-    /// The emulator's `AdminUserPool`.
-    Pool {
-        client: aws_sdk_cognitoidentityprovider::Client,
-        pool_id: String,
-    },
-    /// [`AGENTS`], fixed (a template without the pool).
-    Fixed,
+pub struct AgentPool {
+    client: aws_sdk_cognitoidentityprovider::Client,
+    pool_id: String,
 }
 
 /// An agent that may sign in: their username and groups.
 type Known = Option<(String, Vec<String>)>;
 
-impl Agents {
+impl AgentPool {
     async fn find(&self, email: &str) -> Result<Known, SignInError> {
         let email = email.trim().to_ascii_lowercase();
-        let Self::Pool { client, pool_id } = self else {
-            return Ok(AGENTS
-                .iter()
-                .find(|(e, _)| *e == email)
-                .map(|(e, g)| ((*e).to_owned(), vec![(*g).to_owned()])));
-        };
+        let Self { client, pool_id } = self;
         let user = match client
             .admin_get_user()
             .user_pool_id(pool_id)
@@ -181,7 +171,8 @@ struct SignInError;
 #[derive(Clone)]
 pub struct SignInState {
     pub issuer: TokenIssuer,
-    pub agents: Agents,
+    /// `None` when the template has no `AdminUserPool`: no one signs in.
+    pub agents: Option<AgentPool>,
 }
 
 fn unavailable(detail: &str) -> Response {
@@ -203,7 +194,10 @@ async fn sign_in(State(state): State<SignInState>, body: axum::body::Bytes) -> R
         );
     };
     let password_ok = same(request.password.as_bytes(), LOCAL_PASSWORD.as_bytes());
-    let agent = match state.agents.find(&request.email).await {
+    let Some(pool) = &state.agents else {
+        return refused();
+    };
+    let agent = match pool.find(&request.email).await {
         Ok(agent) => agent,
         Err(SignInError) => return unavailable("The agents' directory could not be reached"),
     };
@@ -295,14 +289,15 @@ fn unused_password() -> Result<String, SeedError> {
 
 /// Creates the seeded agents in the emulator's `AdminUserPool`, each in
 /// their role's group (the pool and groups come from the template).
-async fn seed_agents(ctx: &SeedContext<'_>) -> Result<Agents, SeedError> {
+async fn seed_agents(ctx: &SeedContext<'_>) -> Result<Option<AgentPool>, SeedError> {
     let pool = ctx
         .deployment
         .resource(ADMIN_USER_POOL)
         .filter(|r| r.kind == "AWS::Cognito::UserPool")
         .map(|r| r.reference.clone());
     let Some(pool_id) = pool else {
-        return Ok(Agents::Fixed);
+        tracing::warn!("the template has no AdminUserPool: no agent can sign in");
+        return Ok(None);
     };
     let client = aws_sdk_cognitoidentityprovider::Client::new(ctx.sdk);
     for (email, group) in AGENTS {
@@ -360,5 +355,5 @@ async fn seed_agents(ctx: &SeedContext<'_>) -> Result<Agents, SeedError> {
         agents = AGENTS.len(),
         "local agents created in the admin user pool"
     );
-    Ok(Agents::Pool { client, pool_id })
+    Ok(Some(AgentPool { client, pool_id }))
 }
